@@ -1,0 +1,1 @@
+"""Circulation endpoints (checkout, checkin, renew, loans)."""

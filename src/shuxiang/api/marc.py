@@ -1,0 +1,1 @@
+"""Catalog endpoints beyond the foundation's (MARC)."""

@@ -1,0 +1,1 @@
+"""Reader endpoints beyond the foundation's (classes, class rosters)."""

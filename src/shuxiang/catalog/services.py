@@ -1,0 +1,149 @@
+"""Catalog write operations: one function per use case, one transaction each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from shuxiang.catalog import isbn as isbn_rules
+from shuxiang.catalog.models import Bib, CallNumber, Item
+from shuxiang.core import audit
+from shuxiang.core.audit import Actor
+from shuxiang.core.errors import Conflict, Invalid, NotFound
+from shuxiang.core.models import Location
+
+
+@transaction.atomic
+def bib_create(
+    *,
+    actor: Actor,
+    title: str,
+    isbn: str | None = None,
+    authors: list[str] | list[dict[str, str]] | None = None,
+    responsibility: str = "",
+    publisher: str = "",
+    place: str = "",
+    year: int | None = None,
+    clc: str = "",
+    price: int | None = None,
+    subjects: list[str] | None = None,
+    series: str = "",
+    summary: str = "",
+    material_type: str = Bib.MaterialType.BOOK,
+    allow_invalid_isbn: bool = False,
+) -> Bib:
+    """Catalog a title. An ISBN that does not validate is refused (invalid_isbn) unless
+    allow_invalid_isbn, in which case it is kept as written, never dropped."""
+    title = (title or "").strip()
+    if not title:
+        raise Invalid(_("题名不能为空。"), code="title_required")
+    isbns = isbn_rules.split([isbn] if isbn else [])
+    if isbns.invalid and not allow_invalid_isbn:
+        raise Invalid(_("ISBN %(isbn)s 无效，请检查校验位。") % {"isbn": isbn}, code="invalid_isbn")
+    if year is not None and not (1000 <= year <= 2200):
+        raise Invalid(_("出版年 %(year)s 不合理。") % {"year": year}, code="invalid_year")
+    if price is not None and price < 0:
+        raise Invalid(_("定价不能为负数。"), code="invalid_price")
+    author_list = [a if isinstance(a, dict) else {"name": str(a).strip(), "role": ""} for a in (authors or [])]
+    author_list = [a for a in author_list if a.get("name")]
+    bib = Bib.objects.create(
+        library=actor.library,
+        title=title,
+        responsibility=responsibility or "；".join(a["name"] for a in author_list),
+        authors=author_list,
+        publisher=publisher.strip(),
+        place=place.strip(),
+        year=year,
+        isbn=isbns.first,
+        isbns=isbns.valid,
+        invalid_isbns=isbns.invalid,
+        price=price,
+        clc=clc.strip().upper(),
+        subjects=subjects or [],
+        series=series,
+        summary=summary,
+        material_type=material_type,
+    )
+    audit.record(actor, "bib.create", bib, after={"title": bib.title, "isbn": bib.isbn})
+    return bib
+
+
+def _call_number_for(actor: Actor, bib: Bib, value: str, volume: str = "") -> CallNumber:
+    value = value.strip()
+    existing = CallNumber.objects.filter(library=actor.library, bib=bib, volume=volume).first()
+    if existing:
+        if value and existing.value != value:
+            raise Conflict(
+                _("此书已有索书号 %(old)s，同一种书的复本共用一个索书号。") % {"old": existing.value},
+                code="call_number_differs",
+            )
+        return existing
+    taken = CallNumber.objects.filter(library=actor.library, value=value).select_related("bib").first()
+    if taken:
+        raise Conflict(
+            _("索书号 %(value)s 已被《%(title)s》使用。") % {"value": value, "title": taken.bib.title},
+            code="call_number_taken",
+        )
+    return CallNumber.objects.create(library=actor.library, bib=bib, volume=volume, value=value)
+
+
+@transaction.atomic
+def item_create(
+    *,
+    actor: Actor,
+    bib_id: int,
+    barcode: str,
+    location_code: str | None = None,
+    call_number: str | None = None,
+    accession_number: str | None = None,
+    circulation_type: str = Item.CirculationType.NORMAL,
+    price: int | None = None,
+    acquired_on: Any = None,
+    source: str = Item.Source.PURCHASE,
+) -> Item:
+    """Add a copy of a title, with its barcode and (shared) call number."""
+    library = actor.library
+    barcode = (barcode or "").strip()
+    if not barcode:
+        raise Invalid(_("条码号不能为空。"), code="barcode_required")
+    bib = Bib.objects.filter(library=library, pk=bib_id).first()
+    if bib is None:
+        raise NotFound(_("没有编号为 %(id)s 的书目。") % {"id": bib_id}, code="bib_not_found")
+    if Item.objects.filter(library=library, barcode=barcode).exists():
+        raise Conflict(_("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode")
+    if accession_number and Item.objects.filter(library=library, accession_number=accession_number).exists():
+        raise Conflict(
+            _("登录号 %(number)s 已被使用。") % {"number": accession_number}, code="duplicate_accession_number"
+        )
+    if circulation_type not in Item.CirculationType.values:
+        raise Invalid(_("未知的流通类型：%(value)s") % {"value": circulation_type}, code="invalid_circulation_type")
+    location = None
+    if location_code:
+        location = Location.objects.filter(library=library, code=location_code).first()
+        if location is None:
+            location = Location.objects.filter(library=library, name=location_code).first()
+        if location is None:
+            raise NotFound(_("没有馆藏地点 %(code)s。") % {"code": location_code}, code="location_not_found")
+    call = _call_number_for(actor, bib, call_number) if call_number else (
+        CallNumber.objects.filter(library=library, bib=bib, volume="").first()
+    )
+    try:
+        with transaction.atomic():
+            item = Item.objects.create(
+                library=library,
+                bib=bib,
+                barcode=barcode,
+                accession_number=accession_number or None,
+                call_number=call,
+                location=location,
+                circulation_type=circulation_type,
+                price=price if price is not None else bib.price,
+                acquired_on=acquired_on,
+                source=source,
+            )
+    except IntegrityError as exc:  # a second desk registered the same barcode a moment ago
+        raise Conflict(_("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode") from exc
+    audit.record(actor, "item.create", item, after={"barcode": barcode, "bib": bib.pk, "status": item.status})
+    return item

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "shuxiang.core"
+    label = "core"
+    verbose_name = _("核心")
+
+    def ready(self) -> None:
+        from shuxiang.core import nav
+
+        nav.register(nav.NavItem(_("首页"), "core:dashboard", "staff_access", order=0))
+        nav.register(nav.NavItem(_("审计日志"), "core:audit", "manage_library", order=90))
+        nav.register(nav.NavItem(_("系统管理"), "admin:index", "manage_library", order=99))

@@ -1,0 +1,36 @@
+"""The staff shell: login, the home dashboard and the audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shuxiang.core.models import AuditEvent
+
+from shuxiang.core.selectors import dashboard_figures
+from shuxiang.core.decorators import staff_required
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@staff_required("staff_access")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/dashboard.html", {"figures": dashboard_figures(request.library)})
+
+
+@staff_required("manage_library")
+def audit(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(library=request.library).order_by("-at", "-id")
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit.html", {"page": page, "action": action})
+
+

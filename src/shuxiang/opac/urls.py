@@ -1,0 +1,9 @@
+from django.urls import path
+
+from shuxiang.opac import views
+
+app_name = "opac"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

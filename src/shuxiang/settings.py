@@ -1,0 +1,185 @@
+"""One settings module, configured by the environment.
+
+Every variable is listed in the README. Defaults give a school PC an embedded SQLite
+database under ``var/`` that needs no set-up.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Where the database, uploaded files and the generated secret live. A school PC keeps
+# everything in one folder, which is what `shuxiang backup` saves.
+VAR_DIR = Path(os.environ.get("SHUXIANG_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SHUXIANG_SECRET_KEY")
+    if key:
+        return key
+    # A key made once per installation and kept beside the database, so sessions survive
+    # a restart without anyone having to invent a secret.
+    path = VAR_DIR / "secret.key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.write_text(key)
+        return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("SHUXIANG_DEBUG", False)
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("SHUXIANG_ALLOWED_HOSTS", "*").split(",") if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("SHUXIANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "shuxiang.core",
+    "shuxiang.catalog",
+    "shuxiang.patrons",
+    "shuxiang.circulation",
+    "shuxiang.opac",
+    "shuxiang.api",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "shuxiang.api.middleware.JsonErrorsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shuxiang.core.middleware.LibraryMiddleware",
+]
+
+ROOT_URLCONF = "shuxiang.urls"
+WSGI_APPLICATION = "shuxiang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "shuxiang.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------
+
+SQLITE_PATH = VAR_DIR / "shuxiang.sqlite3"
+DB_URL = os.environ.get("SHUXIANG_DB_URL", "").strip()
+
+if DB_URL:
+    _db = dj_database_url.parse(DB_URL, conn_max_age=int(os.environ.get("SHUXIANG_DB_CONN_MAX_AGE", "60")))
+else:
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(SQLITE_PATH)}
+
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # select_for_update() does nothing on SQLite, so every transaction takes the write lock
+    # at BEGIN (IMMEDIATE): two desks queue behind each other instead of failing with
+    # "database is locked" half-way through. WAL lets readers go on meanwhile.
+    _db.setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=30000;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA cache_size=-32000;"
+                "PRAGMA temp_store=MEMORY;"
+            ),
+        }
+    )
+    # Tests run on a real SQLite file (WAL and all), not an in-memory database.
+    _db.setdefault("TEST", {})["NAME"] = os.environ.get(
+        "SHUXIANG_TEST_SQLITE_NAME", str(VAR_DIR / "test-shuxiang.sqlite3")
+    )
+
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth -----------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 6}},
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "core:login"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# --- language and time ----------------------------------------------------------------
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS: list[str] = []
+USE_I18N = True
+TIME_ZONE = os.environ.get("SHUXIANG_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+
+# --- files ----------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("SHUXIANG_MEDIA_DIR", VAR_DIR / "media"))
+# whitenoise serves the apps' static folders directly, so `serve` works without a
+# collectstatic step on a school PC.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Shuxiang -------------------------------------------------------------------------
+
+# TrueType font with CJK glyphs embedded in every PDF; Debian's fonts-wqy-microhei by default.
+SHUXIANG_CJK_FONT = os.environ.get("SHUXIANG_CJK_FONT", "")
+# The library shown on the public site when a deployment holds several.
+SHUXIANG_DEFAULT_LIBRARY = os.environ.get("SHUXIANG_LIBRARY", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SHUXIANG_LOG_LEVEL", "WARNING")},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.i18n import set_language
+
+from shuxiang.api.api import api, unknown_endpoint
+
+urlpatterns = [
+    path("staff/admin/", admin.site.urls),
+    path("staff/", include("shuxiang.core.urls")),
+    path("staff/circulation/", include("shuxiang.circulation.urls")),
+    path("staff/catalog/", include("shuxiang.catalog.urls")),
+    path("staff/patrons/", include("shuxiang.patrons.urls")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("shuxiang.opac.urls")),
+]
