@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja import Status
 
 from shuxiang.api.api import api
 from shuxiang.api.auth import require
@@ -27,7 +27,7 @@ def auth_token(request: HttpRequest, payload: TokenIn) -> dict:
     """Exchange a username and password for an API token."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or library_of_user(user) is None:
-        return 401, {"code": "invalid_credentials", "message": _("用户名或密码不正确。")}
+        return Status(401, {"code": "invalid_credentials", "message": _("用户名或密码不正确。")})
     return {"token": token_create(username=user.get_username(), name="api")}
 
 
@@ -63,10 +63,10 @@ def bib_get(request: HttpRequest, bib_id: int) -> dict:
 
 
 @api.post("/bibs", response={201: BibOut, **ERRORS}, tags=["catalog"])
-def bib_post(request: HttpRequest, payload: BibIn) -> tuple[int, dict]:
+def bib_post(request: HttpRequest, payload: BibIn) -> Status:
     actor = require(request, "catalog")
     bib = catalog_services.bib_create(actor=actor, **payload.dict())
-    return 201, _bib_out(bib)
+    return Status(201, _bib_out(bib))
 
 
 def _item_out(item) -> dict:  # noqa: ANN001
@@ -93,7 +93,7 @@ def item_get(request: HttpRequest, barcode: str) -> dict:
 
 
 @api.post("/items", response={201: ItemOut, **ERRORS}, tags=["catalog"])
-def item_post(request: HttpRequest, payload: ItemIn) -> tuple[int, dict]:
+def item_post(request: HttpRequest, payload: ItemIn) -> Status:
     actor = require(request, "catalog")
     item = catalog_services.item_create(
         actor=actor,
@@ -105,7 +105,7 @@ def item_post(request: HttpRequest, payload: ItemIn) -> tuple[int, dict]:
         circulation_type=payload.circulation_type,
         price=payload.price,
     )
-    return 201, _item_out(item_by_barcode(actor.library.pk, item.barcode))
+    return Status(201, _item_out(item_by_barcode(actor.library.pk, item.barcode)))
 
 
 def _patron_out(patron) -> dict:  # noqa: ANN001
@@ -130,7 +130,7 @@ def patron_get(request: HttpRequest, card: str) -> dict:
 
 
 @api.post("/patrons", response={201: PatronOut, **ERRORS}, tags=["patrons"])
-def patron_post(request: HttpRequest, payload: PatronIn) -> tuple[int, dict]:
+def patron_post(request: HttpRequest, payload: PatronIn) -> Status:
     actor = require(request, "manage_patrons")
     patron = patron_services.patron_create(
         actor=actor,
@@ -140,4 +140,4 @@ def patron_post(request: HttpRequest, payload: PatronIn) -> tuple[int, dict]:
         class_name=payload.class_,
         student_number=payload.student_number,
     )
-    return 201, _patron_out(patron_by_card(actor.library.pk, patron.card_number))
+    return Status(201, _patron_out(patron_by_card(actor.library.pk, patron.card_number)))
