@@ -96,5 +96,6 @@ def login(page, base_url: str, username: str, password: str) -> None:
     page.goto(base_url + "/staff/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
