@@ -86,13 +86,32 @@ def own_cluster(args: list[str]) -> int:
     started = False
     try:
         subprocess.check_call(
-            [*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+            [
+                *as_user,
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
             stdout=subprocess.DEVNULL,
         )
         subprocess.check_call(
             [
-                *as_user, pg_ctl, "-D", str(data), "-l", str(tmp / "sock" / "log"), "-w", "start",
-                "-o", f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60",
+                *as_user,
+                pg_ctl,
+                "-D",
+                str(data),
+                "-l",
+                str(tmp / "sock" / "log"),
+                "-w",
+                "start",
+                "-o",
+                f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60",
             ],
             stdout=subprocess.DEVNULL,
         )
@@ -100,7 +119,9 @@ def own_cluster(args: list[str]) -> int:
         return postgres_pass(args, f"postgresql://postgres@127.0.0.1:{port}/postgres")
     finally:
         if started:
-            subprocess.call([*as_user, pg_ctl, "-D", str(data), "-m", "fast", "stop"], stdout=subprocess.DEVNULL)
+            subprocess.call(
+                [*as_user, pg_ctl, "-D", str(data), "-m", "fast", "stop"], stdout=subprocess.DEVNULL
+            )
         time.sleep(0.2)
         shutil.rmtree(tmp, ignore_errors=True)
 

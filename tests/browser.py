@@ -30,13 +30,17 @@ CHROMIUM_ARGS = [
 
 
 def site_env(var: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHUXIANG_DB_URL", "SHUXIANG_PG"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SHUXIANG_DB_URL", "SHUXIANG_PG"))
+    }
     env["SHUXIANG_VAR_DIR"] = str(var)
     return env
 
 
 def shuxiang(var: Path, *args: str) -> str:
-    result = subprocess.run([str(BIN), *args], env=site_env(var), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(BIN), *args], env=site_env(var), capture_output=True, text=True, timeout=300
+    )
     if result.returncode != 0:
         raise AssertionError(f"shuxiang {' '.join(args)}:\n{result.stdout}\n{result.stderr}")
     return result.stdout

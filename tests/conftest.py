@@ -21,7 +21,9 @@ def pytest_collection_modifyitems(config, items):
         return
     keep, drop = [], []
     for item in items:
-        uses_db = bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("django_db")
+        uses_db = bool(
+            DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ) or item.get_closest_marker("django_db")
         is_browser = item.get_closest_marker("browser") is not None
         (keep if uses_db and not is_browser else drop).append(item)
     items[:] = keep
@@ -50,7 +52,9 @@ def make_user(library):
     from shuxiang.core.services import user_create
 
     def make(role: str = "librarian", username: str | None = None, password: str = "secret123"):
-        return user_create(library=library, username=username or f"{role}1", role=role, password=password)
+        return user_create(
+            library=library, username=username or f"{role}1", role=role, password=password
+        )
 
     return make
 
@@ -77,7 +81,9 @@ def api(client):
             self.client = Client()
             self.headers = {}
             if user is not None:
-                self.headers["HTTP_AUTHORIZATION"] = f"Bearer {token_create(username=user.username)}"
+                self.headers["HTTP_AUTHORIZATION"] = (
+                    f"Bearer {token_create(username=user.username)}"
+                )
 
         def get(self, path, **kw):
             return self.client.get(path, **self.headers, **kw)
@@ -87,8 +93,12 @@ def api(client):
 
         def post(self, path, data=None, raw=None, **kw):
             if raw is not None:
-                return self.client.post(path, raw, content_type="application/json", **self.headers, **kw)
-            return self.client.post(path, data or {}, content_type="application/json", **self.headers, **kw)
+                return self.client.post(
+                    path, raw, content_type="application/json", **self.headers, **kw
+                )
+            return self.client.post(
+                path, data or {}, content_type="application/json", **self.headers, **kw
+            )
 
     return Api
 
@@ -98,7 +108,11 @@ def school_class(library):
     from shuxiang.patrons.models import SchoolClass
 
     return SchoolClass.objects.create(
-        library=library, school_year=library.current_school_year, grade=7, number=3, name="七年级3班"
+        library=library,
+        school_year=library.current_school_year,
+        grade=7,
+        number=3,
+        name="七年级3班",
     )
 
 
@@ -121,7 +135,9 @@ def make_item(actor, make_bib):
     def make(barcode: str | None = None, bib=None, **kw):
         counter["n"] += 1
         bib = bib or make_bib(f"测试图书{counter['n']}")
-        return item_create(actor=actor, bib_id=bib.pk, barcode=barcode or f"{10000000 + counter['n']}", **kw)
+        return item_create(
+            actor=actor, bib_id=bib.pk, barcode=barcode or f"{10000000 + counter['n']}", **kw
+        )
 
     return make
 

@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> None:
         argv = [argv[0], "help"]
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["shuxiang", *argv[1:]] if argv[1:] != ["help"] else ["shuxiang", "help"])
+    execute_from_command_line(
+        ["shuxiang", *argv[1:]] if argv[1:] != ["help"] else ["shuxiang", "help"]
+    )
 
 
 if __name__ == "__main__":

@@ -107,7 +107,9 @@ SQLITE_PATH = VAR_DIR / "shuxiang.sqlite3"
 DB_URL = os.environ.get("SHUXIANG_DB_URL", "").strip()
 
 if DB_URL:
-    _db = dj_database_url.parse(DB_URL, conn_max_age=int(os.environ.get("SHUXIANG_DB_CONN_MAX_AGE", "60")))
+    _db = dj_database_url.parse(
+        DB_URL, conn_max_age=int(os.environ.get("SHUXIANG_DB_CONN_MAX_AGE", "60"))
+    )
 else:
     _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(SQLITE_PATH)}
 
@@ -140,7 +142,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- auth -----------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 6}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 6},
+    },
 ]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"

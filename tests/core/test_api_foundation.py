@@ -38,8 +38,15 @@ def test_create_bib_item_patron_and_read_them_back(api, librarian, school_class)
     client = api(librarian)
     r = client.post(
         "/api/v1/bibs",
-        {"title": "朝花夕拾", "isbn": "7-02-000220-X", "authors": ["鲁迅"], "publisher": "人民文学出版社",
-         "year": 1973, "clc": "i210.4", "price": 1200},
+        {
+            "title": "朝花夕拾",
+            "isbn": "7-02-000220-X",
+            "authors": ["鲁迅"],
+            "publisher": "人民文学出版社",
+            "year": 1973,
+            "clc": "i210.4",
+            "price": 1200,
+        },
     )
     assert r.status_code == 201, r.content
     bib = r.json()
@@ -47,7 +54,10 @@ def test_create_bib_item_patron_and_read_them_back(api, librarian, school_class)
     assert bib["clc"] == "I210.4"
     assert bib["authors"] == ["鲁迅"]
 
-    r = client.post("/api/v1/items", {"bib": bib["id"], "barcode": "00012345", "call_number": "I210.4/1", "location": "stacks"})
+    r = client.post(
+        "/api/v1/items",
+        {"bib": bib["id"], "barcode": "00012345", "call_number": "I210.4/1", "location": "stacks"},
+    )
     assert r.status_code == 201, r.content
     assert r.json()["call_number"] == "I210.4/1"
     assert r.json()["location"] == "书库"
@@ -62,13 +72,30 @@ def test_create_bib_item_patron_and_read_them_back(api, librarian, school_class)
     assert r.json()["items"] == 1
     assert r.json()["call_number"] == "I210.4/1"
 
-    r = client.post("/api/v1/patrons", {"card": "R260001", "name": "李华", "category": "student", "class": "七年级3班", "student_number": "2026001"})
+    r = client.post(
+        "/api/v1/patrons",
+        {
+            "card": "R260001",
+            "name": "李华",
+            "category": "student",
+            "class": "七年级3班",
+            "student_number": "2026001",
+        },
+    )
     assert r.status_code == 201, r.content
     r = client.get("/api/v1/patrons/R260001")
     assert r.status_code == 200
     body = r.json()
-    assert (body["name"], body["category"], body["class_name"], body["status"]) == ("李华", "student", "七年级3班", "active")
-    assert AuditEvent.objects.filter(action__in=["bib.create", "item.create", "patron.create"]).count() == 3
+    assert (body["name"], body["category"], body["class_name"], body["status"]) == (
+        "李华",
+        "student",
+        "七年级3班",
+        "active",
+    )
+    assert (
+        AuditEvent.objects.filter(action__in=["bib.create", "item.create", "patron.create"]).count()
+        == 3
+    )
 
 
 def test_bad_input_is_refused_and_nothing_is_written(api, librarian, make_bib):
@@ -153,7 +180,9 @@ def test_lookups_are_scoped_to_the_callers_library(api, librarian, make_item):
 
     make_item(barcode="55555555")
     other = library_setup(code="other", name="二中图书馆")
-    stranger = user_create(library=other, username="other-lib", role="librarian", password="secret123")
+    stranger = user_create(
+        library=other, username="other-lib", role="librarian", password="secret123"
+    )
     r = api(stranger).get("/api/v1/items/55555555")
     assert r.status_code == 404
     assert api(librarian).get("/api/v1/items/55555555").status_code == 200
@@ -165,6 +194,13 @@ def test_openapi_document_validates(client, library):
     spec = json.loads(r.content)
     validate(spec)
     paths = spec["paths"]
-    for path in ["/api/v1/auth/token", "/api/v1/bibs", "/api/v1/items", "/api/v1/patrons",
-                 "/api/v1/items/{barcode}", "/api/v1/patrons/{card}", "/api/v1/bibs/{bib_id}"]:
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/bibs",
+        "/api/v1/items",
+        "/api/v1/patrons",
+        "/api/v1/items/{barcode}",
+        "/api/v1/patrons/{card}",
+        "/api/v1/bibs/{bib_id}",
+    ]:
         assert path in paths

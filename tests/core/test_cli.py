@@ -10,10 +10,16 @@ import pytest
 BIN = Path(sys.executable).parent / "shuxiang"
 
 
-def run(var: Path, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHUXIANG_DB_URL", "SHUXIANG_PG"))}
+def run(
+    var: Path, *args: str, check: bool = True, input: str | None = None
+) -> subprocess.CompletedProcess:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SHUXIANG_DB_URL", "SHUXIANG_PG"))
+    }
     env["SHUXIANG_VAR_DIR"] = str(var)
-    result = subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True, input=input, timeout=180)
+    result = subprocess.run(
+        [str(BIN), *args], env=env, capture_output=True, text=True, input=input, timeout=180
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"shuxiang {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -44,7 +50,9 @@ def test_createuser_and_token(site):
     assert "created desk1 (librarian)" in out
     token = run(site, "token", "create", "desk1").stdout.strip()
     assert token.startswith("sx_") and len(token) > 30
-    bad = run(site, "createuser", "desk1", "--role", "librarian", "--password", "secret123", check=False)
+    bad = run(
+        site, "createuser", "desk1", "--role", "librarian", "--password", "secret123", check=False
+    )
     assert bad.returncode != 0
     assert "已存在" in bad.stderr
     bad = run(site, "createuser", "x", "--role", "wizard", "--password", "secret123", check=False)
@@ -66,7 +74,12 @@ def test_backup_and_restore_round_trip(site, tmp_path):
     (media / "cover.txt").unlink()
     run(site, "restore", str(archive), "--yes")
 
-    check = run(site, "shell", "-c", "from django.contrib.auth.models import User; print(sorted(User.objects.values_list('username', flat=True)))")
+    check = run(
+        site,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; print(sorted(User.objects.values_list('username', flat=True)))",
+    )
     assert "before-backup" in check.stdout
     assert "after-backup" not in check.stdout
     assert (media / "cover.txt").read_text() == "封面"

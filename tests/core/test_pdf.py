@@ -33,7 +33,9 @@ def test_cjk_text_barcode_and_qr_are_embedded_and_render(tmp_path):
     pages = list(tmp_path.glob("page*.png"))
     assert len(pages) == 1 and pages[0].stat().st_size > 1000
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert "书香实验中学图书馆" in text
 
 

@@ -32,12 +32,32 @@ def test_dashboard_shows_the_days_figures(client, librarian, library, make_item,
     items = [make_item() for _ in range(3)]
     now = clock.now()
     today = clock.today()
-    Loan.objects.create(library=library, item=items[0], patron=patron, checked_out_at=now,
-                        due_date=today + dt.timedelta(days=14), channel="web")
-    Loan.objects.create(library=library, item=items[1], patron=patron, checked_out_at=now - dt.timedelta(days=30),
-                        due_date=today - dt.timedelta(days=3), channel="web")
-    Loan.objects.create(library=library, item=items[2], patron=patron, checked_out_at=now - dt.timedelta(days=10),
-                        due_date=today, returned_at=now, status="returned", channel="web")
+    Loan.objects.create(
+        library=library,
+        item=items[0],
+        patron=patron,
+        checked_out_at=now,
+        due_date=today + dt.timedelta(days=14),
+        channel="web",
+    )
+    Loan.objects.create(
+        library=library,
+        item=items[1],
+        patron=patron,
+        checked_out_at=now - dt.timedelta(days=30),
+        due_date=today - dt.timedelta(days=3),
+        channel="web",
+    )
+    Loan.objects.create(
+        library=library,
+        item=items[2],
+        patron=patron,
+        checked_out_at=now - dt.timedelta(days=10),
+        due_date=today,
+        returned_at=now,
+        status="returned",
+        channel="web",
+    )
     assert client.login(username="librarian1", password="secret123")
     r = client.get("/staff/")
     assert r.status_code == 200

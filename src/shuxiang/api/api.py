@@ -23,7 +23,9 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, code: str, message: str, status: int, **extra: object) -> HttpResponse:
+def _error(
+    request: HttpRequest, code: str, message: str, status: int, **extra: object
+) -> HttpResponse:
     return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
 
 
@@ -34,7 +36,9 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error(request, "unauthorized", _("需要有效的接口令牌（Authorization: Bearer <token>）。"), 401)
+    response = _error(
+        request, "unauthorized", _("需要有效的接口令牌（Authorization: Bearer <token>）。"), 401
+    )
     response["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -43,10 +47,14 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields = []
     for error in exc.errors:
-        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        loc = [
+            str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path")
+        ]
         fields.append({"field": ".".join(loc), "message": error.get("msg", "")})
     names = "、".join(f["field"] for f in fields if f["field"]) or "-"
-    return _error(request, "invalid", _("请求数据有误：%(fields)s") % {"fields": names}, 422, errors=fields)
+    return _error(
+        request, "invalid", _("请求数据有误：%(fields)s") % {"fields": names}, 422, errors=fields
+    )
 
 
 @api.exception_handler(HttpError)

@@ -3,7 +3,6 @@ the framework produce before an endpoint runs (405, 500, CSRF ...)."""
 
 from __future__ import annotations
 
-
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -48,6 +47,3 @@ class JsonErrorsMiddleware:
         if original is not None and original.has_header("Allow"):
             response["Allow"] = original["Allow"]
         return response
-
-
-

@@ -9,7 +9,17 @@ from ninja import Status
 
 from shuxiang.api.api import api
 from shuxiang.api.auth import require
-from shuxiang.api.schemas import BibIn, BibOut, ErrorOut, ItemIn, ItemOut, PatronIn, PatronOut, TokenIn, TokenOut
+from shuxiang.api.schemas import (
+    BibIn,
+    BibOut,
+    ErrorOut,
+    ItemIn,
+    ItemOut,
+    PatronIn,
+    PatronOut,
+    TokenIn,
+    TokenOut,
+)
 from shuxiang.catalog import services as catalog_services
 from shuxiang.catalog.models import Bib, CallNumber
 from shuxiang.catalog.selectors import item_by_barcode

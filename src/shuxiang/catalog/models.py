@@ -50,7 +50,9 @@ class Bib(models.Model):
         _("资料类型"), max_length=20, choices=MaterialType.choices, default=MaterialType.BOOK
     )
     # The record as it came in, so that export gives back every field nobody edited.
-    marc_format = models.CharField(max_length=10, choices=MarcFormat.choices, blank=True, default="")
+    marc_format = models.CharField(
+        max_length=10, choices=MarcFormat.choices, blank=True, default=""
+    )
     marc_record = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
@@ -82,7 +84,9 @@ class CallNumber(models.Model):
         verbose_name_plural = _("索书号")
         constraints = [
             models.UniqueConstraint(fields=["library", "value"], name="call_number_unique"),
-            models.UniqueConstraint(fields=["library", "bib", "volume"], name="call_number_one_per_title"),
+            models.UniqueConstraint(
+                fields=["library", "bib", "volume"], name="call_number_one_per_title"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,18 +123,35 @@ class Item(models.Model):
     barcode = models.CharField(_("条码号"), max_length=40)
     accession_number = models.CharField(_("登录号"), max_length=40, null=True, blank=True)
     call_number = models.ForeignKey(
-        CallNumber, on_delete=models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("索书号")
+        CallNumber,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("索书号"),
     )
     location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("馆藏地点")
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("馆藏地点"),
     )
     circulation_type = models.CharField(
-        _("流通类型"), max_length=20, choices=CirculationType.choices, default=CirculationType.NORMAL
+        _("流通类型"),
+        max_length=20,
+        choices=CirculationType.choices,
+        default=CirculationType.NORMAL,
     )
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.AVAILABLE)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.AVAILABLE
+    )
     price = models.PositiveIntegerField(_("实价（分）"), null=True, blank=True)
     acquired_on = models.DateField(_("入藏日期"), null=True, blank=True)
-    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.PURCHASE)
+    source = models.CharField(
+        _("来源"), max_length=20, choices=Source.choices, default=Source.PURCHASE
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)

@@ -26,7 +26,9 @@ def new_arrivals(library: Library, *, limit: int = 12) -> list[dict[str, Any]]:
     by_id = Bib.objects.in_bulk(order)
     bibs = [by_id[i] for i in order if i in by_id]
     calls = dict(
-        CallNumber.objects.filter(library=library, bib__in=bibs, volume="").values_list("bib_id", "value")
+        CallNumber.objects.filter(library=library, bib__in=bibs, volume="").values_list(
+            "bib_id", "value"
+        )
     )
     return [
         {
@@ -53,5 +55,7 @@ def item_by_barcode(library_id: int, barcode: str) -> Item:
         .first()
     )
     if item is None:
-        raise NotFound(_("没有条码号为 %(barcode)s 的图书。") % {"barcode": barcode}, code="item_not_found")
+        raise NotFound(
+            _("没有条码号为 %(barcode)s 的图书。") % {"barcode": barcode}, code="item_not_found"
+        )
     return item

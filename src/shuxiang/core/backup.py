@@ -34,7 +34,14 @@ def _pg_args() -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
-    args = ["-h", str(db.get("HOST") or "localhost"), "-p", str(db.get("PORT") or 5432), "-U", str(db.get("USER") or "postgres")]
+    args = [
+        "-h",
+        str(db.get("HOST") or "localhost"),
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        str(db.get("USER") or "postgres"),
+    ]
     return args, env
 
 
@@ -51,7 +58,12 @@ def backup_write(out: Path) -> dict[str, Any]:
     """Write a backup zip to `out`; returns the manifest."""
     out = Path(out)
     vendor = connection.vendor
-    manifest: dict[str, Any] = {"format": FORMAT, "created": clock.now().isoformat(), "engine": vendor, "media": 0}
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "created": clock.now().isoformat(),
+        "engine": vendor,
+        "media": 0,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         if vendor == "sqlite":
@@ -68,7 +80,9 @@ def backup_write(out: Path) -> dict[str, Any]:
             db_file = tmp_path / "database.pgdump"
             args, env = _pg_args()
             name = settings.DATABASES["default"]["NAME"]
-            subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "-f", str(db_file), name], check=True, env=env)
+            subprocess.run(
+                [_pg_tool("pg_dump"), *args, "-Fc", "-f", str(db_file), name], check=True, env=env
+            )
             manifest["database"] = "database.pgdump"
         else:
             raise BackupError(f"unsupported database engine {vendor}")
@@ -101,7 +115,9 @@ def backup_restore(src: Path) -> dict[str, Any]:
             raise BackupError(f"unknown backup format {manifest.get('format')!r}")
         vendor = connection.vendor
         if manifest["engine"] != vendor:
-            raise BackupError(f"backup is from {manifest['engine']}, this installation runs {vendor}")
+            raise BackupError(
+                f"backup is from {manifest['engine']}, this installation runs {vendor}"
+            )
         db_file = Path(archive.extract(manifest["database"], tmp))
         if vendor == "sqlite":
             connections.close_all()
@@ -117,7 +133,17 @@ def backup_restore(src: Path) -> dict[str, Any]:
             args, env = _pg_args()
             name = settings.DATABASES["default"]["NAME"]
             subprocess.run(
-                [_pg_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner", "--single-transaction", "-d", name, str(db_file)],
+                [
+                    _pg_tool("pg_restore"),
+                    *args,
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    "-d",
+                    name,
+                    str(db_file),
+                ],
                 check=True,
                 env=env,
             )

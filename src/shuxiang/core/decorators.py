@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from shuxiang.core.permissions import can
 
 
-def staff_required(capability: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def staff_required(
+    capability: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A staff page: logged in (else the login page), and allowed `capability` (else 403)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -35,5 +35,9 @@ def library_by_code(code: str | None) -> Library:
     """The library for a CLI `--library CODE` (default when omitted)."""
     library = Library.objects.filter(code=code).first() if code else default_library()
     if library is None:
-        raise NotFound(f"no library {code!r}; run `shuxiang setup` first" if code else "no library; run `shuxiang setup` first")
+        raise NotFound(
+            f"no library {code!r}; run `shuxiang setup` first"
+            if code
+            else "no library; run `shuxiang setup` first"
+        )
     return library

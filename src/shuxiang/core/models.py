@@ -81,15 +81,21 @@ class OpeningSlot(models.Model):
     weekday = models.PositiveSmallIntegerField(_("星期"), help_text=_("0 为星期一，6 为星期日"))
     opens = models.TimeField(_("开馆"))
     closes = models.TimeField(_("闭馆"))
-    audience = models.CharField(_("对象"), max_length=10, choices=Audience.choices, default=Audience.ALL)
+    audience = models.CharField(
+        _("对象"), max_length=10, choices=Audience.choices, default=Audience.ALL
+    )
 
     class Meta:
         verbose_name = _("开放时间")
         verbose_name_plural = _("开放时间")
         ordering = ["weekday", "opens"]
         constraints = [
-            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="slot_weekday_range"),
-            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="slot_closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="slot_weekday_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")), name="slot_closes_after_opens"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,7 +118,9 @@ class CalendarDay(models.Model):
         verbose_name = _("特殊日期")
         verbose_name_plural = _("特殊日期")
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["library", "date"], name="calendar_day_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["library", "date"], name="calendar_day_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
@@ -130,7 +138,11 @@ class Vacation(models.Model):
         verbose_name = _("假期")
         verbose_name_plural = _("假期")
         ordering = ["start"]
-        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="vacation_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="vacation_end_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -148,7 +160,11 @@ class Term(models.Model):
         verbose_name = _("学期")
         verbose_name_plural = _("学期")
         ordering = ["start"]
-        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="term_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="term_end_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -157,7 +173,9 @@ class Term(models.Model):
 class Membership(models.Model):
     """A login belongs to one library; every lookup it makes is scoped to it."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="members")
 
     class Meta:
@@ -171,7 +189,9 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """An API token; only its SHA-256 is stored, and requests look it up by that hash."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     name = models.CharField(_("名称"), max_length=100, blank=True)
@@ -197,10 +217,17 @@ class AuditEvent(models.Model):
         SIP2 = "sip2", _("自助机")
         SYSTEM = "system", _("系统")
 
-    library = models.ForeignKey(Library, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)

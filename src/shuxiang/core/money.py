@@ -84,7 +84,7 @@ class Money:
         return f"{sign}¥{whole}.{part:02d}"
 
     def plain(self) -> str:
-        """"47.20": the amount without a currency sign, for spreadsheets and MARC."""
+        """ "47.20": the amount without a currency sign, for spreadsheets and MARC."""
         sign = "-" if self.fen < 0 else ""
         whole, part = divmod(abs(self.fen), 100)
         return f"{sign}{whole}.{part:02d}"

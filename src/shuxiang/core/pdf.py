@@ -69,7 +69,9 @@ def draw_code128(
     # Scale the bar width so the symbol fits the label, never wider than 1.2 pt a module.
     natural = barcode.width or 1
     bar_width = min(1.2, barcode.barWidth * width / natural)
-    barcode = code128.Code128(value, barHeight=height, barWidth=bar_width, humanReadable=False, quiet=False)
+    barcode = code128.Code128(
+        value, barHeight=height, barWidth=bar_width, humanReadable=False, quiet=False
+    )
     offset = max(0.0, (width - barcode.width) / 2)
     barcode.drawOn(canvas, x + offset, y)
 

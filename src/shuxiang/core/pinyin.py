@@ -47,7 +47,9 @@ SURNAME_READINGS: dict[str, list[str]] = {
 
 def _syllables(text: str) -> list[str]:
     # v for ü: what people type on a keyboard.
-    return [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, v_to_u=False, errors="default")]
+    return [
+        s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, v_to_u=False, errors="default")
+    ]
 
 
 @lru_cache(maxsize=20000)
@@ -64,12 +66,12 @@ def syllables(text: str, *, is_name: bool = False) -> tuple[str, ...]:
 
 
 def full(text: str, *, is_name: bool = False, sep: str = "") -> str:
-    """"zhangsan" for 张三 (sep=" " gives "zhang san")."""
+    """ "zhangsan" for 张三 (sep=" " gives "zhang san")."""
     return sep.join(s for s in syllables(text, is_name=is_name) if s.strip())
 
 
 def initials(text: str, *, is_name: bool = False) -> str:
-    """"zs" for 张三: the first letter of each syllable; other characters kept as they are."""
+    """ "zs" for 张三: the first letter of each syllable; other characters kept as they are."""
     return "".join(s[0] for s in syllables(text, is_name=is_name) if s.strip() and s[0].isalnum())
 
 

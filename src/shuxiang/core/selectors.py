@@ -40,7 +40,15 @@ def opening_hours(library: Library) -> list[dict[str, Any]]:
 
     from shuxiang.core.models import OpeningSlot
 
-    names = [_("星期一"), _("星期二"), _("星期三"), _("星期四"), _("星期五"), _("星期六"), _("星期日")]
+    names = [
+        _("星期一"),
+        _("星期二"),
+        _("星期三"),
+        _("星期四"),
+        _("星期五"),
+        _("星期六"),
+        _("星期日"),
+    ]
     days: dict[int, list[dict[str, Any]]] = {}
     for slot in OpeningSlot.objects.filter(library=library).order_by("weekday", "opens"):
         days.setdefault(slot.weekday, []).append(

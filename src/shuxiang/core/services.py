@@ -43,7 +43,9 @@ def library_setup(*, code: str = "main", name: str = "", school_name: str = "") 
         code=code, defaults={"name": name or _("学校图书馆"), "school_name": school_name}
     )
     for loc_code, loc_name, kind in DEFAULT_LOCATIONS:
-        Location.objects.get_or_create(library=library, code=loc_code, defaults={"name": loc_name, "kind": kind})
+        Location.objects.get_or_create(
+            library=library, code=loc_code, defaults={"name": loc_name, "kind": kind}
+        )
     roles_sync()
     from shuxiang.circulation.services import policies_seed_defaults
 
@@ -52,10 +54,14 @@ def library_setup(*, code: str = "main", name: str = "", school_name: str = "") 
 
 
 @transaction.atomic
-def user_create(*, library: Library, username: str, role: str, password: str, full_name: str = "") -> Any:
+def user_create(
+    *, library: Library, username: str, role: str, password: str, full_name: str = ""
+) -> Any:
     """A login for a library with one role."""
     if role not in ROLES:
-        raise Invalid(_("未知角色：%(role)s（可选：%(roles)s）") % {"role": role, "roles": ", ".join(ROLES)})
+        raise Invalid(
+            _("未知角色：%(role)s（可选：%(roles)s）") % {"role": role, "roles": ", ".join(ROLES)}
+        )
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise Conflict(_("用户名 %(name)s 已存在。") % {"name": username}, code="username_taken")

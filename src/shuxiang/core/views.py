@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from shuxiang.core.models import AuditEvent
-
-from shuxiang.core.selectors import dashboard_figures
 from shuxiang.core.decorators import staff_required
+from shuxiang.core.models import AuditEvent
+from shuxiang.core.selectors import dashboard_figures
 
 
 class LoginView(auth_views.LoginView):
@@ -32,5 +30,3 @@ def audit(request: HttpRequest) -> HttpResponse:
         events = events.filter(action=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit.html", {"page": page, "action": action})
-
-

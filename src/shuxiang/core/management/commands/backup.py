@@ -18,5 +18,7 @@ class Command(BaseCommand):
         except (BackupError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            self.style.SUCCESS(f"backup written to {options['out']} ({manifest['engine']}, {manifest['media']} files)")
+            self.style.SUCCESS(
+                f"backup written to {options['out']} ({manifest['engine']}, {manifest['media']} files)"
+            )
         )

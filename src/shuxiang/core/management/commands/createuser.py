@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=ROLES)
         parser.add_argument("--password", required=True)
         parser.add_argument("--name", default="", help="full name shown in the staff pages")
-        parser.add_argument("--library", default=None, help="library code (default: the first library)")
+        parser.add_argument(
+            "--library", default=None, help="library code (default: the first library)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -30,4 +32,6 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(f"created {user.username} ({options['role']}) in {library.code}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"created {user.username} ({options['role']}) in {library.code}")
+        )

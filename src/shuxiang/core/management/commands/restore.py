@@ -22,4 +22,6 @@ class Command(BaseCommand):
             manifest = backup_restore(Path(options["src"]))
         except (BackupError, OSError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"restored backup of {manifest['created']} ({manifest['engine']})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"restored backup of {manifest['created']} ({manifest['engine']})")
+        )

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
         from shuxiang.wsgi import application
 
-        self.stdout.write(f"Shuxiang serving on http://{options['host']}:{options['port']}/  (Ctrl+C to stop)")
+        self.stdout.write(
+            f"Shuxiang serving on http://{options['host']}:{options['port']}/  (Ctrl+C to stop)"
+        )
         self.stdout.flush()
         serve(
             application,

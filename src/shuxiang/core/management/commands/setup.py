@@ -7,7 +7,9 @@ from shuxiang.core.services import library_setup
 
 
 class Command(BaseCommand):
-    help = "Create or update the database, the default library, roles and loan rules (safe to repeat)."
+    help = (
+        "Create or update the database, the default library, roles and loan rules (safe to repeat)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--library", default="main", help="library code (default: main)")
