@@ -6,3 +6,27 @@ class CirculationConfig(AppConfig):
     name = "shuxiang.circulation"
     label = "circulation"
     verbose_name = _("流通")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from shuxiang.circulation.models import LoanPolicy
+        from shuxiang.circulation.selectors import rules_cache_clear
+        from shuxiang.core import nav
+        from shuxiang.core.models import CalendarDay, Library, OpeningSlot, Term, Vacation
+        from shuxiang.patrons.models import SchoolClass
+
+        # The rules each process keeps (selectors.library_rules) are dropped as soon as
+        # one of their tables changes.
+        for model in (LoanPolicy, OpeningSlot, CalendarDay, Vacation, Term, Library, SchoolClass):
+            post_save.connect(
+                rules_cache_clear, sender=model, dispatch_uid=f"circ-rules-save-{model.__name__}"
+            )
+            post_delete.connect(
+                rules_cache_clear, sender=model, dispatch_uid=f"circ-rules-del-{model.__name__}"
+            )
+
+        nav.register(nav.NavItem(_("借还"), "circulation:desk", "circulate", order=10))
+        nav.register(
+            nav.NavItem(_("借阅规则"), "circulation:policies", "circulate_any_class", order=60)
+        )

@@ -25,18 +25,26 @@ class LoanPolicy(models.Model):
         TERM_END = "term_end", _("学期末")
 
     library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="loan_policies")
-    patron_category = models.CharField(_("读者类型"), max_length=10, choices=Patron.Category.choices)
+    patron_category = models.CharField(
+        _("读者类型"), max_length=10, choices=Patron.Category.choices
+    )
     grade = models.PositiveSmallIntegerField(_("年级"), default=0, help_text=_("0 表示所有年级"))
-    circulation_type = models.CharField(_("流通类型"), max_length=20, choices=Item.CirculationType.choices)
+    circulation_type = models.CharField(
+        _("流通类型"), max_length=20, choices=Item.CirculationType.choices
+    )
     loanable = models.BooleanField(_("可外借"), default=True)
     loan_days = models.PositiveSmallIntegerField(_("借期（天）"), default=14)
-    fixed_due = models.CharField(_("固定到期"), max_length=10, choices=FixedDue.choices, blank=True, default="")
+    fixed_due = models.CharField(
+        _("固定到期"), max_length=10, choices=FixedDue.choices, blank=True, default=""
+    )
     max_loans = models.PositiveSmallIntegerField(_("最多可借（册）"), default=2)
     renewals = models.PositiveSmallIntegerField(_("可续借次数"), default=1)
     renewal_days = models.PositiveSmallIntegerField(_("续借天数"), default=14)
     fine_per_day = models.PositiveIntegerField(_("每日罚款（分）"), default=0)
     grace_days = models.PositiveSmallIntegerField(_("宽限天数"), default=0)
-    fine_cap = models.PositiveIntegerField(_("罚款上限（分）"), default=0, help_text=_("0 表示不设上限"))
+    fine_cap = models.PositiveIntegerField(
+        _("罚款上限（分）"), default=0, help_text=_("0 表示不设上限")
+    )
     holds_allowed = models.BooleanField(_("可预约"), default=True)
     block_overdue_days = models.PositiveSmallIntegerField(
         _("逾期停借天数"), default=0, help_text=_("逾期超过此天数停止借阅；0 表示不停借")
@@ -51,7 +59,8 @@ class LoanPolicy(models.Model):
         ordering = ["patron_category", "grade", "circulation_type"]
         constraints = [
             models.UniqueConstraint(
-                fields=["library", "patron_category", "grade", "circulation_type"], name="loan_policy_cell_unique"
+                fields=["library", "patron_category", "grade", "circulation_type"],
+                name="loan_policy_cell_unique",
             ),
         ]
 
@@ -72,30 +81,65 @@ class Loan(models.Model):
         LOST = "lost", _("遗失")
         CLAIMED_RETURNED = "claimed_returned", _("声称已还")
 
-    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="loans")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="loans")
-    patron = models.ForeignKey(Patron, on_delete=models.PROTECT, null=True, blank=True, related_name="loans")
-    school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="class_loans"
+    # Every check-out writes each index of this table, and a school keeps a million
+    # loans: foreign keys whose lookups a composite index below already serves (library,
+    # patron, class) or that nobody searches by (who lent, who took back) get none.
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, related_name="loans", db_index=False
     )
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ON_LOAN)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="loans")
+    patron = models.ForeignKey(
+        Patron,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans",
+        db_index=False,
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="class_loans",
+        db_index=False,
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.ON_LOAN
+    )
     checked_out_at = models.DateTimeField(_("借出时间"))
     due_date = models.DateField(_("应还日期"))
     returned_at = models.DateTimeField(_("归还时间"), null=True, blank=True)
     renewals = models.PositiveSmallIntegerField(_("已续借次数"), default=0)
     channel = models.CharField(_("借出渠道"), max_length=10, choices=AuditEvent.Channel.choices)
-    checkin_channel = models.CharField(max_length=10, choices=AuditEvent.Channel.choices, blank=True)
+    checkin_channel = models.CharField(
+        max_length=10, choices=AuditEvent.Channel.choices, blank=True
+    )
     checked_out_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # The reader as they were on the day of the loan, so statistics survive promotion.
     patron_category = models.CharField(max_length=10, choices=Patron.Category.choices, blank=True)
     patron_grade = models.PositiveSmallIntegerField(null=True, blank=True)
     class_at_loan = models.ForeignKey(
-        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="loans_at_the_time"
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans_at_the_time",
     )
     class_name_at_loan = models.CharField(max_length=40, blank=True)
 

@@ -1,0 +1,447 @@
+"""Circulation benchmark: HTTP check-out and check-in at large-school size on SQLite.
+
+A fresh database under a temporary folder gets a large school (3,000 readers, 150,000
+items, 1,000,000 historic loans at --scale 1; bulk inserts straight into SQLite), then
+`shuxiang serve` answers real HTTP over keep-alive connections:
+
+  * one client: median and p99 of POST /api/v1/circulation/checkout and /checkin;
+  * four clients at once: sustained check-outs per second;
+  * the floor measured in the same run: GET /api/v1/items/{barcode} (token check, one
+    lookup, JSON), so each figure can be read against the framework's own cost;
+  * a cProfile of in-process check-outs (Django test client) with the query count.
+
+Goals (issue 3): check-out median ≤ 8 ms, check-in median ≤ 6 ms, ≥ 200 check-outs/s.
+This prints figures; it is not a timed test.
+
+    python bench/circulation_bench.py            # large school
+    python bench/circulation_bench.py --scale 0.1
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import http.client
+import io
+import json
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from circulation_data import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent / "shuxiang"
+GOALS = {"checkout_median_ms": 8.0, "checkin_median_ms": 6.0, "checkouts_per_s": 200.0}
+
+
+def run(var: Path, *args: str) -> str:
+    env = _env(var)
+    result = subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise SystemExit(f"shuxiang {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout.strip()
+
+
+def _env(var: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHUXIANG_DB_URL")}
+    env["SHUXIANG_VAR_DIR"] = str(var)
+    return env
+
+
+class Client:
+    """One keep-alive HTTP connection, as a desk PC holds one."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post(self, path: str, body: dict) -> tuple[int, dict, float]:
+        data = json.dumps(body).encode()
+        start = time.perf_counter()
+        self.conn.request("POST", path, body=data, headers=self.headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        elapsed = time.perf_counter() - start
+        return response.status, json.loads(payload), elapsed
+
+    def get(self, path: str) -> tuple[int, float]:
+        start = time.perf_counter()
+        self.conn.request("GET", path, headers=self.headers)
+        response = self.conn.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - start
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def serve(var: Path, port: int, threads: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port), "--threads", str(threads)],
+        env=_env(var),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/staff/login/")
+            conn.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("shuxiang serve did not start")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def line(
+    label: str,
+    value: float,
+    unit: str,
+    goal: float | None = None,
+    floor: float | None = None,
+    higher_better: bool = False,
+) -> None:
+    text = f"  {label:<34} {value:9.2f} {unit:<6}"
+    if floor is not None:
+        text += f"  (floor {floor:.2f} {unit}, ×{value / floor:.1f})" if floor else ""
+    if goal is not None:
+        met = value >= goal if higher_better else value <= goal
+        text += (
+            f"  goal {'≥' if higher_better else '≤'} {goal:g} {unit}: {'met' if met else 'MISSED'}"
+        )
+    print(text, flush=True)
+
+
+def server_cpu_ms(pid: int) -> float | None:
+    """CPU time the server process has used (Linux), to tell its own cost from waiting
+    for a busy machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") * 1000
+
+
+def single_client(port: int, token: str, cards: list[str], barcodes: list[str], pid: int) -> dict:
+    client = Client(port, token)
+    cpu: dict[str, float] = {}
+    # Warm up the server's caches and connections (not measured).
+    for barcode in barcodes[:5]:
+        client.get(f"/api/v1/items/{barcode}")
+    floor = []
+    for barcode in barcodes:
+        status, elapsed = client.get(f"/api/v1/items/{barcode}")
+        assert status == 200, status
+        floor.append(elapsed)
+    checkout, checkin = [], []
+    start = server_cpu_ms(pid)
+    for i, barcode in enumerate(barcodes):
+        status, body, elapsed = client.post(
+            "/api/v1/circulation/checkout", {"patron": cards[i % len(cards)], "item": barcode}
+        )
+        if status != 201:
+            raise SystemExit(f"checkout failed: {status} {body}")
+        checkout.append(elapsed)
+    middle = server_cpu_ms(pid)
+    for barcode in barcodes:
+        status, body, elapsed = client.post("/api/v1/circulation/checkin", {"item": barcode})
+        if status != 200:
+            raise SystemExit(f"checkin failed: {status} {body}")
+        checkin.append(elapsed)
+    end = server_cpu_ms(pid)
+    if start is not None and middle is not None and end is not None:
+        cpu = {
+            "checkout": (middle - start) / len(barcodes),
+            "checkin": (end - middle) / len(barcodes),
+        }
+    return {"floor": floor, "checkout": checkout, "checkin": checkin, "cpu": cpu}
+
+
+def concurrent(
+    port: int, token: str, cards: list[str], barcodes: list[str], clients: int, seconds: float
+) -> tuple[int, float, list[str]]:
+    """Each client lends its own share of items until time runs out."""
+    done = [0] * clients
+    errors: list[str] = []
+    stop = time.perf_counter() + seconds
+    barrier = threading.Barrier(clients + 1)
+
+    def worker(n: int) -> None:
+        client = Client(port, token)
+        mine = barcodes[n::clients]
+        readers = cards[n::clients]
+        barrier.wait()
+        for i, barcode in enumerate(mine):
+            if time.perf_counter() >= stop:
+                break
+            status, body, _elapsed = client.post(
+                "/api/v1/circulation/checkout",
+                {"patron": readers[i % len(readers)], "item": barcode},
+            )
+            if status == 201:
+                done[n] += 1
+            else:
+                errors.append(f"{status} {body.get('code')}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return sum(done), time.perf_counter() - start, errors
+
+
+def profile(var: Path, token: str, cards: list[str], barcodes: list[str]) -> None:
+    """Where a check-out's time goes, in-process (no HTTP server), and its queries."""
+    os.environ["SHUXIANG_VAR_DIR"] = str(var)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuxiang.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    client = DjangoClient()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def checkout(card: str, barcode: str) -> None:
+        r = client.post(
+            "/api/v1/circulation/checkout",
+            {"patron": card, "item": barcode},
+            content_type="application/json",
+            **headers,
+        )
+        assert r.status_code == 201, r.content
+
+    def checkin(barcode: str) -> None:
+        r = client.post(
+            "/api/v1/circulation/checkin",
+            {"item": barcode},
+            content_type="application/json",
+            **headers,
+        )
+        assert r.status_code == 200, r.content
+
+    checkout(cards[0], barcodes[0])
+    with CaptureQueriesContext(connection) as queries:
+        checkout(cards[1], barcodes[1])
+    print(
+        f"\n  queries per check-out: {len(queries.captured_queries)} (transaction control included)"
+    )
+    for q in queries.captured_queries:
+        print("    " + q["sql"][:110])
+    with CaptureQueriesContext(connection) as queries:
+        checkin(barcodes[1])
+    print(f"  queries per check-in:  {len(queries.captured_queries)}")
+    checkin(barcodes[0])
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i, barcode in enumerate(barcodes[2:]):
+        checkout(cards[(i + 2) % len(cards)], barcode)
+    for barcode in barcodes[2:]:
+        checkin(barcode)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+
+    def cumulative(path_end: str, name: str) -> float:
+        return sum(
+            value[3]
+            for (path, _line, func), value in stats.stats.items()  # type: ignore[attr-defined]
+            if path.replace(os.sep, "/").endswith(path_end) and func == name
+        )
+
+    total = cumulative("django/test/client.py", "request")
+    n = len(barcodes) - 2
+    # (label, seconds, how many calls it is spread over)
+    rows = [
+        (
+            "token check (core token_authenticate)",
+            cumulative("core/services.py", "token_authenticate"),
+            2 * n,
+        ),
+        (
+            "permission checks (core permissions.can)",
+            cumulative("core/permissions.py", "can"),
+            2 * n,
+        ),
+        (
+            "check-out service (loan_checkout)",
+            cumulative("circulation/services.py", "loan_checkout"),
+            n,
+        ),
+        (
+            "check-in service (loan_checkin)",
+            cumulative("circulation/services.py", "loan_checkin"),
+            n,
+        ),
+        (
+            "  their scan-path reads (raw SQL)",
+            cumulative("circulation/selectors.py", "_first"),
+            2 * n,
+        ),
+        ("  their audit events (core audit.record)", cumulative("core/audit.py", "record"), 2 * n),
+        (
+            "  their COMMIT",
+            cumulative("~", "<method 'commit' of 'sqlite3.Connection' objects>"),
+            2 * n,
+        ),
+    ]
+    print(f"\n  where the time goes: cProfile of {n} check-outs and {n} check-ins in-process")
+    print("  (profiling slows Python several times over: read the shares, not the ms)")
+    print(
+        f"    {'a whole request (Django test client)':<46} {total / (2 * n) * 1000:7.2f} ms  100%"
+    )
+    for label, seconds, calls in rows:
+        per = (
+            "check-out"
+            if "check-out" in label
+            else "check-in"
+            if "check-in" in label
+            else "request"
+        )
+        share = seconds / total * 100
+        print(f"    {label:<46} {seconds / calls * 1000:7.2f} ms  {share:3.0f}%  (per {per})")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
+    text = out.getvalue()
+    print("\n  top functions by own time:")
+    print("\n".join("    " + row for row in text[text.find("ncalls") :].splitlines()[:14]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the large school (default 1)"
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=500,
+        help="check-outs (and check-ins) measured with one client",
+    )
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the concurrent run")
+    parser.add_argument("--threads", type=int, default=8, help="server worker threads")
+    parser.add_argument(
+        "--keep", type=Path, help="use (and keep) this folder instead of a temporary one"
+    )
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args(argv)
+
+    temp = None
+    if args.keep:
+        var = args.keep.resolve()
+        var.mkdir(parents=True, exist_ok=True)
+    else:
+        temp = tempfile.TemporaryDirectory(prefix="shuxiang-circ-bench-")
+        var = Path(temp.name)
+    print(f"circulation benchmark, scale {args.scale:g}, folder {var}", flush=True)
+
+    db = var / "shuxiang.sqlite3"
+    if not db.exists() or not args.keep:
+        t0 = time.perf_counter()
+        run(var, "setup")
+        run(var, "createuser", "bench", "--role", "librarian", "--password", "bench-secret")
+        print(
+            f"  setup (migrate, roles, rules)        {time.perf_counter() - t0:7.1f} s", flush=True
+        )
+        sizes = generate(db, scale=args.scale, progress=print)
+    else:
+        sizes = generate(db, scale=args.scale, progress=print, only_describe=True)
+    token = run(var, "token", "create", "bench").splitlines()[-1].strip()
+
+    cards = sizes["free_students"]
+    free_items = sizes["free_items"]
+    n = min(args.requests, len(free_items) // 3, len(cards))
+    single_items = free_items[:n]
+    concurrent_items = free_items[n:]
+
+    port = free_port()
+    server = serve(var, port, args.threads)
+    try:
+        load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        result = single_client(port, token, cards, single_items, server.pid)
+        print(
+            f"\none client, {n} requests each (real HTTP, keep-alive, waitress {args.threads} threads):"
+        )
+        floor = statistics.median(result["floor"]) * 1000
+        line("GET item (floor) median", floor, "ms")
+        line(
+            "check-out median",
+            statistics.median(result["checkout"]) * 1000,
+            "ms",
+            GOALS["checkout_median_ms"],
+            floor,
+        )
+        line("check-out p99", percentile(result["checkout"], 99) * 1000, "ms")
+        line(
+            "check-in median",
+            statistics.median(result["checkin"]) * 1000,
+            "ms",
+            GOALS["checkin_median_ms"],
+            floor,
+        )
+        line("check-in p99", percentile(result["checkin"], 99) * 1000, "ms")
+        for name, ms in result["cpu"].items():
+            line(f"server CPU per {name}", ms, "ms")
+        if load_before is not None:
+            print(
+                f"  (machine load average {load_before:.1f} on {os.cpu_count()} CPUs when the run began)"
+            )
+
+        done, elapsed, errors = concurrent(
+            port, token, cards, concurrent_items, args.clients, args.seconds
+        )
+        print(f"\n{args.clients} clients at once for {elapsed:.1f} s:")
+        line(
+            "check-outs per second",
+            done / elapsed,
+            "/s",
+            GOALS["checkouts_per_s"],
+            higher_better=True,
+        )
+        print(
+            f"  check-outs {done}, refused or failed {len(errors)}{': ' + ', '.join(sorted(set(errors))[:5]) if errors else ''}"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    if not args.no_profile:
+        # The concurrent run took items from the front of its share; these were untouched.
+        left = concurrent_items[-202:]
+        if len(concurrent_items) > 4 * (done + len(errors)) + 250:
+            profile(var, token, cards[::-1], left)
+    if temp is not None:
+        temp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

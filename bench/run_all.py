@@ -1,0 +1,47 @@
+"""Run every benchmark in bench/ (files named *_bench.py), one after the other.
+
+By default each runs at a small scale so that `make bench` finishes in minutes; a
+benchmark that takes a size option is listed in QUICK with the option to pass. `--full`
+runs each at its own default (full) size.
+
+    python bench/run_all.py            # quick
+    python bench/run_all.py --full     # the sizes the issues state
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# Options that make a benchmark small; benchmarks not listed run with their defaults.
+QUICK = {
+    "circulation_bench.py": ["--scale", "0.1", "--requests", "300", "--seconds", "5"],
+    "marc_bench.py": ["--n", "10000"],
+}
+
+
+def main(argv: list[str]) -> int:
+    full = "--full" in argv
+    failed = []
+    for path in sorted(HERE.glob("*_bench.py")):
+        args = [] if full else QUICK.get(path.name, [])
+        print(f"\n=== {path.name} {' '.join(args)}", flush=True)
+        start = time.perf_counter()
+        code = subprocess.call([sys.executable, str(path), *args])
+        print(
+            f"=== {path.name}: {'ok' if code == 0 else f'exit {code}'} in {time.perf_counter() - start:.0f} s",
+            flush=True,
+        )
+        if code:
+            failed.append(path.name)
+    if failed:
+        print("failed: " + ", ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

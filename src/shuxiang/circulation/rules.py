@@ -1,0 +1,376 @@
+"""Circulation decisions as plain Python: who may borrow what, until when, and why not.
+
+Nothing here reads the database or a request. Services (and the desk, the API, a kiosk)
+build the plain values below from the database and ask these functions, so every channel
+gets the same answer for the same facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from shuxiang.core.calendar import OpeningCalendar
+from shuxiang.core.money import Money
+
+# Item states in which a copy in the librarian's hand cannot go out.
+WITHDRAWN = "withdrawn"
+IN_REPAIR = "in_repair"
+ON_LOAN = "on_loan"
+TERM_END = "term_end"
+
+
+# --- the policy matrix ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """One cell of the loan policy matrix (借阅规则). Money in fen; 0 thresholds mean
+    "never" (no fine cap, no automatic block)."""
+
+    loanable: bool = True
+    loan_days: int = 14
+    fixed_due: str = ""
+    max_loans: int = 2
+    renewals: int = 1
+    renewal_days: int = 14
+    fine_per_day: int = 0
+    grace_days: int = 0
+    fine_cap: int = 0
+    holds_allowed: bool = True
+    block_overdue_days: int = 0
+    block_fees: int = 0
+
+
+NOT_LOANABLE = Policy(loanable=False, max_loans=0, renewals=0, holds_allowed=False)
+
+
+@dataclass(frozen=True)
+class PolicyMatrix:
+    """Cells keyed by (patron category, grade, circulation type); grade 0 is the cell for
+    every grade, a grade-specific cell wins over it. A missing cell means not for loan."""
+
+    cells: dict[tuple[str, int, str], Policy]
+
+    def lookup(self, category: str, grade: int | None, circulation_type: str) -> Policy:
+        if grade:
+            cell = self.cells.get((category, grade, circulation_type))
+            if cell is not None:
+                return cell
+        return self.cells.get((category, 0, circulation_type), NOT_LOANABLE)
+
+
+# --- facts and decisions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PatronFacts:
+    status: str = "active"
+    valid_until: dt.date | None = None
+    open_loans: int = 0
+    oldest_due: dt.date | None = None
+    unpaid_fees: int = 0
+    block_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    status: str = "available"
+    circulation_type: str = "normal"
+    hold_for_other: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why not, as a stable code and a message for the person at the desk. A librarian
+    may lend anyway when every refusal is overridable (with a reason, audited)."""
+
+    code: str
+    message: str
+    overridable: bool = True
+
+
+@dataclass(frozen=True)
+class Decision:
+    refusals: tuple[Refusal, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals
+
+    @property
+    def first(self) -> Refusal | None:
+        return self.refusals[0] if self.refusals else None
+
+    @property
+    def codes(self) -> list[str]:
+        return [r.code for r in self.refusals]
+
+    @property
+    def overridable(self) -> bool:
+        return bool(self.refusals) and all(r.overridable for r in self.refusals)
+
+    @property
+    def message(self) -> str:
+        return "；".join(r.message for r in self.refusals)
+
+
+STATUS_MESSAGES = {
+    "blocked": N_("读者已被停借。"),
+    "graduated": N_("读者已毕业，不能再借书。"),
+    "left": N_("读者已离校，不能再借书。"),
+}
+
+
+def patron_refusals(
+    patron: PatronFacts, policy: Policy, calendar: OpeningCalendar, today: dt.date
+) -> list[Refusal]:
+    """Why this reader may not borrow or renew at all today (blocked, card expired)."""
+    refusals: list[Refusal] = []
+    if patron.status != "active":
+        message = _(STATUS_MESSAGES.get(patron.status, STATUS_MESSAGES["blocked"]))
+        if patron.block_reason:
+            message = f"{message}（{patron.block_reason}）"
+        refusals.append(Refusal("patron_blocked", message))
+    else:
+        late = overdue_days(patron.oldest_due, today, calendar) if patron.oldest_due else 0
+        if policy.block_overdue_days and late > policy.block_overdue_days:
+            refusals.append(
+                Refusal(
+                    "patron_blocked",
+                    _("读者有图书逾期 %(days)s 天未还（超过 %(limit)s 天停借）。")
+                    % {"days": late, "limit": policy.block_overdue_days},
+                )
+            )
+        elif policy.block_fees and patron.unpaid_fees > policy.block_fees:
+            refusals.append(
+                Refusal(
+                    "patron_blocked",
+                    _("读者欠费 %(fees)s 元未缴（超过 %(limit)s 元停借）。")
+                    % {"fees": _yuan(patron.unpaid_fees), "limit": _yuan(policy.block_fees)},
+                )
+            )
+    if patron.valid_until is not None and patron.valid_until < today:
+        refusals.append(
+            Refusal(
+                "card_expired",
+                _("借书证已于 %(date)s 过期。") % {"date": patron.valid_until.isoformat()},
+            )
+        )
+    return refusals
+
+
+def checkout_decision(
+    *,
+    patron: PatronFacts,
+    item: ItemFacts,
+    policy: Policy,
+    calendar: OpeningCalendar,
+    today: dt.date,
+) -> Decision:
+    """May this reader take this copy home today? Every reason against is listed."""
+    refusals = patron_refusals(patron, policy, calendar, today)
+    if item.status == WITHDRAWN:
+        refusals.append(Refusal("not_loanable", _("此书已注销，不能外借。"), overridable=False))
+    elif not policy.loanable:
+        refusals.append(Refusal("not_loanable", _("此类图书不外借（如工具书），请在馆内阅读。")))
+    elif item.status == IN_REPAIR:
+        refusals.append(Refusal("not_loanable", _("此书正在修补，暂不外借。")))
+    if item.status == ON_LOAN:
+        refusals.append(Refusal("item_on_loan", _("此书已借出，请先办理归还。"), overridable=False))
+    if item.hold_for_other:
+        refusals.append(Refusal("item_on_hold", _("此书已为其他读者预约保留。")))
+    if policy.loanable and patron.open_loans >= policy.max_loans:
+        refusals.append(
+            Refusal(
+                "loan_limit",
+                _("已借 %(count)s 册，达到上限 %(limit)s 册。")
+                % {"count": patron.open_loans, "limit": policy.max_loans},
+            )
+        )
+    return Decision(tuple(refusals))
+
+
+def renewal_decision(
+    *,
+    patron: PatronFacts | None,
+    renewals_used: int,
+    holds_waiting: int,
+    policy: Policy,
+    calendar: OpeningCalendar,
+    today: dt.date,
+) -> Decision:
+    """May this loan be renewed? (patron is None for a class loan.)"""
+    refusals = patron_refusals(patron, policy, calendar, today) if patron is not None else []
+    if renewals_used >= policy.renewals:
+        refusals.append(
+            Refusal(
+                "renewal_limit",
+                _("已续借 %(used)s 次，最多可续借 %(limit)s 次。")
+                % {"used": renewals_used, "limit": policy.renewals},
+            )
+        )
+    if holds_waiting > 0:
+        refusals.append(
+            Refusal(
+                "hold_waiting",
+                _("有 %(count)s 位读者在等这本书，不能续借。") % {"count": holds_waiting},
+            )
+        )
+    return Decision(tuple(refusals))
+
+
+def checkin_refusal(*, item_status: str, has_open_loan: bool) -> Refusal | None:
+    """Taking back a copy that is not on loan: missing, lost and in-transit copies come
+    back as found (no refusal); anything else on the shelf is a warning, not_on_loan."""
+    if has_open_loan or item_status in FOUND_STATES:
+        return None
+    return Refusal("not_on_loan", _("此书未借出，无需归还。"), overridable=False)
+
+
+FOUND_STATES = frozenset({"missing", "lost", "in_transit"})
+
+
+# --- the loan's lifecycle ---------------------------------------------------------------
+
+# on loan → returned / lost / claimed returned; a loan declared lost or claimed returned
+# may still end as returned when the copy turns up.
+LOAN_TRANSITIONS = {
+    "on_loan": frozenset({"returned", "lost", "claimed_returned"}),
+    "lost": frozenset({"returned"}),
+    "claimed_returned": frozenset({"returned", "lost"}),
+    "returned": frozenset(),
+}
+
+
+class TransitionError(ValueError):
+    pass
+
+
+def loan_transition(current: str, target: str) -> str:
+    """The loan's next state, or TransitionError for a move the lifecycle does not have."""
+    if target not in LOAN_TRANSITIONS.get(current, frozenset()):
+        raise TransitionError(f"a loan cannot go from {current} to {target}")
+    return target
+
+
+# --- dates ------------------------------------------------------------------------------
+
+
+def place_due_date(
+    candidate: dt.date,
+    *,
+    calendar: OpeningCalendar,
+    today: dt.date,
+    vacation_loans: bool = False,
+    leaving_date: dt.date | None = None,
+) -> dt.date:
+    """Put a due date on an open day.
+
+    Closed weekdays and holidays move it forward to the next open day (make-up days
+    (调休) are open). A date in or after the coming vacation, or after the end of the
+    term, moves back to the last open day before it; with vacation loans (假期借阅) it
+    goes forward to the first open day after the vacation instead. A graduating reader's
+    loans fall due by their leaving date.
+    """
+    due = calendar.next_open(candidate)
+    if not vacation_loans:
+        limits = []
+        vacation = calendar.next_vacation(today)
+        if vacation is not None and due >= vacation.start:
+            limits.append(vacation.start - dt.timedelta(days=1))
+        term = calendar.term_on(today)
+        if term is not None and term.start <= today and due > term.end:
+            limits.append(term.end)
+        if limits:
+            due = calendar.previous_open(min(limits)) or min(limits)
+    if leaving_date is not None and due > leaving_date:
+        due = calendar.previous_open(leaving_date) or leaving_date
+    return max(due, today)
+
+
+def due_date(
+    *,
+    policy: Policy,
+    calendar: OpeningCalendar,
+    today: dt.date,
+    vacation_loans: bool = False,
+    leaving_date: dt.date | None = None,
+) -> dt.date:
+    """The due date of a loan made today under this policy."""
+    candidate = today + dt.timedelta(days=policy.loan_days)
+    if policy.fixed_due == TERM_END:
+        term = calendar.term_on(today)
+        if term is not None:
+            candidate = term.end
+    return place_due_date(
+        candidate,
+        calendar=calendar,
+        today=today,
+        vacation_loans=vacation_loans,
+        leaving_date=leaving_date,
+    )
+
+
+def renewal_due_date(
+    *,
+    old_due: dt.date,
+    policy: Policy,
+    calendar: OpeningCalendar,
+    today: dt.date,
+    vacation_loans: bool = False,
+    leaving_date: dt.date | None = None,
+) -> dt.date:
+    """The later of the old due date and today + the renewal days, on an open day."""
+    candidate = max(old_due, today + dt.timedelta(days=policy.renewal_days))
+    placed = place_due_date(
+        candidate,
+        calendar=calendar,
+        today=today,
+        vacation_loans=vacation_loans,
+        leaving_date=leaving_date,
+    )
+    # Placing never takes away time the reader already had.
+    return max(placed, old_due)
+
+
+def overdue_days(due: dt.date, today: dt.date, calendar: OpeningCalendar) -> int:
+    """Days late, counting only the days the library was open after the due date."""
+    return calendar.open_days_after(due, today)
+
+
+def fine(days_overdue: int, policy: Policy) -> int:
+    """The overdue fine in fen: per open day after the grace days, up to the cap."""
+    chargeable = max(0, days_overdue - policy.grace_days)
+    amount = chargeable * policy.fine_per_day
+    if policy.fine_cap:
+        amount = min(amount, policy.fine_cap)
+    return amount
+
+
+# --- the scan field ---------------------------------------------------------------------
+
+CARD = "card"
+ITEM = "item"
+UNKNOWN = "unknown"
+
+
+def classify_scan(code: str, *, card_pattern: str, barcode_pattern: str) -> str:
+    """Tell a reader card from an item barcode by the library's patterns. A code that
+    fits both or neither is "unknown" (the desk then looks it up both ways)."""
+    code = code.strip()
+    is_card = bool(card_pattern) and re.fullmatch(card_pattern, code) is not None
+    is_item = bool(barcode_pattern) and re.fullmatch(barcode_pattern, code) is not None
+    if is_card and not is_item:
+        return CARD
+    if is_item and not is_card:
+        return ITEM
+    return UNKNOWN
+
+
+def _yuan(fen: int) -> str:
+    return Money(fen).plain()
