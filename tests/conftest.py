@@ -40,6 +40,12 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped under CI=true: {report.longrepr}"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Tests make many logins; password strength is not what they are about."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def library(db):
     from shuxiang.core.services import library_setup

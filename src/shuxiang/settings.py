@@ -111,7 +111,13 @@ if DB_URL:
         DB_URL, conn_max_age=int(os.environ.get("SHUXIANG_DB_CONN_MAX_AGE", "60"))
     )
 else:
-    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(SQLITE_PATH)}
+    # Kept open between requests like PostgreSQL's: a new SQLite connection starts with a
+    # cold page cache and re-reads the schema, which costs more than a check-out itself.
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(SQLITE_PATH),
+        "CONN_MAX_AGE": int(os.environ.get("SHUXIANG_DB_CONN_MAX_AGE", "60")),
+    }
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # select_for_update() does nothing on SQLite, so every transaction takes the write lock
@@ -147,6 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 6},
     },
 ]
+AUTHENTICATION_BACKENDS = ["shuxiang.core.auth_backend.CachedModelBackend"]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"

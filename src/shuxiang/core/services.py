@@ -102,12 +102,11 @@ def token_authenticate(raw: str) -> ApiToken | None:
     """The token's record if it is valid: one indexed lookup by hash, no password hashing."""
     if not raw or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__membership__library")
-        .filter(key_hash=_hash(raw), user__is_active=True)
-        .first()
-    )
-    if token is None:
+    try:
+        token = ApiToken.objects.select_related("user", "user__membership__library").get(
+            key_hash=_hash(raw), user__is_active=True
+        )
+    except ApiToken.DoesNotExist:
         return None
     now = clock.now()
     # Record use at most hourly so the hot path does not write on every request.
