@@ -100,3 +100,103 @@ def can_circulate_for(user: Any, *, class_id: int | None) -> bool:
     if can(user, "circulate_any_class"):
         return True
     return class_id is not None and class_id in assisted_class_ids(user)
+
+
+# -- readers: who may see whom ----------------------------------------------------------
+#
+# Students are minors; their reading is sensitive personal information (PIPL). The rules:
+# a reader sees their own data; the librarian sees every reader; a student assistant
+# (班级图书管理员) acts and sees only for their own class, never a reading history; a
+# homeroom teacher (班主任) sees their own class, and its reading only where the library
+# enables it; school leaders see statistics only.
+
+
+def patron_of(user: Any) -> Any:
+    """The reader record linked to a login, if any."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "patron", None) if hasattr(user, "patron") else None
+
+
+def homeroom_class_ids(user: Any) -> set[int]:
+    """The classes whose homeroom teacher (班主任) this login is."""
+    patron = patron_of(user)
+    if patron is None:
+        return set()
+    return set(patron.homeroom_classes.values_list("pk", flat=True))
+
+
+def _homeroom_enabled(library: Any, enabled: bool | None) -> bool:
+    if enabled is not None:
+        return enabled
+    from shuxiang.patrons.selectors import reader_settings
+
+    return reader_settings(library).homeroom_sees_history
+
+
+def can_view_patron(user: Any, patron: Any) -> bool:
+    """May this login see a reader's record (name, class, card, open loans)?"""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    own = patron_of(user)
+    if own is not None and own.pk == patron.pk:
+        return True
+    if can(user, "manage_patrons") or can(user, "circulate_any_class"):
+        return True
+    if patron.school_class_id is None:
+        return False
+    if can(user, "circulate") and patron.school_class_id in assisted_class_ids(user):
+        return True
+    return can(user, "view_own_class") and patron.school_class_id in homeroom_class_ids(user)
+
+
+def can_view_history(user: Any, patron: Any, *, homeroom_enabled: bool | None = None) -> bool:
+    """May this login see a reader's reading history (returned loans)? The reader, the
+    librarian, and — for their own class, where the library enables it — the homeroom
+    teacher. Staff views are audited by the caller (patrons.services.history_view_record)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    own = patron_of(user)
+    if own is not None and own.pk == patron.pk:
+        return True
+    if can(user, "view_patron_history"):
+        return True
+    return (
+        can(user, "view_own_class")
+        and patron.school_class_id is not None
+        and patron.school_class_id in homeroom_class_ids(user)
+        and _homeroom_enabled(patron.library, homeroom_enabled)
+    )
+
+
+def can_view_class(user: Any, school_class: Any) -> bool:
+    """May this login open a class page (its readers and their open loans)? Librarians;
+    the class's student assistants; its homeroom teacher."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if can(user, "manage_patrons") or can(user, "circulate_any_class"):
+        return True
+    if can(user, "circulate") and school_class.pk in assisted_class_ids(user):
+        return True
+    return can(user, "view_own_class") and school_class.pk in homeroom_class_ids(user)
+
+
+def can_view_class_reading(
+    user: Any, school_class: Any, *, homeroom_enabled: bool | None = None
+) -> bool:
+    """May this login see what a class reads (its loans, title by title)? Librarians;
+    the homeroom teacher where the library enables it. Assistants see open loans only to
+    lend and chase them (can_view_class), not the class's reading."""
+    if can(user, "view_patron_history"):
+        return True
+    return (
+        can(user, "view_own_class")
+        and school_class.pk in homeroom_class_ids(user)
+        and _homeroom_enabled(school_class.library, homeroom_enabled)
+    )
+
+
+def can_view_statistics(user: Any) -> bool:
+    """School leaders, librarians and administrators read the statistics (counts, not
+    names)."""
+    return can(user, "view_reports")

@@ -6,3 +6,9 @@ class PatronsConfig(AppConfig):
     name = "shuxiang.patrons"
     label = "patrons"
     verbose_name = _("读者")
+
+    def ready(self) -> None:
+        from shuxiang.core import nav
+
+        nav.register(nav.NavItem(_("读者"), "patrons:search", "circulate", order=30))
+        nav.register(nav.NavItem(_("班级"), "patrons:classes", "circulate", order=31))

@@ -2,22 +2,261 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shuxiang.core.errors import NotFound
-from shuxiang.patrons.models import Patron, SchoolClass
+from shuxiang.core import clock
+from shuxiang.core.errors import Conflict, NotFound
+from shuxiang.core.models import Library
+from shuxiang.patrons import grades
+from shuxiang.patrons.models import Patron, ReaderSettings, RetiredCard, SchoolClass
 
 
 def class_by_name(library_id: int, name: str, school_year: int) -> SchoolClass | None:
-    return SchoolClass.objects.filter(library_id=library_id, school_year=school_year, name=name.strip()).first()
+    return SchoolClass.objects.filter(
+        library_id=library_id, school_year=school_year, name=name.strip()
+    ).first()
+
+
+def class_by_any_name(
+    library: Library, name: str, school_year: int | None = None
+) -> SchoolClass | None:
+    """A class by its canonical name or any usual spelling (初一(3)班, 七(3)班 ...)."""
+    year = school_year or library.current_school_year
+    found = class_by_name(library.pk, name, year)
+    if found is None:
+        canonical = grades.canonical_class_name(grades.system(library.grade_system), name)
+        if canonical:
+            found = class_by_name(library.pk, canonical, year)
+    return found
 
 
 def patron_by_card(library_id: int, card: str) -> Patron:
+    card = (card or "").strip()
     patron = (
         Patron.objects.select_related("school_class")
-        .filter(library_id=library_id, card_number=(card or "").strip())
+        .filter(library_id=library_id, card_number=card)
         .first()
     )
     if patron is None:
-        raise NotFound(_("没有借书证号为 %(card)s 的读者。") % {"card": card}, code="patron_not_found")
+        retired = RetiredCard.objects.filter(library_id=library_id, card_number=card).first()
+        if retired is not None:
+            raise Conflict(
+                _("借书证 %(card)s 已挂失停用（新证号 %(new)s）。")
+                % {"card": card, "new": retired.replaced_by or "-"},
+                code="card_lost",
+            )
+        raise NotFound(
+            _("没有借书证号为 %(card)s 的读者。") % {"card": card}, code="patron_not_found"
+        )
     return patron
+
+
+def patron_get(library_id: int, patron_id: int) -> Patron:
+    patron = (
+        Patron.objects.select_related("school_class")
+        .filter(library_id=library_id, pk=patron_id, anonymous=False)
+        .first()
+    )
+    if patron is None:
+        raise NotFound(_("找不到这位读者。"), code="patron_not_found")
+    return patron
+
+
+def class_get(library_id: int, class_id: int) -> SchoolClass:
+    school_class = (
+        SchoolClass.objects.select_related("homeroom_teacher")
+        .filter(library_id=library_id, pk=class_id)
+        .first()
+    )
+    if school_class is None:
+        raise NotFound(_("找不到这个班级。"), code="class_not_found")
+    return school_class
+
+
+def reader_settings(library: Library) -> ReaderSettings:
+    """The library's reader settings (defaults until a librarian changes them)."""
+    found = ReaderSettings.objects.filter(library=library).first()
+    return found or ReaderSettings(library=library)
+
+
+def patrons_search(
+    library_id: int,
+    query: str,
+    *,
+    class_id: int | None = None,
+    class_ids: set[int] | None = None,
+    limit: int = 100,
+) -> QuerySet[Patron]:
+    """Readers by name, pinyin (full or initials), card number, student number or class
+    name. Several words narrow the result (张 七年级3班)."""
+    qs = Patron.objects.select_related("school_class").filter(
+        library_id=library_id, anonymous=False
+    )
+    if class_id:
+        qs = qs.filter(school_class_id=class_id)
+    if class_ids is not None:  # a student assistant: their own classes only
+        qs = qs.filter(school_class_id__in=class_ids)
+    library = Library.objects.filter(pk=library_id).first()
+    for word in grades.normalize(query).split():
+        lowered = word.lower()
+        condition = (
+            Q(name__icontains=word)
+            | Q(card_number__iexact=word)
+            | Q(student_number=word)
+            | Q(school_class__name=word)
+            | Q(retired_cards__card_number__iexact=word)
+        )
+        if lowered.isascii() and lowered.isalpha():
+            condition |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+        if library is not None:
+            canonical = grades.canonical_class_name(grades.system(library.grade_system), word)
+            if canonical:
+                condition |= Q(
+                    school_class__name=canonical,
+                    school_class__school_year=library.current_school_year,
+                )
+        qs = qs.filter(condition)
+    return qs.distinct().order_by("school_class__grade", "school_class__number", "name_pinyin")[
+        :limit
+    ]
+
+
+def classes_of_year(library: Library, school_year: int | None = None) -> QuerySet[SchoolClass]:
+    year = school_year or library.current_school_year
+    return (
+        SchoolClass.objects.filter(library=library, school_year=year)
+        .select_related("homeroom_teacher")
+        .annotate(
+            students=Count(
+                "patrons", filter=Q(patrons__category="student", patrons__anonymous=False)
+            )
+        )
+        .order_by("grade", "number")
+    )
+
+
+@dataclass
+class StudentLine:
+    patron: Patron
+    open_loans: int
+    overdue: int
+
+
+def class_roster(school_class: SchoolClass) -> list[StudentLine]:
+    """The readers of a class with their open and overdue loan counts (one query)."""
+    today = clock.today()
+    patrons = (
+        Patron.objects.filter(school_class=school_class, anonymous=False)
+        .annotate(
+            open_loans=Count("loans", filter=Q(loans__status="on_loan")),
+            overdue=Count("loans", filter=Q(loans__status="on_loan", loans__due_date__lt=today)),
+        )
+        .order_by("category", "name_pinyin")
+    )
+    return [StudentLine(p, p.open_loans, p.overdue) for p in patrons]
+
+
+def open_loans(
+    *, patron_ids: list[int] | None = None, school_class: SchoolClass | None = None
+) -> QuerySet:
+    """Open loans of these readers (or of this class's readers), with items and titles."""
+    Loan = apps.get_model("circulation", "Loan")
+    qs = Loan.objects.filter(status="on_loan").select_related("item__bib", "patron")
+    if patron_ids is not None:
+        qs = qs.filter(patron_id__in=patron_ids)
+    if school_class is not None:
+        qs = qs.filter(patron__school_class=school_class)
+    return qs.order_by("due_date")
+
+
+def open_fee_totals(patron_ids: list[int]) -> dict[int, int]:
+    """Unpaid fees per reader in fen. Fees belong to circulation; until that app defines
+    a Fee model (patron, amount/balance, status) there are none to count."""
+    try:
+        Fee = apps.get_model("circulation", "Fee")
+    except LookupError:
+        return {}
+    names = {f.name for f in Fee._meta.get_fields()}
+    if "patron" not in names:
+        return {}
+    qs = Fee.objects.filter(patron_id__in=patron_ids)
+    if "status" in names:
+        qs = qs.filter(status__in=["open", "unpaid", "partly_paid", "outstanding"])
+    amount = "balance" if "balance" in names else "amount" if "amount" in names else None
+    totals: dict[int, int] = {}
+    for fee in qs:
+        value = getattr(fee, amount, 0) if amount else 1
+        value = int(getattr(value, "fen", value) or 0)
+        if value > 0:
+            totals[fee.patron_id] = totals.get(fee.patron_id, 0) + value
+    return totals
+
+
+def clearance_list(library: Library) -> list[dict]:
+    """Graduating and leaving readers still holding books or owing fees (毕业离校清还),
+    grouped by class: [{"class": SchoolClass|None, "patrons": [{patron, loans, fees}]}]."""
+    pending = list(
+        Patron.objects.filter(library=library, anonymous=False)
+        .exclude(departure="")
+        .select_related("school_class")
+        .order_by("school_class__grade", "school_class__number", "name_pinyin")
+    )
+    ids = [p.pk for p in pending]
+    loans: dict[int, list] = {}
+    for loan in open_loans(patron_ids=ids):
+        loans.setdefault(loan.patron_id, []).append(loan)
+    fees = open_fee_totals(ids)
+    groups: dict[int | None, dict] = {}
+    for patron in pending:
+        group = groups.setdefault(
+            patron.school_class_id, {"class": patron.school_class, "patrons": []}
+        )
+        group["patrons"].append(
+            {"patron": patron, "loans": loans.get(patron.pk, []), "fees": fees.get(patron.pk, 0)}
+        )
+    return list(groups.values())
+
+
+def patron_history(patron: Patron) -> QuerySet:
+    """A reader's loans, newest first (callers decide who may see it and audit the view)."""
+    Loan = apps.get_model("circulation", "Loan")
+    return (
+        Loan.objects.filter(patron=patron).select_related("item__bib").order_by("-checked_out_at")
+    )
+
+
+def patron_export_data(patron: Patron) -> dict:
+    """Everything the library keeps about a reader, for the reader (个人信息查阅/复制)."""
+    return {
+        "library": patron.library.name,
+        "card": patron.card_number,
+        "name": patron.name,
+        "gender": patron.gender,
+        "category": patron.category,
+        "class_name": patron.school_class.name if patron.school_class_id else None,
+        "student_number": patron.student_number,
+        "campus_card": patron.campus_card,
+        "valid_until": patron.valid_until.isoformat() if patron.valid_until else None,
+        "status": patron.status,
+        "keep_history": patron.keep_history,
+        "created_at": patron.created_at.isoformat(),
+        "retired_cards": [
+            {"card": c.card_number, "retired_at": c.retired_at.isoformat(), "reason": c.reason}
+            for c in patron.retired_cards.all()
+        ],
+        "loans": [
+            {
+                "title": loan.item.bib.title,
+                "barcode": loan.item.barcode,
+                "checked_out_at": loan.checked_out_at.isoformat(),
+                "due_date": loan.due_date.isoformat(),
+                "returned_at": loan.returned_at.isoformat() if loan.returned_at else None,
+                "status": loan.status,
+            }
+            for loan in patron_history(patron)
+        ],
+    }
