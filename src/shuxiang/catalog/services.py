@@ -147,3 +147,77 @@ def item_create(
         raise Conflict(_("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode") from exc
     audit.record(actor, "item.create", item, after={"barcode": barcode, "bib": bib.pk, "status": item.status})
     return item
+
+
+class _DryRunRollback(Exception):
+    """Raised inside the import transaction to undo a dry run."""
+
+
+def marc_import(
+    *,
+    actor: Actor,
+    source: Any,
+    file_format: str = "auto",
+    encoding: str | None = None,
+    on_duplicate: str = "skip",
+    dry_run: bool = False,
+    progress: Any = None,
+    batch_size: int = 1000,
+    book_number: str = "sequence",
+) -> Any:
+    """Import a MARC file (ISO 2709 or MARCXML, MARC 21 or CNMARC) into actor.library.
+
+    The good records are written in one transaction, in bulk batches; each broken one is
+    listed in the report with its position and reason. A dry run does all the same work
+    and rolls it back, so its report is what a real import would do. Copies without a
+    call number get class number / 种次号 (book_number="sequence") or class number /
+    author mark ("author"). Raises Invalid (not_marc) when the file is not MARC at all.
+    Returns an ImportReport."""
+    from shuxiang.catalog.marc import importer, mapping, reader
+    from shuxiang.catalog.marc.detect import FILE_FORMATS, NotMarcError
+
+    if file_format not in FILE_FORMATS:
+        raise Invalid(_("未知的格式：%(value)s") % {"value": file_format}, code="invalid_format")
+    if on_duplicate not in importer.ON_DUPLICATE:
+        raise Invalid(_("重复处理方式应为 skip、merge 或 replace。"), code="invalid_on_duplicate")
+    try:
+        results = reader.read(
+            source, file_format=file_format, encoding=encoding, only=mapping.READ_TAGS
+        )
+        first = next(results, None)
+    except NotMarcError as exc:
+        raise Invalid(_("这不是 MARC 文件：%(reason)s") % {"reason": exc}, code="not_marc") from exc
+    except ValueError as exc:  # an unknown --encoding
+        raise Invalid(str(exc), code="invalid_encoding") from exc
+    if first is None:
+        raise Invalid(_("文件中没有 MARC 记录。"), code="not_marc")
+
+    def all_results() -> Any:
+        yield first
+        yield from results
+
+    if book_number not in importer.BOOK_NUMBERS:
+        raise Invalid(_("书次号方式应为 sequence 或 author。"), code="invalid_book_number")
+    run = importer.Importer(
+        library=actor.library,
+        on_duplicate=on_duplicate,
+        batch_size=batch_size,
+        progress=progress,
+        book_number=book_number,
+    )
+    try:
+        with transaction.atomic():
+            report = run.run(all_results())
+            if not dry_run:
+                audit.record(
+                    actor,
+                    "marc.import",
+                    actor.library,
+                    after={**report.counts(), "on_duplicate": on_duplicate},
+                )
+            else:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        report = run.report
+        report.dry_run = True
+    return report

@@ -1,0 +1,254 @@
+"""MARC import/export benchmark.
+
+Generates N CNMARC records with Chinese fields and one copy each (half with a call
+number, half left for the importer to assign a 种次号), then measures in one run:
+
+- pymarc parse-only (the ceiling for reading),
+- Shuxiang's full import (parse, decode, map, store in a fresh SQLite database),
+- pymarc write (as_marc on parsed records, the ceiling for writing),
+- Shuxiang's export (read titles and items from the database, write ISO 2709),
+
+(rates in records per CPU second of this process, so that a busy machine does not
+skew one phase against another; the wall time of the import is printed too)
+
+and the peak memory, compared with a run at N/10 in a child process, so that a flat
+figure shows memory does not grow with N.
+
+    .venv/bin/python bench/marc_bench.py [--n 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华文轩晓春天宇子涵梓萱浩然一诺欣怡"
+WORDS = "春天的故事小王子草房子童年城南旧事海底两万里骆驼祥子朝花夕拾边城红岩昆虫记森林报呼兰河传寄小读者稻草人"
+PUBLISHERS = [
+    "人民文学出版社",
+    "江苏少年儿童出版社",
+    "中国少年儿童出版社",
+    "浙江少年儿童出版社",
+    "商务印书馆",
+]
+CLASSES = [
+    "I247.5",
+    "I287.5",
+    "I266",
+    "K825.6",
+    "G624.2",
+    "Q96",
+    "N49",
+    "I565.88",
+    "I712.8",
+    "H319.4",
+]
+
+
+def _text(rng: random.Random, n: int) -> str:
+    start = rng.randrange(len(WORDS) - n)
+    return WORDS[start : start + n]
+
+
+def _isbn13(n: int) -> str:
+    body = f"978750{n:06d}"
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def generate(path: Path, n: int) -> None:
+    from shuxiang.catalog.marc.record import Field, Record, to_iso2709
+
+    rng = random.Random(5)
+    with open(path, "wb") as out:
+        for i in range(n):
+            author = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            clc = rng.choice(CLASSES)
+            title = _text(rng, rng.randint(3, 8)) + str(i)
+            fields = [
+                Field("001", data=f"BENCH{i:08d}"),
+                Field("005", data="20240101120000.0"),
+                Field("010", "  ", [("a", _isbn13(i)), ("d", f"CNY{rng.randint(10, 80)}.00")]),
+                Field("100", "  ", [("a", "20240101d2023    em y0chiy50      ea")]),
+                Field("101", "0 ", [("a", "chi")]),
+                Field("200", "1 ", [("a", title), ("e", _text(rng, 4)), ("f", author + "著")]),
+                Field(
+                    "210",
+                    "  ",
+                    [
+                        ("a", "北京"),
+                        ("c", rng.choice(PUBLISHERS)),
+                        ("d", str(rng.randint(1990, 2024))),
+                    ],
+                ),
+                Field("215", "  ", [("a", f"{rng.randint(50, 400)}页"), ("d", "21cm")]),
+                Field("330", "  ", [("a", _text(rng, 12) + "。" + _text(rng, 16) + "。")]),
+                Field("606", "0 ", [("a", _text(rng, 2)), ("x", "儿童读物")]),
+                Field("690", "  ", [("a", clc), ("v", "5")]),
+                Field("701", " 0", [("a", author), ("4", "著")]),
+                Field("801", " 0", [("a", "CN"), ("b", "BENCH"), ("c", "20240101")]),
+            ]
+            holding = [("a", "SX"), ("b", f"B{i:09d}")]
+            if i % 2 == 0:
+                holding += [("d", clc), ("e", str(100000 + i))]
+            fields.append(Field("905", "  ", holding))
+            out.write(to_iso2709(Record("     nam0 22     450 ", fields)))
+
+
+def _clock() -> float:
+    # CPU seconds of this process (SQLite runs in-process, so its work counts too): rates
+    # stay comparable on a shared machine where wall time depends on the neighbours.
+    return time.process_time()
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(n: int, workdir: Path, *, compare_pymarc: bool, trace: bool = False) -> dict:
+    os.environ["SHUXIANG_VAR_DIR"] = str(workdir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuxiang.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from pymarc import MARCReader
+
+    from shuxiang.catalog.marc.exporter import Exporter
+    from shuxiang.catalog.services import marc_import
+    from shuxiang.core.audit import Actor
+    from shuxiang.core.services import library_setup
+
+    call_command("migrate", verbosity=0)
+    library = library_setup(code="bench", name="基准测试图书馆")
+    actor = Actor.system(library)
+    path = workdir / "records.iso"
+    generate(path, n)
+    figures: dict = {
+        "n": n,
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "rss_after_setup_mb": round(rss_mb()),
+    }
+
+    if compare_pymarc:
+        t = _clock()
+        with open(path, "rb") as fh:
+            count = sum(1 for _ in MARCReader(fh, to_unicode=True, force_utf8=True))
+        figures["pymarc_parse_rps"] = count / (_clock() - t)
+
+    if trace:
+        tracemalloc.start()
+    t, wall = _clock(), time.perf_counter()
+    with open(path, "rb") as fh:
+        report = marc_import(actor=actor, source=fh)
+    figures["import_rps"] = n / (_clock() - t)
+    figures["import_wall_s"] = time.perf_counter() - wall
+    figures["imported"] = report.imported
+    figures["items"] = report.items_created
+    figures["rss_after_import_mb"] = round(rss_mb())
+    if trace:
+        figures["heap_import_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.reset_peak()
+
+    if compare_pymarc:
+        spent = 0.0
+        written = 0
+        with open(path, "rb") as fh, open(os.devnull, "wb") as sink:
+            chunk = []
+            for record in MARCReader(fh, to_unicode=True, force_utf8=True):
+                chunk.append(record)
+                if len(chunk) == 1000:
+                    t = _clock()
+                    for r in chunk:
+                        sink.write(r.as_marc())
+                    spent += _clock() - t
+                    written += len(chunk)
+                    chunk = []
+            t = _clock()
+            for r in chunk:
+                sink.write(r.as_marc())
+            spent += _clock() - t
+            written += len(chunk)
+        figures["pymarc_write_rps"] = written / spent
+
+    t = _clock()
+    with open(workdir / "export.iso", "wb") as out:
+        exported = Exporter(library=library).write(out)
+    figures["export_rps"] = exported / (_clock() - t)
+    figures["rss_after_export_mb"] = round(rss_mb())
+    if trace:
+        figures["heap_export_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    return figures
+
+
+def _child(n: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--n", str(n), "--child"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=100_000, help="number of records (default 100000)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    with tempfile.TemporaryDirectory(prefix="sx-marc-bench-") as tmp:
+        if args.child:
+            print(json.dumps(run(args.n, Path(tmp), compare_pymarc=False, trace=True)))
+            return
+        f = run(args.n, Path(tmp), compare_pymarc=True)
+    # Memory: the Python heap's peak (tracemalloc) during import and export, at two
+    # sizes, each in a fresh process.
+    sizes = [max(1000, args.n // 10), max(2000, args.n // 2)]
+    traced = [_child(size) for size in sizes]
+    print(
+        f"MARC benchmark: {f['n']:,} CNMARC records with CJK fields ({f['file_mb']} MB), "
+        "one copy each; rates in records per CPU second"
+    )
+    print(f"  pymarc parse only (ceiling)   {f['pymarc_parse_rps']:>10,.0f} records/s")
+    ratio = f["import_rps"] / f["pymarc_parse_rps"]
+    print(
+        f"  full import (parse+map+store) {f['import_rps']:>10,.0f} records/s  = {ratio:.0%} "
+        f"of parse-only (goal >= 50%); wall {f['import_wall_s']:.1f} s"
+    )
+    print(f"  pymarc write (as_marc)        {f['pymarc_write_rps']:>10,.0f} records/s")
+    ratio = f["export_rps"] / f["pymarc_write_rps"]
+    print(
+        f"  export (DB -> ISO 2709)       {f['export_rps']:>10,.0f} records/s  = {ratio:.0%} "
+        "of pymarc write (goal >= 50%)"
+    )
+    print(f"  imported {f['imported']:,} titles, {f['items']:,} copies")
+    print("  memory                       Python heap peak (MB)     process RSS peak (MB)")
+    print("                                import      export")
+    for g in traced:
+        print(
+            f"    N = {g['n']:<22,}{g['heap_import_mb']:>8.1f}{g['heap_export_mb']:>12.1f}"
+            f"{g['rss_after_export_mb']:>20}"
+        )
+    print(f"    N = {f['n']:<22,}{'':>8}{'':>12}{f['rss_after_export_mb']:>20}")
+    print(
+        "  (RSS also holds SQLite's page cache, capped at 32 MB by PRAGMA cache_size, so it "
+        "levels off once the database outgrows it)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Holdings fields: read copies from CNMARC 905, MARC 21 852 and Koha-style 952, and
+write the current items back in the same shapes.
+
+Subfields used (the common vendor conventions):
+- CNMARC 905: $a holding library, $b barcode, $c location, $d class number,
+  $e book number (种次号 or author mark), $f volume, $h accession number, $r price.
+- MARC 21 852: $a holding library, $b location, $h classification part, $i item part,
+  $p barcode, $t copy, $x accession number (nonpublic note), $9 price (local).
+- Koha 952: $a/$b branch, $c location, $o full call number, $p barcode, $i inventory
+  (accession) number, $g purchase price, $d date acquired.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shuxiang.catalog.marc.mapping import Holding, price_of
+from shuxiang.catalog.marc.record import Field, field_bytes
+from shuxiang.core.money import Money
+
+
+def _join(a: str, b: str) -> str:
+    a, b = a.strip(), b.strip()
+    if a and b:
+        return f"{a}/{b}"
+    return a or b
+
+
+def read(f: Field, warnings: list[str]) -> Holding:
+    if f.tag == "905":
+        return Holding(
+            tag="905",
+            barcode=f.get("b").strip(),
+            call_number=_join(f.get("d"), f.get("e")),
+            volume=f.get("f").strip(),
+            location=f.get("c").strip(),
+            price=price_of(f.get("r"), warnings),
+            accession_number=f.get("h").strip(),
+        )
+    if f.tag == "852":
+        return Holding(
+            tag="852",
+            barcode=f.get("p").strip(),
+            call_number=_join(f.get("h"), f.get("i")),
+            location=f.get("b").strip(),
+            price=price_of(f.get("9"), warnings),
+            accession_number=f.get("x").strip(),
+        )
+    return Holding(
+        tag="952",
+        barcode=f.get("p").strip(),
+        call_number=f.get("o").strip(),
+        volume=f.get("h").strip(),
+        location=f.get("c").strip(),
+        price=price_of(f.get("g") or f.get("v"), warnings),
+        accession_number=f.get("i").strip(),
+        acquired_on=f.get("d").strip(),
+    )
+
+
+def _price(fen: int | None) -> str:
+    return "" if fen is None else "CNY" + Money(fen).plain()
+
+
+def build(tag: str, item: dict[str, Any], library_code: str) -> Field:
+    """A holdings field for one current item (dict: barcode, call_number, volume,
+    location, price, accession_number, acquired_on)."""
+    call = item.get("call_number") or ""
+    class_part, _, book_part = call.partition("/")
+    subs: list[tuple[str, str]]
+    if tag == "905":
+        subs = [("a", library_code), ("b", item["barcode"])]
+        if item.get("location"):
+            subs.append(("c", item["location"]))
+        if class_part:
+            subs.append(("d", class_part))
+        if book_part:
+            subs.append(("e", book_part))
+        if item.get("volume"):
+            subs.append(("f", item["volume"]))
+        if item.get("accession_number"):
+            subs.append(("h", item["accession_number"]))
+        if item.get("price") is not None:
+            subs.append(("r", _price(item["price"])))
+        return Field("905", "  ", subs)
+    if tag == "852":
+        subs = [("a", library_code)]
+        if item.get("location"):
+            subs.append(("b", item["location"]))
+        if class_part:
+            subs.append(("h", class_part))
+        if book_part:
+            subs.append(("i", book_part))
+        subs.append(("p", item["barcode"]))
+        if item.get("accession_number"):
+            subs.append(("x", item["accession_number"]))
+        if item.get("price") is not None:
+            subs.append(("9", _price(item["price"])))
+        return Field("852", "  ", subs)
+    subs = [("a", library_code), ("b", library_code)]
+    if item.get("location"):
+        subs.append(("c", item["location"]))
+    if item.get("acquired_on"):
+        subs.append(("d", str(item["acquired_on"])))
+    if item.get("price") is not None:
+        subs.append(("g", Money(item["price"]).plain()))
+    if item.get("volume"):
+        subs.append(("h", item["volume"]))
+    if item.get("accession_number"):
+        subs.append(("i", item["accession_number"]))
+    if call:
+        subs.append(("o", call))
+    subs.append(("p", item["barcode"]))
+    return Field("952", "  ", subs)
+
+
+def build_bytes(
+    tag: str, items: list[dict[str, Any]], library_code: str
+) -> list[tuple[str, bytes]]:
+    return [(tag, field_bytes(build(tag, item, library_code))) for item in items]

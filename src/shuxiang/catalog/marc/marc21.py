@@ -1,0 +1,294 @@
+"""MARC 21 to Bib values, and Bib values to MARC 21 fields.
+
+Read: 020 $a ISBN $c price $z wrong ISBN; 008/35-37 and 041 language; 084 with $2 clc,
+or 093, CLC; 100/110/111/700/710/711 authors with $e/$4 roles; 245 $a $b $n $p title
+and $c responsibility; 246 (2nd indicator 1) parallel title; 250 edition; 260/264
+imprint; 300 extent and size; 490/830 series; 520 summary; 650 subjects; 852/952
+holdings. A field's 880 (linked by $6) gives the original script, which Chinese
+readers want, so it wins over the romanized field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shuxiang.catalog.marc import holdings as holdings_rules
+from shuxiang.catalog.marc.mapping import (
+    Mapped,
+    finish,
+    join_subject,
+    material_type,
+    price_of,
+    strip_isbd,
+    year_of,
+)
+from shuxiang.catalog.marc.record import Field, Record
+
+RELATORS = {
+    "aut": "著",
+    "edt": "编",
+    "trl": "译",
+    "ill": "绘",
+    "aui": "序",
+    "cmp": "作曲",
+    "pht": "摄影",
+    "adp": "改编",
+    "ann": "注释",
+}
+_RELATOR_TERMS = {
+    "author": "著",
+    "editor": "编",
+    "translator": "译",
+    "illustrator": "绘",
+    "compiler": "编",
+}
+AUTHOR_TAGS = ("100", "110", "111", "700", "710", "711")
+MAPPED_TAGS = frozenset(
+    {
+        "008",
+        "020",
+        "041",
+        "084",
+        "093",
+        "245",
+        "246",
+        "250",
+        "260",
+        "264",
+        "300",
+        "490",
+        "520",
+        "650",
+        "880",
+        *AUTHOR_TAGS,
+    }
+)
+
+
+def _vernacular(record: Record) -> dict[str, list[Field]]:
+    """880 fields by the tag they stand for ("245" for $6 245-01)."""
+    linked: dict[str, list[Field]] = {}
+    for f in record.fields:
+        if f.tag == "880" and f.data is None:
+            link = f.get("6")
+            if len(link) >= 3:
+                linked.setdefault(link[:3], []).append(f)
+    return linked
+
+
+def _role(f: Field) -> str:
+    roles = [RELATORS.get(c.strip().lower(), c.strip()) for c in f.getall("4")]
+    roles += [_RELATOR_TERMS.get(strip_isbd(t).lower(), strip_isbd(t)) for t in f.getall("e")]
+    unique: list[str] = []
+    for r in roles:
+        if r and r not in unique:
+            unique.append(r)
+    return "、".join(unique)
+
+
+def _name(f: Field) -> str:
+    name = strip_isbd(f.get("a"))
+    if f.tag in ("110", "710") and f.get("b"):
+        name = f"{name}. {strip_isbd(f.get('b'))}"
+    return name
+
+
+def to_bib(record: Record) -> Mapped:
+    warnings: list[str] = []
+    values: dict[str, Any] = {"material_type": material_type(record.leader)}
+    original = _vernacular(record)
+
+    def pick(tag: str) -> list[Field]:
+        return original.get(tag) or [f for f in record.fields if f.tag == tag and f.data is None]
+
+    raw_isbns: list[str] = []
+    invalid: list[str] = []
+    price = None
+    for f in record.get_fields("020"):
+        raw_isbns.extend(f.getall("a"))
+        invalid.extend(f.getall("z"))
+        if price is None:
+            price = price_of(f.get("c"), warnings)
+
+    title = parallel = responsibility = ""
+    t245 = pick("245")
+    if t245:
+        f = t245[0]
+        main = strip_isbd(" ".join(v for c, v in f.subfields if c == "a"))
+        parts = [strip_isbd(v) for c, v in f.subfields if c in "np" and v.strip()]
+        if parts:
+            main = f"{main}. {', '.join(parts)}"
+        subtitle = strip_isbd(f.get("b"))
+        title = f"{main} : {subtitle}" if subtitle else main
+        responsibility = strip_isbd(f.get("c"))
+        if original.get("245"):
+            roman = [f for f in record.fields if f.tag == "245" and f.data is None]
+            if roman:
+                parallel = strip_isbd(roman[0].get("a"))
+    for f in record.get_fields("246"):
+        if f.ind[1:2] == "1" and f.get("a"):
+            parallel = strip_isbd(f.get("a"))
+            break
+
+    edition = strip_isbd(pick("250")[0].get("a")) if pick("250") else ""
+    place = publisher = ""
+    year = None
+    imprint = pick("264") or pick("260")
+    for f in imprint:
+        if (
+            f.tag == "260"
+            or f.ind[1:2] in ("1", " ")
+            or (f.tag == "880" and f.get("6").startswith("264"))
+        ):
+            place, publisher = strip_isbd(f.get("a")), strip_isbd(f.get("b"))
+            year = year_of(f.get("c"))
+            break
+    if year is None:
+        control = record.first("008")
+        if control is not None and control.data:
+            year = year_of(control.data[7:11])
+    pages = size = ""
+    if pick("300"):
+        f = pick("300")[0]
+        pages, size = strip_isbd(f.get("a")), strip_isbd(f.get("c"))
+    series = ""
+    for f in pick("490") or pick("830"):
+        series = strip_isbd(f.get("a"))
+        if f.get("v"):
+            series = f"{series} ; {strip_isbd(f.get('v'))}"
+        break
+    summary = pick("520")[0].get("a").strip() if pick("520") else ""
+    subjects: list[str] = []
+    for f in pick("650"):
+        subject = join_subject(f)
+        if subject and subject not in subjects:
+            subjects.append(subject)
+    clc = ""
+    for f in record.get_fields("084"):
+        if f.get("2").strip().lower() == "clc":
+            clc = f.get("a").strip()
+            break
+    if not clc and record.first("093") is not None:
+        clc = record.first("093").get("a").strip()  # type: ignore[union-attr]
+    language = ""
+    if record.first("041") is not None:
+        language = record.first("041").get("a").strip()[:3]  # type: ignore[union-attr]
+    if not language:
+        control = record.first("008")
+        if control is not None and control.data and len(control.data) >= 38:
+            language = control.data[35:38].strip()
+    authors = []
+    for tag in AUTHOR_TAGS:
+        for f in pick(tag):
+            name = _name(f)
+            if name:
+                authors.append({"name": name, "role": _role(f)})
+    holding_list = [
+        holdings_rules.read(f, warnings) for f in record.fields if f.tag in ("852", "952")
+    ]
+    values.update(
+        title=title,
+        parallel_title=parallel,
+        responsibility=responsibility,
+        authors=authors,
+        edition=edition,
+        publisher=publisher,
+        place=place,
+        year=year,
+        pages=pages,
+        size=size,
+        price=price,
+        clc=clc,
+        subjects=subjects,
+        series=series,
+        summary=summary,
+        language=language,
+    )
+    return Mapped(finish(values, raw_isbns, invalid, warnings), holding_list, warnings)
+
+
+def _relator_code(role: str) -> str:
+    for code, text in RELATORS.items():
+        if text == role:
+            return code
+    return ""
+
+
+def bib_fields(values: dict[str, Any], *, control_number: str, today: str) -> list[Field]:
+    """MARC 21 fields for a title made in Shuxiang (or edited after import)."""
+    year = values.get("year")
+    language = (values.get("language") or "chi")[:3].ljust(3)
+    fixed = f"{today}s{year or '    '}    cc            000 0 {language} d"
+    fields: list[Field] = [
+        Field("001", data=control_number),
+        Field("008", data=fixed[:40].ljust(40)),
+    ]
+    price = values.get("price")
+    price_text = "" if price is None else f"CNY{price // 100}.{price % 100:02d}"
+    for i, number in enumerate(values.get("isbns") or []):
+        subs = [("a", number)]
+        if i == 0 and price_text:
+            subs.append(("c", price_text))
+        fields.append(Field("020", "  ", subs))
+    for wrong in values.get("invalid_isbns") or []:
+        fields.append(Field("020", "  ", [("z", wrong)]))
+    if values.get("language"):
+        fields.append(Field("041", "0 ", [("a", values["language"])]))
+    if values.get("clc"):
+        fields.append(Field("084", "  ", [("a", values["clc"]), ("2", "clc")]))
+    authors = values.get("authors") or []
+    for i, author in enumerate(authors):
+        subs = [("a", author["name"])]
+        code = _relator_code(author.get("role", ""))
+        if author.get("role"):
+            subs.append(("e", author["role"]))
+        if code:
+            subs.append(("4", code))
+        if i == 0:
+            fields.append(Field("100", "0 ", subs))
+    title = values.get("title") or ""
+    main, _, other = title.partition(" : ")
+    subs = [("a", main)]
+    if other:
+        subs.append(("b", other))
+    if values.get("responsibility"):
+        subs.append(("c", values["responsibility"]))
+    fields.append(Field("245", ("1" if authors else "0") + "0", subs))
+    if values.get("parallel_title"):
+        fields.append(Field("246", "31", [("a", values["parallel_title"])]))
+    if values.get("edition"):
+        fields.append(Field("250", "  ", [("a", values["edition"])]))
+    pub = [
+        (c, v)
+        for c, v in (
+            ("a", values.get("place")),
+            ("b", values.get("publisher")),
+            ("c", str(year or "")),
+        )
+        if v
+    ]
+    if pub:
+        fields.append(Field("264", " 1", pub))
+    phys = [(c, v) for c, v in (("a", values.get("pages")), ("c", values.get("size"))) if v]
+    if phys:
+        fields.append(Field("300", "  ", phys))
+    if values.get("series"):
+        name, _, number = values["series"].partition(" ; ")
+        fields.append(Field("490", "0 ", [("a", name)] + ([("v", number)] if number else [])))
+    if values.get("summary"):
+        fields.append(Field("520", "  ", [("a", values["summary"])]))
+    for subject in values.get("subjects") or []:
+        head, *subdivisions = subject.split("--")
+        fields.append(Field("650", " 4", [("a", head)] + [("x", s) for s in subdivisions]))
+    for author in authors[1:]:
+        subs = [("a", author["name"])]
+        if author.get("role"):
+            subs.append(("e", author["role"]))
+        code = _relator_code(author.get("role", ""))
+        if code:
+            subs.append(("4", code))
+        fields.append(Field("700", "0 ", subs))
+    return fields
+
+
+LEADER = "     nam a22     4i 4500"
