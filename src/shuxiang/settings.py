@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "shuxiang.catalog",
     "shuxiang.patrons",
     "shuxiang.circulation",
+    "shuxiang.acquisitions",
+    "shuxiang.sru",
     "shuxiang.opac",
     "shuxiang.api",
     "django.contrib.admin",

@@ -8,6 +8,8 @@ urlpatterns = [
     path("staff/admin/", admin.site.urls),
     path("staff/", include("shuxiang.core.urls")),
     path("staff/circulation/", include("shuxiang.circulation.urls")),
+    path("staff/cataloging/", include("shuxiang.catalog.desk_urls")),
+    path("staff/acquisitions/", include("shuxiang.acquisitions.urls")),
     path("staff/catalog/", include("shuxiang.catalog.urls")),
     path("staff/patrons/", include("shuxiang.patrons.urls")),
     path("api/v1/", api.urls),

@@ -1,0 +1,198 @@
+"""Acquisitions reads: the order-list check (采购查重) and the year's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from django.db.models import Count, F, Q, Sum
+
+from shuxiang.acquisitions import rules
+from shuxiang.acquisitions.models import BatchItem, Budget, OrderLine, PurchaseBatch
+from shuxiang.catalog import isbn as isbn_rules
+from shuxiang.catalog.booklist import RowProblem, parse
+from shuxiang.catalog.models import Bib, Item
+from shuxiang.core.models import Library
+
+GONE = (Item.Status.WITHDRAWN, Item.Status.LOST)
+
+
+@dataclass(slots=True)
+class CheckedLine:
+    row: int
+    title: str
+    author: str
+    publisher: str
+    isbn: str
+    price: int | None
+    wanted: int
+    held: int
+    on_order: int
+    status: str
+    suggested: int
+    bib_id: int | None = None
+
+
+@dataclass
+class OrderListCheck:
+    lines: list[CheckedLine] = field(default_factory=list)
+    bad: list[RowProblem] = field(default_factory=list)
+    copy_limit: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+    @property
+    def suggested_copies(self) -> int:
+        return sum(line.suggested for line in self.lines)
+
+    @property
+    def suggested_amount(self) -> int:
+        return sum((line.price or 0) * line.suggested for line in self.lines)
+
+
+def order_list_check(
+    library: Library, source: BinaryIO, filename: str = "", *, copy_limit: int = 5
+) -> OrderListCheck:
+    """Check a vendor's order list (征订目录, xlsx or csv) against the holdings, the
+    copies on order in open batches and the copy limit."""
+    parsed = parse(source, filename)
+    result = OrderListCheck(bad=parsed.bad, copy_limit=copy_limit)
+    isbns = {isbn_rules.normalize(r.isbn) for r in parsed.good if r.isbn} - {None}
+    titles = {r.title for r in parsed.good if not r.isbn}
+    bib_by_isbn: dict[str, int] = {}
+    for bib_id, isbn in Bib.objects.filter(library=library, isbn__in=isbns).values_list(
+        "id", "isbn"
+    ):
+        bib_by_isbn.setdefault(isbn, bib_id)
+    bib_by_title: dict[tuple[str, str], int] = {}
+    for bib_id, title, publisher in Bib.objects.filter(
+        library=library, title__in=titles
+    ).values_list("id", "title", "publisher"):
+        bib_by_title.setdefault((title, publisher), bib_id)
+        bib_by_title.setdefault((title, ""), bib_id)
+    held = dict(
+        Item.objects.filter(
+            library=library, bib_id__in=[*bib_by_isbn.values(), *bib_by_title.values()]
+        )
+        .exclude(status__in=GONE)
+        .values("bib_id")
+        .annotate(n=Count("id"))
+        .values_list("bib_id", "n")
+    )
+    open_lines = OrderLine.objects.filter(batch__library=library).exclude(
+        batch__status=PurchaseBatch.Status.RECEIVED
+    )
+    on_order_isbn: dict[str, int] = {}
+    for isbn, n in (
+        open_lines.filter(isbn__in=isbns)
+        .values("isbn")
+        .annotate(n=Sum(F("quantity") - F("received")))
+        .values_list("isbn", "n")
+    ):
+        on_order_isbn[isbn] = n or 0
+    on_order_title: dict[str, int] = {}
+    for title, n in (
+        open_lines.filter(title__in=titles, isbn="")
+        .values("title")
+        .annotate(n=Sum(F("quantity") - F("received")))
+        .values_list("title", "n")
+    ):
+        on_order_title[title] = n or 0
+    seen: set[Any] = set()
+    for row in parsed.good:
+        isbn = isbn_rules.normalize(row.isbn) if row.isbn else None
+        key: Any = isbn or (row.title, row.publisher)
+        if isbn:
+            bib_id = bib_by_isbn.get(isbn)
+            on_order = on_order_isbn.get(isbn, 0)
+        else:
+            bib_id = bib_by_title.get((row.title, row.publisher)) or bib_by_title.get(
+                (row.title, "")
+            )
+            on_order = on_order_title.get(row.title, 0)
+        copies = held.get(bib_id, 0) if bib_id else 0
+        decision = rules.check_line(
+            held=copies,
+            on_order=on_order,
+            wanted=row.copies,
+            copy_limit=copy_limit,
+            repeated=key in seen,
+        )
+        seen.add(key)
+        result.lines.append(
+            CheckedLine(
+                row=row.row,
+                title=row.title,
+                author=row.author,
+                publisher=row.publisher,
+                isbn=isbn or row.isbn,
+                price=row.price,
+                wanted=row.copies,
+                held=copies,
+                on_order=on_order,
+                status=decision.status,
+                suggested=decision.suggested,
+                bib_id=bib_id,
+            )
+        )
+    return result
+
+
+@dataclass(slots=True)
+class YearSummary:
+    year: int
+    budget: int | None  # fen
+    spent: int  # fen: the prices of the copies purchased this year
+    volumes: int  # copies entered this year (all sources)
+    titles: int
+    purchased_volumes: int
+    batches: list[dict[str, Any]]
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.budget is None else self.budget - self.spent
+
+
+def year_summary(library: Library, year: int) -> YearSummary:
+    """The year's new volumes and spending: copies entered in the year (by entry date),
+    the sum of the purchased copies' prices, against the budget; per batch."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    items = Item.objects.filter(library=library).filter(
+        Q(acquired_on__gte=start, acquired_on__lte=end)
+        | Q(acquired_on__isnull=True, created_at__date__gte=start, created_at__date__lte=end)
+    )
+    totals = items.aggregate(volumes=Count("id"), titles=Count("bib_id", distinct=True))
+    purchased = items.filter(source=Item.Source.PURCHASE).aggregate(n=Count("id"), fen=Sum("price"))
+    budget = (
+        Budget.objects.filter(library=library, year=year).values_list("amount", flat=True).first()
+    )
+    batches = []
+    for batch in (
+        PurchaseBatch.objects.filter(library=library, year=year)
+        .select_related("vendor")
+        .order_by("id")
+    ):
+        agg = BatchItem.objects.filter(batch=batch).aggregate(n=Count("id"), fen=Sum("item__price"))
+        ordered = batch.lines.aggregate(
+            q=Sum("quantity"), r=Sum("received"), fen=Sum(F("quantity") * F("price"))
+        )
+        batches.append(
+            {
+                "batch": batch,
+                "ordered": ordered["q"] or 0,
+                "ordered_amount": ordered["fen"] or 0,
+                "received": agg["n"] or 0,
+                "amount": agg["fen"] or 0,
+            }
+        )
+    return YearSummary(
+        year=year,
+        budget=budget,
+        spent=purchased["fen"] or 0,
+        volumes=totals["volumes"] or 0,
+        titles=totals["titles"] or 0,
+        purchased_volumes=purchased["n"] or 0,
+        batches=batches,
+    )

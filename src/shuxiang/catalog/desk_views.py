@@ -1,0 +1,688 @@
+"""The cataloging desk (编目台): the cataloging form with the CLC picker, copy cataloging
+over SRU, label sheets, the accession register, spreadsheet book lists and the number
+settings. Thin adapters over catalog.cataloging, labels, register and booklist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from shuxiang.catalog import booklist, cataloging, clc, labels, register
+from shuxiang.catalog import isbn as isbn_rules
+from shuxiang.catalog.models import Bib, Item
+from shuxiang.core import clock
+from shuxiang.core.audit import Actor
+from shuxiang.core.decorators import staff_required
+from shuxiang.core.errors import DomainError
+from shuxiang.core.models import AuditEvent, Location
+from shuxiang.core.money import Money, MoneyError, format_fen
+
+TEXT_FIELDS = (
+    "isbn",
+    "title",
+    "parallel_title",
+    "authors",
+    "edition",
+    "publisher",
+    "place",
+    "year",
+    "pages",
+    "size",
+    "price",
+    "clc",
+    "series",
+    "subjects",
+    "summary",
+    "language",
+    "material_type",
+    "call_number",
+)
+_SPLIT = re.compile(r"\s*[;；、,，]\s*")
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(library=request.library, user=request.user, channel=AuditEvent.Channel.WEB)
+
+
+def clc_message(code: str) -> str:
+    return {
+        "empty": _("请填写分类号。"),
+        "main_class": _("分类号的第一个字母不是中图法的基本大类（A–Z，无 L、M、W、Y）。"),
+        "t_subclass": _(
+            "T 类的二级类目只有 TB、TD、TE、TF、TG、TH、TJ、TK、TL、TM、TN、TP、TQ、TS、TU、TV。"
+        ),
+        "syntax": _(
+            '分类号格式不正确：字母后为数字，每三位数字后加小数点，可带 -、()、=、""、<> 等复分号。'
+        ),
+    }.get(code, "")
+
+
+# -- JSON endpoints for the form's script ----------------------------------------------
+
+
+@staff_required("catalog")
+def clc_json(request: HttpRequest) -> JsonResponse:
+    """The CLC picker: matching classes, and whether the typed number itself is valid."""
+    query = request.GET.get("q", "").strip()
+    found = clc.search(query, limit=int(request.GET.get("limit", 30) or 30))
+    results = [
+        {**c.as_dict(), "path": " › ".join(p.name for p in clc.path(c.code)[:-1])} for c in found
+    ]
+    check = clc.validate(query) if query else None
+    payload: dict[str, Any] = {"query": query, "results": results}
+    if check is not None:
+        near = clc.nearest(check.normalized) if check.valid else None
+        payload.update(
+            {
+                "valid": check.valid,
+                "normalized": check.normalized,
+                "message": clc_message(check.code),
+                "caption": near.name if near else "",
+                "listed": bool(check.valid and clc.get(check.normalized)),
+            }
+        )
+    return JsonResponse(payload)
+
+
+@staff_required("catalog")
+def isbn_json(request: HttpRequest) -> JsonResponse:
+    raw = request.GET.get("isbn", "")
+    norm = isbn_rules.normalize(raw)
+    payload: dict[str, Any] = {"isbn": raw, "valid": bool(norm), "isbn13": norm or "", "bib": None}
+    if not norm:
+        payload["message"] = (
+            _("ISBN %(isbn)s 无效，请检查校验位。") % {"isbn": raw} if raw.strip() else ""
+        )
+        return JsonResponse(payload)
+    payload["hyphenated"] = isbn_rules.hyphenate(norm)
+    bib = cataloging.bib_by_isbn(request.library, norm)
+    if bib is not None:
+        payload["bib"] = {
+            "id": bib.pk,
+            "title": bib.title,
+            "responsibility": bib.responsibility,
+            "publisher": bib.publisher,
+            "year": bib.year,
+            "copies": bib.items.count(),
+            "call_number": cataloging.title_call_number(request.library, bib),
+            "url": reverse("cataloging:form") + "?" + urlencode({"bib": bib.pk}),
+        }
+    return JsonResponse(payload)
+
+
+@staff_required("catalog")
+def call_number_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {"call_number": cataloging.suggest_call_number(request.library, request.GET.get("clc", ""))}
+    )
+
+
+# -- the cataloging form -----------------------------------------------------------------
+
+
+def _copy_rows(request: HttpRequest) -> list[dict[str, str]]:
+    barcodes = request.POST.getlist("copy_barcode")
+    locations = request.POST.getlist("copy_location")
+    types = request.POST.getlist("copy_circulation_type")
+    prices = request.POST.getlist("copy_price")
+    rows = []
+    for i in range(len(barcodes)):
+        rows.append(
+            {
+                "barcode": barcodes[i].strip(),
+                "location": locations[i] if i < len(locations) else "",
+                "circulation_type": types[i] if i < len(types) else Item.CirculationType.NORMAL,
+                "price": prices[i].strip() if i < len(prices) else "",
+            }
+        )
+    return rows
+
+
+def _parse_price(text: str, label: str, errors: list[str]) -> int | None:
+    try:
+        money = Money.parse(text)
+    except MoneyError:
+        errors.append(_("%(label)s“%(value)s”不是金额。") % {"label": label, "value": text})
+        return None
+    return money.fen if money is not None else None
+
+
+def _form_context(
+    request: HttpRequest, values: dict[str, str], copies: list[dict[str, str]], bib: Bib | None
+) -> dict:
+    library = request.library
+    locations = list(Location.objects.filter(library=library).order_by("code"))
+    next_barcodes = register.barcodes_peek(library, 30)
+    return {
+        "values": values,
+        "copies": copies,
+        "bib": bib,
+        "bib_call_number": cataloging.title_call_number(library, bib) if bib else "",
+        "bib_items": list(bib.items.select_related("location").order_by("id")) if bib else [],
+        "locations": locations,
+        "circulation_types": Item.CirculationType.choices,
+        "material_types": Bib.MaterialType.choices,
+        "next_barcodes": next_barcodes,
+        "main_classes": clc.main_classes(),
+    }
+
+
+@staff_required("catalog")
+def form(request: HttpRequest) -> HttpResponse:
+    """The cataloging form: ISBN first; a known ISBN opens the existing title to add copies."""
+    library = request.library
+    bib = None
+    bib_param = request.POST.get("bib") or request.GET.get("bib")
+    if bib_param:
+        bib = get_object_or_404(Bib, library=library, pk=bib_param)
+    elif request.method == "GET" and request.GET.get("isbn"):
+        bib = cataloging.bib_by_isbn(library, request.GET["isbn"])
+    # New copies go to the stacks unless the librarian picks another location.
+    default_location = (
+        Location.objects.filter(library=library, kind=Location.Kind.STACKS).order_by("code").first()
+        or Location.objects.filter(library=library).order_by("code").first()
+    )
+    if request.method != "POST":
+        values = {name: request.GET.get(name, "") for name in TEXT_FIELDS}
+        values["material_type"] = values["material_type"] or Bib.MaterialType.BOOK
+        wanted = request.GET.get("copies", "1")
+        count = min(int(wanted), 50) if wanted.isdigit() and int(wanted) > 0 else 1
+        copies = [
+            {
+                "barcode": "",
+                "location": default_location.code if default_location else "",
+                "circulation_type": Item.CirculationType.NORMAL,
+                "price": "",
+            }
+            for _ in range(count)
+        ]
+        context = _form_context(request, values, copies, bib)
+        for row, code in zip(copies, context["next_barcodes"], strict=False):
+            row["barcode"] = code
+        return render(request, "cataloging/form.html", context)
+
+    values = {name: request.POST.get(name, "").strip() for name in TEXT_FIELDS}
+    copies = _copy_rows(request)
+    errors: list[str] = []
+    specs = []
+    for n, row in enumerate(copies, start=1):
+        price = (
+            _parse_price(row["price"], _("第 %(n)s 册的价格") % {"n": n}, errors)
+            if row["price"]
+            else None
+        )
+        specs.append(
+            cataloging.CopySpec(
+                barcode=row["barcode"],
+                location_code=row["location"],
+                circulation_type=row["circulation_type"],
+                price=price,
+            )
+        )
+    bib_values: dict[str, Any] = {}
+    if bib is None:
+        year = None
+        if values["year"]:
+            if values["year"].isdigit():
+                year = int(values["year"])
+            else:
+                errors.append(_("出版年应为四位数字。"))
+        if values["isbn"] and not isbn_rules.normalize(values["isbn"]):
+            errors.append(_("ISBN %(isbn)s 无效，请检查校验位。") % {"isbn": values["isbn"]})
+        if values["clc"]:
+            check = clc.validate(values["clc"])
+            if not check.valid:
+                errors.append(clc_message(check.code))
+        price = _parse_price(values["price"], _("定价"), errors) if values["price"] else None
+        bib_values = {
+            "title": values["title"],
+            "isbn": values["isbn"] or None,
+            "authors": [a for a in _SPLIT.split(values["authors"]) if a],
+            "publisher": values["publisher"],
+            "place": values["place"],
+            "year": year,
+            "clc": values["clc"],
+            "price": price,
+            "series": values["series"],
+            "subjects": [s for s in _SPLIT.split(values["subjects"]) if s],
+            "summary": values["summary"],
+            "material_type": values["material_type"] or Bib.MaterialType.BOOK,
+            "parallel_title": values["parallel_title"],
+            "edition": values["edition"],
+            "pages": values["pages"],
+            "size": values["size"],
+            "language": values["language"],
+        }
+    if not errors:
+        try:
+            result = cataloging.bib_catalog(
+                actor=_actor(request),
+                bib_id=bib.pk if bib else None,
+                values=bib_values,
+                copies=specs,
+                call_number=values["call_number"],
+                auto_call_number=request.POST.get("call_number_auto") == "1",
+            )
+        except DomainError as exc:
+            errors.append(exc.message)
+        else:
+            messages.success(
+                request,
+                extra_tags="ok",
+                message=_("已编目《%(title)s》，新增 %(n)s 册，索书号 %(call)s。")
+                % {
+                    "title": result.bib.title,
+                    "n": len(result.items),
+                    "call": result.call_number or "—",
+                },
+            )
+            return redirect(
+                reverse("cataloging:done", args=[result.bib.pk])
+                + "?"
+                + urlencode({"items": ",".join(str(i.pk) for i in result.items)})
+            )
+    context = _form_context(request, values, copies, bib)
+    context["errors"] = errors
+    return render(request, "cataloging/form.html", context, status=422)
+
+
+@staff_required("catalog")
+def done(request: HttpRequest, bib_id: int) -> HttpResponse:
+    bib = get_object_or_404(Bib, library=request.library, pk=bib_id)
+    ids = [int(x) for x in request.GET.get("items", "").split(",") if x.strip().isdigit()]
+    items = list(
+        bib.items.select_related("location", "call_number").order_by("accession_number", "id")
+    )
+    new = [i for i in items if i.pk in ids]
+    for item in items:
+        item.price_text = format_fen(item.price)
+    return render(
+        request,
+        "cataloging/done.html",
+        {
+            "bib": bib,
+            "items": items,
+            "new_items": new,
+            "barcodes": ",".join(i.barcode for i in (new or items)),
+            "today": clock.today(),
+        },
+    )
+
+
+# -- labels ---------------------------------------------------------------------------------
+
+
+def _float(value: str, default: float) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@staff_required("catalog")
+def labels_page(request: HttpRequest) -> HttpResponse:
+    """Choose copies (today's, an accession range, a batch, barcodes) and a sheet; the
+    PDF comes back when `pdf` is given."""
+    library = request.library
+    from shuxiang.acquisitions.models import PurchaseBatch
+
+    params = request.GET
+    batches = PurchaseBatch.objects.filter(library=library).order_by("-created_at")[:50]
+    context: dict[str, Any] = {
+        "sheets": labels.SHEETS,
+        "batches": batches,
+        "params": params,
+        "today": clock.today(),
+    }
+    if "pdf" not in params and "preview" not in params:
+        return render(request, "cataloging/labels.html", context)
+    errors = []
+    selection = params.get("selection", "today")
+    day = None
+    batch_id = None
+    barcodes = None
+    accession_from = accession_to = ""
+    if selection == "today":
+        day = clock.today()
+    elif selection == "day":
+        try:
+            day = dt.date.fromisoformat(params.get("day", ""))
+        except ValueError:
+            errors.append(_("日期格式应为 YYYY-MM-DD。"))
+    elif selection == "accession":
+        accession_from, accession_to = params.get("from", "").strip(), params.get("to", "").strip()
+        if not accession_from and not accession_to:
+            errors.append(_("请填写登录号范围。"))
+    elif selection == "batch":
+        batch_id = int(params["batch"]) if params.get("batch", "").isdigit() else None
+        if batch_id is None:
+            errors.append(_("请选择采购批次。"))
+    else:
+        barcodes = [b for b in re.split(r"[\s,，]+", params.get("barcodes", "")) if b]
+        if not barcodes:
+            errors.append(_("请填写条码号。"))
+    kind = params.get("kind", labels.BARCODE)
+    if kind not in labels.KINDS:
+        kind = labels.BARCODE
+    sheet_name = params.get("sheet", "a4-3x8")
+    try:
+        if sheet_name == "custom":
+            sheet = labels.custom_sheet(
+                cols=int(params.get("cols", 3)),
+                rows=int(params.get("rows", 8)),
+                label_w=_float(params.get("label_w"), 70),
+                label_h=_float(params.get("label_h"), 37),
+                margin_left=_float(params.get("margin_left"), 0),
+                margin_top=_float(params.get("margin_top"), 0),
+                gap_x=_float(params.get("gap_x"), 0),
+                gap_y=_float(params.get("gap_y"), 0),
+                page_w=_float(params.get("page_w"), 210),
+                page_h=_float(params.get("page_h"), 297),
+            )
+        else:
+            sheet = labels.SHEETS.get(sheet_name, labels.SHEETS["a4-3x8"])
+    except ValueError:
+        errors.append(_("自定义标签纸的尺寸不合理：标签排不进纸张。"))
+        sheet = labels.SHEETS["a4-3x8"]
+    start = int(params["start"]) if params.get("start", "").isdigit() else 1
+    if not 1 <= start <= sheet.per_page:
+        errors.append(_("起始位置应在 1 到 %(n)s 之间。") % {"n": sheet.per_page})
+    items = (
+        labels.select_items(
+            library,
+            day=day,
+            accession_from=accession_from,
+            accession_to=accession_to,
+            batch_id=batch_id,
+            barcodes=barcodes,
+        )
+        if not errors
+        else Item.objects.none()
+    )
+    data = labels.label_data(items) if not errors else []
+    if not errors and not data:
+        errors.append(_("没有符合条件的单册。"))
+    if errors:
+        context["errors"] = errors
+        return render(request, "cataloging/labels.html", context, status=422)
+    if "preview" in params:
+        context["selected"] = data
+        return render(request, "cataloging/labels.html", context)
+    pdf = labels.render(
+        data,
+        kind=kind,
+        sheet=sheet,
+        start=start,
+        library_name=library.name,
+        outline=bool(params.get("outline")),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{kind}.pdf"'
+    return response
+
+
+# -- the accession register ----------------------------------------------------------------
+
+
+@staff_required("catalog")
+def register_page(request: HttpRequest) -> HttpResponse:
+    library = request.library
+    today = clock.today()
+    params = request.GET
+    errors = []
+    try:
+        date_from = (
+            dt.date.fromisoformat(params["from"])
+            if params.get("from")
+            else today.replace(month=1, day=1)
+        )
+        date_to = dt.date.fromisoformat(params["to"]) if params.get("to") else today
+    except ValueError:
+        errors.append(_("日期格式应为 YYYY-MM-DD。"))
+        date_from, date_to = today.replace(month=1, day=1), today
+    if date_to < date_from:
+        errors.append(_("结束日期早于开始日期。"))
+    reg = register.register_rows(
+        library,
+        date_from,
+        date_to,
+        accession_from=params.get("acc_from", "").strip(),
+        accession_to=params.get("acc_to", "").strip(),
+    )
+    fmt = params.get("format", "")
+    if not errors and fmt == "xlsx":
+        response = HttpResponse(
+            register.register_xlsx(reg),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="register-{date_from}-{date_to}.xlsx"'
+        )
+        return response
+    if not errors and fmt == "pdf":
+        response = HttpResponse(register.register_pdf(reg), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="register-{date_from}-{date_to}.pdf"'
+        return response
+    shown = 500
+    rows = [
+        {
+            "accession_number": r.accession_number,
+            "acquired_on": r.acquired_on,
+            "barcode": r.barcode,
+            "title": r.title,
+            "author": r.author,
+            "publisher": r.publisher,
+            "call_number": r.call_number,
+            "price_text": "" if r.price is None else Money(r.price).plain(),
+        }
+        for r in reg.rows[:shown]
+    ]
+    return render(
+        request,
+        "cataloging/register.html",
+        {
+            "register": reg,
+            "rows": rows,
+            "shown": shown,
+            "truncated": len(reg.rows) > shown,
+            "total_text": reg.total_price.plain(),
+            "date_from": date_from,
+            "date_to": date_to,
+            "params": params,
+            "errors": errors,
+            "query": urlencode(
+                {
+                    "from": date_from.isoformat(),
+                    "to": date_to.isoformat(),
+                    "acc_from": params.get("acc_from", ""),
+                    "acc_to": params.get("acc_to", ""),
+                }
+            ),
+        },
+        status=422 if errors else 200,
+    )
+
+
+# -- spreadsheet book lists ------------------------------------------------------------------
+
+
+@staff_required("catalog")
+def booklist_page(request: HttpRequest) -> HttpResponse:
+    library = request.library
+    locations = Location.objects.filter(library=library).order_by("code")
+    context: dict[str, Any] = {"locations": locations, "chosen": {"dry_run": True}}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        chosen = {
+            "dry_run": bool(request.POST.get("dry_run")),
+            "location": request.POST.get("location", ""),
+        }
+        context["chosen"] = chosen
+        if upload is None:
+            context["error"] = _("请选择要导入的书单文件（xlsx 或 csv）。")
+            return render(request, "cataloging/booklist.html", context, status=422)
+        try:
+            report = booklist.booklist_import(
+                actor=_actor(request),
+                source=upload,
+                filename=upload.name,
+                location_code=chosen["location"],
+                dry_run=chosen["dry_run"],
+            )
+        except DomainError as exc:
+            context["error"] = exc.message
+            return render(request, "cataloging/booklist.html", context, status=422)
+        context["report"] = report
+        context["filename"] = upload.name
+    return render(request, "cataloging/booklist.html", context)
+
+
+# -- number settings -------------------------------------------------------------------------
+
+
+@staff_required("catalog")
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The barcode range (条码号段) and the accession number series of this library."""
+    library = request.library
+    barcode = register.series_settings(library, register.BARCODE)
+    accession = register.series_settings(library, register.ACCESSION)
+    errors = []
+    if request.method == "POST" and request.POST.get("kind") == "sru":
+        return _sru_server_save(request)
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        series = barcode if kind == register.BARCODE else accession
+        prefix = request.POST.get("prefix", "").strip()
+        width = request.POST.get("width", "").strip()
+        next_value = request.POST.get("next_value", "").strip()
+        last_value = request.POST.get("last_value", "").strip()
+        if not (width.isdigit() and 1 <= int(width) <= 14):
+            errors.append(_("数字位数应为 1 到 14。"))
+        if not next_value.isdigit():
+            errors.append(_("下一个号码应为数字。"))
+        if last_value and not last_value.isdigit():
+            errors.append(_("号段终止应为数字。"))
+        if not errors and last_value and int(last_value) < int(next_value):
+            errors.append(_("号段终止不能小于下一个号码。"))
+        if not errors and kind == register.ACCESSION and int(next_value) < accession.next_value:
+            errors.append(_("登录号只能向后调整，不能回退（避免重号）。"))
+        if not re.match(r"^[A-Za-z0-9-]*$", prefix):
+            errors.append(_("前缀只能包含字母、数字和连字符。"))
+        if not errors:
+            series.prefix = prefix
+            series.width = int(width)
+            series.next_value = int(next_value)
+            series.last_value = int(last_value) if last_value and kind == register.BARCODE else None
+            series.save()
+            messages.success(request, extra_tags="ok", message=_("已保存。"))
+            return redirect("cataloging:settings")
+    return _settings_render(request, errors)
+
+
+def _settings_render(
+    request: HttpRequest, errors: list[str], sru_values: dict | None = None
+) -> HttpResponse:
+    from shuxiang.sru.models import SruServer
+
+    library = request.library
+    return render(
+        request,
+        "cataloging/settings.html",
+        {
+            "barcode": register.series_settings(library, register.BARCODE),
+            "accession": register.series_settings(library, register.ACCESSION),
+            "errors": errors,
+            "sample": register.barcodes_peek(library, 3),
+            "sru_servers": SruServer.objects.filter(library=library),
+            "sru": sru_values or {"record_schema": "marcxml"},
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _sru_server_save(request: HttpRequest) -> HttpResponse:
+    """Add an SRU server, or switch one on or off."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    from shuxiang.sru.models import SruServer
+
+    library = request.library
+    toggle = request.POST.get("toggle", "")
+    if toggle.isdigit():
+        server = get_object_or_404(SruServer, library=library, pk=toggle)
+        server.enabled = not server.enabled
+        server.save(update_fields=["enabled"])
+        return redirect("cataloging:settings")
+    values = {
+        name: request.POST.get(name, "").strip()
+        for name in ("name", "url", "database", "record_schema")
+    }
+    errors = []
+    if not values["name"]:
+        errors.append(_("请填写服务器名称。"))
+    try:
+        URLValidator(schemes=["http", "https"])(values["url"])
+    except ValidationError:
+        errors.append(_("地址应为 http:// 或 https:// 开头的网址。"))
+    if errors:
+        return _settings_render(request, errors, values)
+    SruServer.objects.create(
+        library=library, **{**values, "record_schema": values["record_schema"] or "marcxml"}
+    )
+    messages.success(request, extra_tags="ok", message=_("已添加 SRU 服务器。"))
+    return redirect("cataloging:settings")
+
+
+# -- copy cataloging over SRU -----------------------------------------------------------------
+
+
+@staff_required("catalog")
+def copy_catalog(request: HttpRequest) -> HttpResponse:
+    """Search the configured SRU servers by ISBN or title, preview, and open a record in
+    the cataloging form (套录)."""
+    from shuxiang.sru import client
+    from shuxiang.sru.models import SruServer
+
+    library = request.library
+    servers = list(SruServer.objects.filter(library=library, enabled=True))
+    params = request.GET
+    context: dict[str, Any] = {
+        "servers": servers,
+        "params": params,
+        "results": [],
+        "searched": False,
+    }
+    isbn, title = params.get("isbn", "").strip(), params.get("title", "").strip()
+    if not (isbn or title):
+        return render(request, "cataloging/copy.html", context)
+    chosen = [s for s in servers if not params.get("server") or str(s.pk) == params.get("server")]
+    context["searched"] = True
+    outcomes = []
+    for server in chosen:
+        try:
+            found = client.search(server, isbn=isbn, title=title, maximum=10)
+        except client.SruError as exc:
+            outcomes.append({"server": server, "error": str(exc), "records": [], "total": 0})
+            continue
+        records = []
+        for rec in found.records:
+            prefill = client.form_values(rec.values)
+            records.append(
+                {
+                    "values": rec.values,
+                    "prefill_url": reverse("cataloging:form") + "?" + urlencode(prefill),
+                    "fields": rec.preview,
+                }
+            )
+        outcomes.append({"server": server, "error": "", "records": records, "total": found.total})
+    context["outcomes"] = outcomes
+    return render(request, "cataloging/copy.html", context)
