@@ -10,5 +10,4 @@ class AcquisitionsConfig(AppConfig):
     def ready(self) -> None:
         from shuxiang.core import nav
 
-        nav.register(nav.NavItem(_("编目"), "cataloging:form", "catalog", order=20))
         nav.register(nav.NavItem(_("采访"), "acquisitions:index", "catalog", order=25))

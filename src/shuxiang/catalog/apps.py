@@ -10,5 +10,5 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from shuxiang.core import nav
 
-        nav.register(nav.NavItem(_("MARC 导入"), "catalog:marc_import", "catalog", order=30))
-        nav.register(nav.NavItem(_("MARC 导出"), "catalog:marc_export", "catalog", order=31))
+        # MARC import and export are tabs of the cataloging desk, not top-level modules.
+        nav.register(nav.NavItem(_("编目"), "cataloging:form", "catalog", order=20))
