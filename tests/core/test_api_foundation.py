@@ -204,3 +204,19 @@ def test_openapi_document_validates(client, library):
         "/api/v1/bibs/{bib_id}",
     ]:
         assert path in paths
+
+
+def test_a_revoked_token_stops_working_at_once(api, librarian):
+    client = api(librarian)
+    assert client.get("/api/v1/items/none").status_code == 404  # token accepted (and cached)
+    ApiToken.objects.filter(user=librarian).delete()
+    r = client.get("/api/v1/items/none")
+    assert r.status_code == 401
+
+
+def test_a_deactivated_login_loses_its_token(api, librarian):
+    client = api(librarian)
+    assert client.get("/api/v1/items/none").status_code == 404
+    librarian.is_active = False
+    librarian.save()
+    assert client.get("/api/v1/items/none").status_code == 401

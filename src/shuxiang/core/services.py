@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from shuxiang.core import clock
@@ -98,18 +102,50 @@ def token_create(*, username: str, name: str = "") -> str:
     return raw
 
 
+# Valid tokens recently seen, by hash: a kiosk or a desk client sends the same token
+# hundreds of times an hour, and the joined lookup costs more than a check-in itself.
+# Entries live TOKEN_TTL seconds; any change to a token or a login clears them all.
+TOKEN_TTL = 60.0
+_token_cache: dict[str, tuple[float, ApiToken]] = {}
+_token_lock = threading.Lock()
+
+
+def token_cache_clear(**_kwargs: Any) -> None:
+    with _token_lock:
+        _token_cache.clear()
+
+
 def token_authenticate(raw: str) -> ApiToken | None:
-    """The token's record if it is valid: one indexed lookup by hash, no password hashing."""
+    """The token's record if it is valid: one indexed lookup by hash (no password hashing),
+    skipped when the same token was seen in the last minute."""
     if not raw or len(raw) > 200:
         return None
-    try:
-        token = ApiToken.objects.select_related("user", "user__membership__library").get(
-            key_hash=_hash(raw), user__is_active=True
-        )
-    except ApiToken.DoesNotExist:
-        return None
+    key = _hash(raw)
+    now_mono = time.monotonic()
+    hit = _token_cache.get(key)
+    if hit is not None and now_mono - hit[0] < TOKEN_TTL:
+        token = hit[1]
+    else:
+        try:
+            token = ApiToken.objects.select_related("user", "user__membership__library").get(
+                key_hash=key, user__is_active=True
+            )
+        except ApiToken.DoesNotExist:
+            return None
+        with _token_lock:
+            _token_cache[key] = (now_mono, token)
     now = clock.now()
     # Record use at most hourly so the hot path does not write on every request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(hours=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token
+        token.last_used_at = now
+    # Each request gets its own copies: a view may set attributes on request.user.
+    record = copy.copy(token)
+    record.user = copy.copy(token.user)
+    return record
+
+
+post_save.connect(token_cache_clear, sender=ApiToken, dispatch_uid="sx-token-save")
+post_delete.connect(token_cache_clear, sender=ApiToken, dispatch_uid="sx-token-delete")
+post_save.connect(token_cache_clear, sender=get_user_model(), dispatch_uid="sx-token-user-save")
+post_delete.connect(token_cache_clear, sender=get_user_model(), dispatch_uid="sx-token-user-delete")
