@@ -87,9 +87,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
-def serve(var: Path, port: int, threads: int) -> subprocess.Popen:
+def serve(var: Path, port: int, threads: int, processes: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [str(BIN), "serve", "--port", str(port), "--threads", str(threads)],
+        [
+            str(BIN),
+            "serve",
+            "--port",
+            str(port),
+            "--threads",
+            str(threads),
+            "--processes",
+            str(processes),
+        ],
         env=_env(var),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -135,13 +144,20 @@ def line(
 
 
 def server_cpu_ms(pid: int) -> float | None:
-    """CPU time the server process has used (Linux), to tell its own cost from waiting
-    for a busy machine."""
+    """CPU time the server and its worker processes have used (Linux), to tell its own
+    cost from waiting for a busy machine."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") * 1000
+        children = []
+    total = 0.0
+    for each in [pid, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") * 1000
+    return total
 
 
 def single_client(port: int, token: str, cards: list[str], barcodes: list[str], pid: int) -> dict:
@@ -349,6 +365,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the concurrent run")
     parser.add_argument("--threads", type=int, default=8, help="server worker threads")
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server worker processes (default: one per core)",
+    )
+    parser.add_argument(
         "--keep", type=Path, help="use (and keep) this folder instead of a temporary one"
     )
     parser.add_argument("--no-profile", action="store_true")
@@ -383,12 +405,12 @@ def main(argv: list[str] | None = None) -> int:
     concurrent_items = free_items[n:]
 
     port = free_port()
-    server = serve(var, port, args.threads)
+    server = serve(var, port, args.threads, args.processes)
     try:
         load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         result = single_client(port, token, cards, single_items, server.pid)
         print(
-            f"\none client, {n} requests each (real HTTP, keep-alive, waitress {args.threads} threads):"
+            f"\none client, {n} requests each (real HTTP, keep-alive, waitress {args.processes} × {args.threads} threads):"
         )
         floor = statistics.median(result["floor"]) * 1000
         line("GET item (floor) median", floor, "ms")

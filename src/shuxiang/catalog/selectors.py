@@ -49,13 +49,11 @@ def item_by_barcode(library_id: int, barcode: str) -> Item:
 
     from shuxiang.core.errors import NotFound
 
-    item = (
-        Item.objects.select_related("bib", "call_number", "location")
-        .filter(library_id=library_id, barcode=(barcode or "").strip())
-        .first()
-    )
-    if item is None:
+    try:
+        return Item.objects.select_related("bib", "call_number", "location").get(
+            library_id=library_id, barcode=(barcode or "").strip()
+        )
+    except Item.DoesNotExist:
         raise NotFound(
             _("没有条码号为 %(barcode)s 的图书。") % {"barcode": barcode}, code="item_not_found"
-        )
-    return item
+        ) from None
