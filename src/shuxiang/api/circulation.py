@@ -14,7 +14,8 @@ from shuxiang.api.api import api
 from shuxiang.api.auth import require
 from shuxiang.api.schemas import ErrorOut
 from shuxiang.circulation import services
-from shuxiang.circulation.selectors import patron_loans
+from shuxiang.circulation.models import Hold, Payment
+from shuxiang.circulation.selectors import patron_fees, patron_holds, patron_loans
 from shuxiang.core.errors import Forbidden
 from shuxiang.core.permissions import can, can_circulate_for
 from shuxiang.patrons.selectors import patron_by_card
@@ -144,3 +145,134 @@ def loans(request: HttpRequest, card: str, history: bool = False) -> list[dict]:
         }
         for loan in patron_loans(actor.library, patron, history=history)
     ]
+
+
+# --- holds and fees -----------------------------------------------------------------------
+
+
+class HoldIn(Schema):
+    patron: str = Field(min_length=1, max_length=40, description="借书证号")
+    bib: int = Field(description="书目记录 id")
+
+
+class HoldOut(Schema):
+    hold_id: int
+    patron: str
+    bib: int
+    title: str
+    status: str
+    position: int = Field(description="排队位置（1 = 下一位）；已到书为 0")
+    expires_on: dt.date | None = None
+
+
+def _hold_out(hold: Hold) -> dict:
+    position = 0
+    if hold.status == Hold.Status.WAITING:
+        position = (
+            Hold.objects.filter(
+                bib_id=hold.bib_id, status=Hold.Status.WAITING, placed_at__lt=hold.placed_at
+            ).count()
+            + 1
+        )
+    return {
+        "hold_id": hold.pk,
+        "patron": hold.patron.card_number,
+        "bib": hold.bib_id,
+        "title": hold.bib.title,
+        "status": hold.status,
+        "position": position,
+        "expires_on": hold.expires_on,
+    }
+
+
+@api.post("/holds", response={201: HoldOut, **ERRORS}, tags=["circulation"])
+def hold_place(request: HttpRequest, payload: HoldIn) -> Status:
+    """Reserve a title for a reader (预约); the reader joins the title's queue."""
+    actor = require(request, "circulate")
+    hold = services.hold_place(actor=actor, card=payload.patron, bib_id=payload.bib)
+    return Status(201, _hold_out(hold))
+
+
+@api.delete("/holds/{hold_id}", response={204: None, **ERRORS}, tags=["circulation"])
+def hold_cancel(request: HttpRequest, hold_id: int) -> Status:
+    """Cancel a hold; a copy kept on the hold shelf goes to the next in line."""
+    actor = require(request, "circulate")
+    services.hold_cancel(actor=actor, hold_id=hold_id)
+    return Status(204, None)
+
+
+@api.get("/patrons/{card}/holds", response={200: list[HoldOut], **ERRORS}, tags=["circulation"])
+def holds(request: HttpRequest, card: str) -> list[dict]:
+    """A reader's active holds, ready ones first."""
+    actor = require(request, "circulate")
+    patron = patron_by_card(actor.library.pk, card)
+    if not can_circulate_for(request.user, class_id=patron.school_class_id):
+        raise Forbidden(_("您只能查看本班读者。"), code="not_your_class")
+    return [_hold_out(hold) for hold in patron_holds(patron)]
+
+
+class FeeOut(Schema):
+    fee_id: int
+    kind: str
+    status: str
+    amount: int = Field(description="金额，单位：分")
+    item: str | None = None
+    note: str = ""
+    created_at: dt.datetime
+
+
+class PayIn(Schema):
+    fees: list[int] = Field(min_length=1, description="要缴的费用 id")
+
+
+class WaiveIn(Schema):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class PaymentOut(Schema):
+    fee_id: int
+    kind: str
+    amount: int
+    receipt_number: str
+
+
+@api.get("/patrons/{card}/fees", response={200: list[FeeOut], **ERRORS}, tags=["circulation"])
+def fees(request: HttpRequest, card: str) -> list[dict]:
+    """A reader's fee history (罚款、赔偿), newest first."""
+    actor = require(request, "circulate_any_class")
+    patron = patron_by_card(actor.library.pk, card)
+    return [
+        {
+            "fee_id": fee.pk,
+            "kind": fee.kind,
+            "status": fee.status,
+            "amount": fee.amount,
+            "item": fee.item.barcode if fee.item_id else None,
+            "note": fee.note,
+            "created_at": fee.created_at,
+        }
+        for fee in patron_fees(patron)
+    ]
+
+
+def _payment_out(payment: Payment) -> dict:
+    return {
+        "fee_id": payment.fee_id,
+        "kind": payment.kind,
+        "amount": payment.amount,
+        "receipt_number": payment.receipt_number,
+    }
+
+
+@api.post("/fees/pay", response={200: list[PaymentOut], **ERRORS}, tags=["circulation"])
+def fee_pay(request: HttpRequest, payload: PayIn) -> list[dict]:
+    """Take payment for fees in full (缴费); each gets a receipt number."""
+    actor = require(request, "circulate_any_class")
+    return [_payment_out(p) for p in services.fee_pay(actor=actor, fee_ids=payload.fees)]
+
+
+@api.post("/fees/{fee_id}/waive", response={200: PaymentOut, **ERRORS}, tags=["circulation"])
+def fee_waive(request: HttpRequest, fee_id: int, payload: WaiveIn) -> dict:
+    """Let a reader off a fee (减免), with a reason."""
+    actor = require(request, "override_refusal")
+    return _payment_out(services.fee_waive(actor=actor, fee_id=fee_id, reason=payload.reason))

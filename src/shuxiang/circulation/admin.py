@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from shuxiang.circulation.models import Loan, LoanPolicy
+from shuxiang.circulation.models import (
+    CirculationSettings,
+    ClassLoanTransfer,
+    Fee,
+    Hold,
+    Loan,
+    LoanPolicy,
+    PatronBlock,
+    Payment,
+)
 
 
 @admin.register(LoanPolicy)
@@ -41,3 +50,40 @@ class LoanAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
+
+
+@admin.register(CirculationSettings)
+class CirculationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["library", "hold_pickup_days", "lost_factor_percent", "lost_processing_fee"]
+
+
+@admin.register(Hold)
+class HoldAdmin(admin.ModelAdmin):
+    list_display = ["bib", "patron", "status", "placed_at", "expires_on"]
+    list_filter = ["library", "status"]
+    raw_id_fields = ["bib", "patron", "item"]
+
+
+@admin.register(Fee)
+class FeeAdmin(admin.ModelAdmin):
+    list_display = ["patron", "kind", "amount", "status", "created_at"]
+    list_filter = ["library", "kind", "status"]
+    raw_id_fields = ["patron", "item", "loan"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ["receipt_number", "kind", "amount", "at"]
+    list_filter = ["library", "kind"]
+    raw_id_fields = ["fee"]
+
+
+@admin.register(PatronBlock)
+class PatronBlockAdmin(admin.ModelAdmin):
+    list_display = ["patron", "reason", "created_at", "lifted_at"]
+    raw_id_fields = ["patron"]
+
+
+@admin.register(ClassLoanTransfer)
+class ClassLoanTransferAdmin(admin.ModelAdmin):
+    list_display = ["from_class", "to_class", "at", "due_date"]

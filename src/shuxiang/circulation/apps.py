@@ -27,6 +27,15 @@ class CirculationConfig(AppConfig):
             )
 
         nav.register(nav.NavItem(_("借还"), "circulation:desk", "circulate", order=10))
+        nav.register(nav.NavItem(_("预约架"), "circulation:hold_shelf", "circulate", order=11))
+        nav.register(
+            nav.NavItem(_("逾期催还"), "circulation:overdue", "circulate_any_class", order=12)
+        )
         nav.register(
             nav.NavItem(_("借阅规则"), "circulation:policies", "circulate_any_class", order=60)
+        )
+        nav.register(
+            nav.NavItem(
+                _("预约与赔偿设置"), "circulation:settings", "circulate_any_class", order=61
+            )
         )

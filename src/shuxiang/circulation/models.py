@@ -142,6 +142,15 @@ class Loan(models.Model):
         related_name="loans_at_the_time",
     )
     class_name_at_loan = models.CharField(max_length=40, blank=True)
+    # A class loan's custodian: the class's student assistant (班级图书管理员).
+    custodian = models.ForeignKey(
+        Patron,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("借阅记录")
@@ -173,3 +182,209 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} → {self.patron_id or self.school_class_id} ({self.status})"
+
+
+class CirculationSettings(models.Model):
+    """A library's hold and compensation (赔偿) settings. Money in fen."""
+
+    library = models.OneToOneField(
+        Library, on_delete=models.CASCADE, related_name="circulation_settings"
+    )
+    hold_pickup_days = models.PositiveSmallIntegerField(_("预约保留天数（开馆日）"), default=3)
+    max_holds = models.PositiveSmallIntegerField(_("每位读者最多预约（种）"), default=3)
+    lost_factor_percent = models.PositiveSmallIntegerField(
+        _("遗失赔偿倍数（%）"), default=100, help_text=_("按定价的百分比赔偿，如 200 表示两倍")
+    )
+    lost_processing_fee = models.PositiveIntegerField(_("遗失加工费（分）"), default=500)
+    lost_default_price = models.PositiveIntegerField(_("无定价时按此价格（分）"), default=3000)
+    damage_minor_percent = models.PositiveSmallIntegerField(_("轻度损坏（%定价）"), default=10)
+    damage_major_percent = models.PositiveSmallIntegerField(_("严重损坏（%定价）"), default=50)
+    refund_processing_fee = models.BooleanField(_("找回遗失书时退还加工费"), default=False)
+
+    class Meta:
+        verbose_name = _("流通设置")
+        verbose_name_plural = _("流通设置")
+
+    def __str__(self) -> str:
+        return str(self.library)
+
+
+class Hold(models.Model):
+    """A hold (预约) on a title: waiting → ready (a copy on the hold shelf) → fulfilled,
+    or cancelled / expired. The queue is per title and library, first placed first."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("排队中")
+        READY = "ready", _("已到书")
+        FULFILLED = "fulfilled", _("已借出")
+        CANCELLED = "cancelled", _("已取消")
+        EXPIRED = "expired", _("已过期")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="holds")
+    bib = models.ForeignKey("catalog.Bib", on_delete=models.PROTECT, related_name="holds")
+    patron = models.ForeignKey(Patron, on_delete=models.PROTECT, related_name="holds")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    placed_at = models.DateTimeField(_("预约时间"))
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="holds"
+    )
+    ready_at = models.DateTimeField(_("到书时间"), null=True, blank=True)
+    expires_on = models.DateField(_("保留至"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patron", "bib"],
+                condition=Q(status__in=["waiting", "ready"]),
+                name="hold_one_active_per_title",
+            ),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status="ready"), name="hold_one_ready_per_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["waiting", "ready", "fulfilled", "cancelled", "expired"]),
+                name="hold_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["bib", "status", "placed_at"], name="hold_bib_queue"),
+            models.Index(fields=["patron", "status"], name="hold_patron_status"),
+            models.Index(fields=["library", "status"], name="hold_library_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bib_id} ← {self.patron_id} ({self.status})"
+
+
+class Fee(models.Model):
+    """A fee a reader owes: an overdue fine (罚款) or compensation (赔偿) for a lost or
+    damaged copy. open → paid / waived; a paid lost-book fee may be refunded when the
+    copy turns up."""
+
+    class Kind(models.TextChoices):
+        FINE = "fine", _("逾期罚款")
+        LOST = "lost", _("遗失赔偿")
+        DAMAGED = "damaged", _("损坏赔偿")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("未缴")
+        PAID = "paid", _("已缴")
+        WAIVED = "waived", _("已减免")
+        REFUNDED = "refunded", _("已退款")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="fees")
+    patron = models.ForeignKey(Patron, on_delete=models.PROTECT, related_name="fees")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="open")
+    amount = models.PositiveIntegerField(_("金额（分）"))
+    # The part of a lost-book fee that pays for processing the replacement (加工费).
+    processing_fee = models.PositiveIntegerField(_("其中加工费（分）"), default=0)
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="fees"
+    )
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="fees"
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("产生时间"))
+    closed_at = models.DateTimeField(_("结清时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("费用")
+        verbose_name_plural = _("费用")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["fine", "lost", "damaged"]), name="fee_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "paid", "waived", "refunded"]),
+                name="fee_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["patron", "status"], name="fee_patron_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class Payment(models.Model):
+    """Money in or out for a fee: a payment (缴费), a waiver (减免) or a refund (退款),
+    each with its receipt number; a waiver carries its reason."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("缴费")
+        WAIVER = "waiver", _("减免")
+        REFUND = "refund", _("退款")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="payments")
+    fee = models.ForeignKey(Fee, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    amount = models.PositiveIntegerField(_("金额（分）"))
+    receipt_number = models.CharField(_("收据号"), max_length=30)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    at = models.DateTimeField(_("时间"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("收退款记录")
+        verbose_name_plural = _("收退款记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "receipt_number"], name="payment_receipt_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+
+class PatronBlock(models.Model):
+    """A manual block (停借) with its reason, until a librarian lifts it. Automatic blocks
+    (overdue, unpaid fees, card expired) are computed by the rules and need no row."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="patron_blocks")
+    patron = models.ForeignKey(Patron, on_delete=models.PROTECT, related_name="blocks")
+    reason = models.CharField(_("原因"), max_length=200)
+    created_at = models.DateTimeField(_("停借时间"))
+    lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("停借")
+        verbose_name_plural = _("停借")
+        indexes = [models.Index(fields=["patron", "lifted_at"], name="block_patron_open")]
+
+    def __str__(self) -> str:
+        return f"{self.patron_id}: {self.reason}"
+
+
+class ClassLoanTransfer(models.Model):
+    """A class exchange (班级图书交换): a class collection moved to another class in one
+    step. The old class's loans end as returned, the new class's start; this row keeps
+    which copies went where."""
+
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, related_name="class_loan_transfers"
+    )
+    from_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    to_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="transfers_in")
+    at = models.DateTimeField(_("交换时间"))
+    barcodes = models.JSONField(_("条码号"), default=list)
+    due_date = models.DateField(_("应还日期"))
+    by_name = models.CharField(_("操作人"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("班级图书交换")
+        verbose_name_plural = _("班级图书交换")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_class_id} → {self.to_class_id}"

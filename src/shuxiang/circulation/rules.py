@@ -75,6 +75,8 @@ class PatronFacts:
     oldest_due: dt.date | None = None
     unpaid_fees: int = 0
     block_reason: str = ""
+    # The reason of a manual block (停借) a librarian set; empty when none.
+    manual_block: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,13 @@ def patron_refusals(
         if patron.block_reason:
             message = f"{message}（{patron.block_reason}）"
         refusals.append(Refusal("patron_blocked", message))
+    elif patron.manual_block:
+        refusals.append(
+            Refusal(
+                "patron_blocked",
+                _("读者已被停借（%(reason)s）。") % {"reason": patron.manual_block},
+            )
+        )
     else:
         late = overdue_days(patron.oldest_due, today, calendar) if patron.oldest_due else 0
         if policy.block_overdue_days and late > policy.block_overdue_days:
@@ -350,6 +359,115 @@ def fine(days_overdue: int, policy: Policy) -> int:
     if policy.fine_cap:
         amount = min(amount, policy.fine_cap)
     return amount
+
+
+# --- holds (预约) ------------------------------------------------------------------------
+
+
+def hold_refusal(
+    *,
+    policy: Policy,
+    active_holds: int,
+    max_holds: int,
+    already_holding: bool,
+    has_copy_on_loan_to_self: bool,
+    copies: int,
+) -> Refusal | None:
+    """May this reader join the queue for a title? One hold per title, a few titles at a
+    time, never for a title they already have at home or one without loanable copies."""
+    if copies == 0:
+        return Refusal("no_copies", _("本馆没有这种书的可借复本。"), overridable=False)
+    if not policy.holds_allowed or not policy.loanable:
+        return Refusal("holds_not_allowed", _("此类图书不能预约。"), overridable=False)
+    if already_holding:
+        return Refusal("hold_exists", _("已经预约过这种书。"), overridable=False)
+    if has_copy_on_loan_to_self:
+        return Refusal("already_on_loan", _("读者已借有这种书。"), overridable=False)
+    if max_holds and active_holds >= max_holds:
+        return Refusal(
+            "hold_limit",
+            _("已预约 %(count)s 种，达到上限 %(limit)s 种。")
+            % {"count": active_holds, "limit": max_holds},
+            overridable=False,
+        )
+    return None
+
+
+def hold_expiry(ready_on: dt.date, pickup_days: int, calendar: OpeningCalendar) -> dt.date:
+    """The last day a trapped copy waits on the hold shelf: the reader gets this many
+    open days, counting the day it was trapped when the library is open."""
+    day = ready_on
+    counted = 1 if calendar.is_open(day) else 0
+    # A calendar with no open day at all still ends the wait within a year.
+    for _step in range(366):
+        if counted >= max(1, pickup_days):
+            break
+        day += dt.timedelta(days=1)
+        if calendar.is_open(day):
+            counted += 1
+    return day
+
+
+def hold_expired(expires_on: dt.date | None, today: dt.date) -> bool:
+    return expires_on is not None and today > expires_on
+
+
+# --- fees (罚款、赔偿) --------------------------------------------------------------------
+
+MINOR = "minor"
+MAJOR = "major"
+DESTROYED = "destroyed"
+SEVERITIES = (MINOR, MAJOR, DESTROYED)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeSettings:
+    """The compensation settings of a library (percentages of the list price; fen)."""
+
+    lost_factor_percent: int = 100
+    lost_processing_fee: int = 500
+    lost_default_price: int = 3000
+    damage_minor_percent: int = 10
+    damage_major_percent: int = 50
+    refund_processing_fee: bool = False
+
+
+def _percent(amount: int, percent: int) -> int:
+    # Round half up to whole fen without floats.
+    return (amount * percent + 50) // 100
+
+
+def lost_fee(price: int | None, settings: FeeSettings) -> tuple[int, int]:
+    """What a lost copy costs: (compensation, processing fee) in fen. The compensation
+    is the list price (or the default price when none was recorded) × the factor."""
+    base = price if price else settings.lost_default_price
+    return _percent(base, settings.lost_factor_percent), settings.lost_processing_fee
+
+
+def damaged_fee(price: int | None, severity: str, settings: FeeSettings) -> int:
+    """A damaged copy by severity: minor and major damage a share of the price; a copy
+    destroyed beyond repair costs what a lost one does (without the processing fee)."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"unknown severity {severity!r}")
+    base = price if price else settings.lost_default_price
+    if severity == MINOR:
+        return _percent(base, settings.damage_minor_percent)
+    if severity == MAJOR:
+        return _percent(base, settings.damage_major_percent)
+    return _percent(base, settings.lost_factor_percent)
+
+
+def lost_refund(paid: int, processing_fee: int, settings: FeeSettings) -> int:
+    """A lost copy found after the reader paid: the compensation comes back; the
+    processing fee only where the library says so (the work was done)."""
+    if settings.refund_processing_fee:
+        return paid
+    return max(0, paid - processing_fee)
+
+
+def receipt_number(prefix: str, day: dt.date, sequence: int) -> str:
+    """A receipt number a person can read out: prefix, date, sequence of the day."""
+    return f"{prefix}{day:%Y%m%d}-{sequence:04d}"
 
 
 # --- the scan field ---------------------------------------------------------------------

@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from shuxiang.catalog.models import Item
 from shuxiang.circulation import rules
-from shuxiang.circulation.models import Loan, LoanPolicy
+from shuxiang.circulation.models import (
+    CirculationSettings,
+    Fee,
+    Hold,
+    Loan,
+    LoanPolicy,
+    PatronBlock,
+)
 from shuxiang.core.calendar import OpeningCalendar, Period
 from shuxiang.core.models import CalendarDay, Library, OpeningSlot, Term, Vacation
 from shuxiang.core.money import Money
@@ -185,19 +192,153 @@ def open_loan_of(item_id: int) -> Loan | None:
     return _first(Loan, sql, [item_id, Loan.Status.ON_LOAN])
 
 
+def first_waiting_hold_id(bib_id: int) -> int | None:
+    """The first hold in a title's queue (scan path: every check-in asks)."""
+    sql = (
+        f"SELECT id FROM {_q(Hold._meta.db_table)} WHERE bib_id = %s AND status = %s"
+        " ORDER BY placed_at, id LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [bib_id, Hold.Status.WAITING])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def holds_fulfil(patron_id: int, bib_id: int, now: dt.datetime) -> int:
+    """Close the reader's active hold on a title they just borrowed (scan path)."""
+    sql = (
+        f"UPDATE {_q(Hold._meta.db_table)} SET status = %s, closed_at = %s"
+        " WHERE patron_id = %s AND bib_id = %s AND status IN (%s, %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                Hold.Status.FULFILLED,
+                connection.ops.adapt_datetimefield_value(now),
+                patron_id,
+                bib_id,
+                Hold.Status.WAITING,
+                Hold.Status.READY,
+            ],
+        )
+        return cursor.rowcount
+
+
 def patron_facts(patron: Patron) -> rules.PatronFacts:
     """What the rules need to know about a reader: status, card validity, open loans."""
     sql = f"SELECT id, due_date FROM {_q(Loan._meta.db_table)} WHERE patron_id = %s AND status = %s"
     dues = [loan.due_date for loan in Loan.objects.raw(sql, [patron.pk, Loan.Status.ON_LOAN])]
+    unpaid, manual = patron_fees_and_block(patron.pk)
     return rules.PatronFacts(
         status=patron.status,
         valid_until=patron.valid_until,
         open_loans=len(dues),
         oldest_due=min(dues) if dues else None,
-        # Fees arrive with the fee ledger; until then nobody owes anything.
-        unpaid_fees=0,
+        unpaid_fees=unpaid,
         block_reason=patron.block_reason,
+        manual_block=manual,
     )
+
+
+def patron_fees_and_block(patron_id: int) -> tuple[int, str]:
+    """Unpaid fees (fen) and the reason of a manual block, in one cheap query."""
+    f, b = _q(Fee._meta.db_table), _q(PatronBlock._meta.db_table)
+    sql = (
+        f"SELECT (SELECT COALESCE(SUM(amount), 0) FROM {f} WHERE patron_id = %s AND status = %s),"
+        f" (SELECT MIN(reason) FROM {b} WHERE patron_id = %s AND lifted_at IS NULL)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [patron_id, Fee.Status.OPEN, patron_id])
+        unpaid, reason = cursor.fetchone()
+    return int(unpaid or 0), reason or ""
+
+
+def fee_settings(library: Library) -> tuple[CirculationSettings, rules.FeeSettings]:
+    """The library's hold and compensation settings (made with defaults on first use)."""
+    row, _created = CirculationSettings.objects.get_or_create(library=library)
+    return row, rules.FeeSettings(
+        lost_factor_percent=row.lost_factor_percent,
+        lost_processing_fee=row.lost_processing_fee,
+        lost_default_price=row.lost_default_price,
+        damage_minor_percent=row.damage_minor_percent,
+        damage_major_percent=row.damage_major_percent,
+        refund_processing_fee=row.refund_processing_fee,
+    )
+
+
+def patron_holds(patron: Patron, *, active: bool = True) -> list[Hold]:
+    """A reader's holds (ready ones first), with their titles and queue positions."""
+    qs = Hold.objects.filter(patron=patron).select_related("bib", "item")
+    if active:
+        qs = qs.filter(status__in=[Hold.Status.READY, Hold.Status.WAITING])
+    holds = sorted(qs, key=lambda h: (h.status != Hold.Status.READY, h.placed_at))
+    for hold in holds:
+        hold.position = (
+            Hold.objects.filter(
+                bib_id=hold.bib_id, status=Hold.Status.WAITING, placed_at__lt=hold.placed_at
+            ).count()
+            + 1
+            if hold.status == Hold.Status.WAITING
+            else 0
+        )
+    return holds
+
+
+def patron_fees(patron: Patron, *, open_only: bool = False) -> list[Fee]:
+    """A reader's fee history (newest first), with the copies' titles and payments."""
+    qs = Fee.objects.filter(patron=patron).select_related("item__bib").prefetch_related("payments")
+    if open_only:
+        qs = qs.filter(status=Fee.Status.OPEN)
+    fees = list(qs.order_by("-created_at", "-id"))
+    for fee in fees:
+        fee.yuan = Money(fee.amount).plain()
+    return fees
+
+
+def hold_shelf(library: Library) -> list[Hold]:
+    """Copies waiting on the hold shelf (预约架) for their readers, oldest first."""
+    return list(
+        Hold.objects.filter(library=library, status=Hold.Status.READY)
+        .select_related("bib", "item__call_number", "patron__school_class")
+        .order_by("expires_on", "ready_at")
+    )
+
+
+@dataclass
+class OverdueLine:
+    loan: Loan
+    days: int
+    borrower: str
+    class_name: str
+
+
+def overdue_loans(
+    library: Library, *, today: dt.date, class_id: int | None = None
+) -> list[OverdueLine]:
+    """Open loans past due (逾期), by class then reader; a class's own loans (班级集体借阅)
+    are listed under the class. Days count only open days."""
+    ctx = library_rules(library)
+    qs = Loan.objects.filter(
+        library=library, status=Loan.Status.ON_LOAN, due_date__lt=today
+    ).select_related("item__bib", "item__call_number", "patron__school_class", "school_class")
+    if class_id is not None:
+        qs = qs.filter(
+            models.Q(patron__school_class_id=class_id) | models.Q(school_class_id=class_id)
+        )
+    lines = []
+    for loan in qs:
+        days = rules.overdue_days(loan.due_date, today, ctx.calendar)
+        if days <= 0:
+            continue
+        if loan.patron_id:
+            cls = loan.patron.school_class
+            lines.append(OverdueLine(loan, days, loan.patron.name, cls.name if cls else ""))
+        else:
+            name = loan.school_class.name
+            lines.append(OverdueLine(loan, days, name, name))
+    lines.sort(key=lambda x: (x.class_name, x.borrower, x.loan.due_date))
+    return lines
 
 
 def patron_loans(library: Library, patron: Patron, *, history: bool = False) -> list[Loan]:
@@ -235,6 +376,13 @@ def patron_summary(library: Library, patron: Patron, *, today: dt.date) -> dict[
             }
         )
     blocks = rules.patron_refusals(facts, policy, ctx.calendar, today)
+    # One query: the reader's active holds with their titles (ready ones first).
+    holds = sorted(
+        Hold.objects.filter(
+            patron_id=patron.pk, status__in=[Hold.Status.READY, Hold.Status.WAITING]
+        ).select_related("bib"),
+        key=lambda h: (h.status != Hold.Status.READY, h.placed_at),
+    )
     return {
         "patron": patron,
         "loans": rows,
@@ -242,10 +390,10 @@ def patron_summary(library: Library, patron: Patron, *, today: dt.date) -> dict[
         "limit": policy.max_loans,
         "at_limit": len(rows) >= policy.max_loans,
         "overdue": sum(1 for r in rows if r["overdue_days"] > 0),
-        # Holds and fees arrive with the hold queue and the fee ledger.
-        "holds": [],
-        "fees": 0,
-        "fees_yuan": Money(0).plain(),
+        "holds": holds,
+        "holds_ready": [h for h in holds if h.status == Hold.Status.READY],
+        "fees": facts.unpaid_fees,
+        "fees_yuan": Money(facts.unpaid_fees).plain(),
         "blocks": blocks,
         "policy": policy,
     }

@@ -6,11 +6,14 @@ the page's script swaps in, so the queue never waits for a full page load.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.db.models import Q
 from django.forms import modelformset_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,15 +23,37 @@ from django.views.decorators.http import require_POST
 
 from shuxiang.catalog.models import Item
 from shuxiang.circulation import rules, services
-from shuxiang.circulation.models import LoanPolicy
-from shuxiang.circulation.selectors import patron_summary
+from shuxiang.circulation.models import (
+    CirculationSettings,
+    ClassLoanTransfer,
+    Loan,
+    LoanPolicy,
+    PatronBlock,
+    Payment,
+)
+from shuxiang.circulation.notices import overdue_slips_pdf
+from shuxiang.circulation.selectors import (
+    fee_settings,
+    hold_shelf,
+    overdue_loans,
+    patron_fees,
+    patron_holds,
+    patron_summary,
+)
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, NotFound
 from shuxiang.core.models import AuditEvent
-from shuxiang.core.permissions import can, can_circulate_for
-from shuxiang.patrons.models import Patron
+from shuxiang.core.money import Money
+from shuxiang.core.permissions import (
+    assisted_class_ids,
+    can,
+    can_circulate_for,
+    can_view_class,
+    can_view_patron,
+)
+from shuxiang.patrons.models import Patron, SchoolClass
 
 # Codes the desk shows as a warning (yellow, two beeps) rather than an error.
 WARNING_CODES = {"not_on_loan"}
@@ -333,3 +358,316 @@ POLICY_COLUMNS = [
 
 def _policy_dict(policy: LoanPolicy) -> dict[str, Any]:
     return {name: getattr(policy, name) for name in POLICY_FIELDS}
+
+
+# --- a reader's account: loans, holds, fees; fees and blocks are handled here ----------
+
+
+def _reader_or_404(request: HttpRequest, card: str) -> Patron:
+    patron = _find_patron(request, card)
+    if patron is None or not can_view_patron(request.user, patron):
+        raise Http404(_("没有这个读者。"))
+    return patron
+
+
+@staff_required("circulate")
+def reader(request: HttpRequest, card: str) -> HttpResponse:
+    """A reader's account (读者账户): open loans, holds, fee history, manual blocks; a
+    librarian takes payments, waives fees, marks a copy lost or damaged, blocks."""
+    patron = _reader_or_404(request, card)
+    today = clock.today()
+    if request.method == "POST":
+        return _reader_action(request, patron)
+    return render(
+        request,
+        "circulation/reader.html",
+        {
+            "summary": patron_summary(request.library, patron, today=today),
+            "holds": patron_holds(patron),
+            "fees": patron_fees(patron),
+            "block": PatronBlock.objects.filter(patron=patron, lifted_at__isnull=True).first(),
+            "can_manage": can(request.user, "circulate_any_class"),
+            "can_waive": can(request.user, "override_refusal"),
+            "severities": services.DAMAGE_LABELS.items(),
+        },
+    )
+
+
+def _reader_action(request: HttpRequest, patron: Patron) -> HttpResponse:
+    actor = _actor(request)
+    action = request.POST.get("action", "")
+    card = patron.card_number
+    try:
+        if action == "pay":
+            ids = [int(v) for v in request.POST.getlist("fee") if v.isdigit()]
+            payments = services.fee_pay(actor=actor, fee_ids=ids)
+            messages.success(
+                request,
+                _("已收款，收据号：%(numbers)s")
+                % {"numbers": "、".join(p.receipt_number for p in payments)},
+            )
+        elif action == "waive":
+            payment = services.fee_waive(
+                actor=actor,
+                fee_id=int(request.POST.get("fee", "0") or 0),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("已减免（%(n)s）。") % {"n": payment.receipt_number})
+        elif action == "lost":
+            fee = services.item_mark_lost(
+                actor=actor,
+                barcode=request.POST.get("barcode", ""),
+                replacement=request.POST.get("replacement") == "1",
+            )
+            messages.success(
+                request, _("已按遗失处理，应赔 %(yuan)s 元。") % {"yuan": Money(fee.amount).plain()}
+            )
+        elif action == "damaged":
+            fee = services.item_mark_damaged(
+                actor=actor,
+                barcode=request.POST.get("barcode", ""),
+                severity=request.POST.get("severity", ""),
+                card=card,
+            )
+            messages.success(
+                request,
+                _("已按损坏处理，应赔 %(yuan)s 元，图书已送修补。")
+                % {"yuan": Money(fee.amount).plain()},
+            )
+        elif action == "block":
+            services.patron_block(actor=actor, card=card, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已停借。"))
+        elif action == "unblock":
+            services.patron_unblock(actor=actor, card=card, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已解除停借。"))
+        elif action == "cancel_hold":
+            services.hold_cancel(actor=actor, hold_id=int(request.POST.get("hold", "0") or 0))
+            messages.success(request, _("预约已取消。"))
+        elif action == "hold":
+            services.hold_place(actor=actor, card=card, bib_id=int(request.POST.get("bib") or 0))
+            messages.success(request, _("预约成功。"))
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    return redirect("circulation:reader", card=card)
+
+
+@staff_required("circulate")
+def fee_receipt(request: HttpRequest, receipt_number: str) -> HttpResponse:
+    """A printable receipt slip (收据) for a payment, waiver or refund."""
+    payment = (
+        Payment.objects.select_related("fee__patron", "fee__item__bib")
+        .filter(library=request.library, receipt_number=receipt_number)
+        .first()
+    )
+    if payment is None:
+        raise Http404(_("没有这张收据。"))
+    return render(
+        request,
+        "circulation/fee_receipt.html",
+        {"payment": payment, "amount": Money(payment.amount).plain()},
+    )
+
+
+# --- hold shelf, overdue lists and slips ----------------------------------------------
+
+
+@staff_required("circulate")
+def hold_shelf_page(request: HttpRequest) -> HttpResponse:
+    """The hold shelf (预约架): copies waiting for their readers; expired ones are passed
+    on as the page opens."""
+    expired = services.hold_expire(actor=_actor(request))
+    if expired:
+        messages.info(
+            request, _("%(n)s 条预约已过期，图书已转给下一位或归架。") % {"n": len(expired)}
+        )
+    holds = hold_shelf(request.library)
+    if not can(request.user, "circulate_any_class"):
+        classes = assisted_class_ids(request.user)
+        holds = [h for h in holds if h.patron.school_class_id in classes]
+    return render(request, "circulation/hold_shelf.html", {"holds": holds, "today": clock.today()})
+
+
+@staff_required("circulate_any_class")
+def overdue_summary(request: HttpRequest) -> HttpResponse:
+    """The librarian's overdue summary (逾期汇总): classes with counts, then every line."""
+    today = clock.today()
+    lines = overdue_loans(request.library, today=today)
+    per_class: dict[str, dict] = {}
+    for line in lines:
+        row = per_class.setdefault(
+            line.class_name,
+            {"name": line.class_name, "count": 0, "readers": set(), "class_id": None},
+        )
+        row["count"] += 1
+        row["readers"].add(line.borrower)
+        row["class_id"] = row["class_id"] or _class_id_of(line)
+    return render(
+        request,
+        "circulation/overdue.html",
+        {"lines": lines, "classes": list(per_class.values()), "today": today},
+    )
+
+
+def _class_id_of(line: Any) -> int | None:
+    loan = line.loan
+    if loan.school_class_id:
+        return loan.school_class_id
+    return loan.patron.school_class_id if loan.patron_id else None
+
+
+def _class_for_teacher(request: HttpRequest, class_id: int) -> SchoolClass:
+    school_class = SchoolClass.objects.filter(library=request.library, pk=class_id).first()
+    if school_class is None or not can_view_class(request.user, school_class):
+        raise Http404(_("没有这个班级。"))
+    return school_class
+
+
+def _login_required(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.library is None:
+        raise Http404
+    return None
+
+
+def class_overdue(request: HttpRequest, class_id: int) -> HttpResponse:
+    """A class's overdue list for its homeroom teacher (班主任) and the librarian, with the
+    class's ready holds: the daily class slip."""
+    if (login := _login_required(request)) is not None:
+        return login
+    school_class = _class_for_teacher(request, class_id)
+    today = clock.today()
+    return render(
+        request,
+        "circulation/class_overdue.html",
+        {
+            "school_class": school_class,
+            "lines": overdue_loans(request.library, today=today, class_id=school_class.pk),
+            "holds": [
+                h
+                for h in hold_shelf(request.library)
+                if h.patron.school_class_id == school_class.pk
+            ],
+            "today": today,
+        },
+    )
+
+
+def class_overdue_pdf(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The class's printable overdue slip (催还单) as PDF."""
+    if (login := _login_required(request)) is not None:
+        return login
+    school_class = _class_for_teacher(request, class_id)
+    today = clock.today()
+    lines = overdue_loans(request.library, today=today, class_id=school_class.pk)
+    for line in lines:
+        line.class_name = school_class.name
+    holds = [h for h in hold_shelf(request.library) if h.patron.school_class_id == school_class.pk]
+    pdf = overdue_slips_pdf(
+        lines, library_name=request.library.name, today=today, ready_holds=holds
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="overdue-{school_class.pk}.pdf"'
+    return response
+
+
+# --- class loans (班级集体借阅) and exchanges ---------------------------------------------
+
+
+@staff_required("circulate")
+def class_loans(request: HttpRequest, class_id: int) -> HttpResponse:
+    """A class's collection: lend a batch, take part of it back, pass it to another class."""
+    school_class = SchoolClass.objects.filter(library=request.library, pk=class_id).first()
+    if school_class is None or not can_circulate_for(request.user, class_id=class_id):
+        raise Http404(_("没有这个班级。"))
+    if request.method == "POST":
+        actor = _actor(request)
+        action = request.POST.get("action")
+        barcodes = request.POST.get("barcodes", "").split()
+        try:
+            if action == "lend":
+                due_text = request.POST.get("due", "").strip()
+                loans = services.class_loan_checkout(
+                    actor=actor,
+                    class_id=class_id,
+                    barcodes=barcodes,
+                    due=dt.date.fromisoformat(due_text) if due_text else None,
+                )
+                messages.success(request, _("已借给本班 %(n)s 册。") % {"n": len(loans)})
+            elif action == "return":
+                results = services.class_loan_checkin(actor=actor, barcodes=barcodes)
+                messages.success(request, _("已还 %(n)s 册。") % {"n": len(results)})
+            elif action == "transfer":
+                transfer = services.class_loan_transfer(
+                    actor=actor,
+                    from_class_id=class_id,
+                    to_class_id=int(request.POST.get("to_class") or 0),
+                )
+                messages.success(
+                    request,
+                    _("已将 %(n)s 册交换给 %(name)s。")
+                    % {"n": len(transfer.barcodes), "name": transfer.to_class.name},
+                )
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect("circulation:class_loans", class_id=class_id)
+    loans = (
+        Loan.objects.filter(school_class=school_class, status=Loan.Status.ON_LOAN)
+        .select_related("item__bib", "item__call_number", "custodian")
+        .order_by("item__barcode")
+    )
+    return render(
+        request,
+        "circulation/class_loans.html",
+        {
+            "school_class": school_class,
+            "loans": loans,
+            "transfers": ClassLoanTransfer.objects.filter(
+                Q(from_class=school_class) | Q(to_class=school_class)
+            ).select_related("from_class", "to_class"),
+            "other_classes": SchoolClass.objects.filter(
+                library=request.library, school_year=school_class.school_year
+            ).exclude(pk=school_class.pk),
+            "can_transfer": can(request.user, "circulate_any_class"),
+        },
+    )
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = CirculationSettings
+        fields = [
+            "hold_pickup_days",
+            "max_holds",
+            "lost_factor_percent",
+            "lost_processing_fee",
+            "lost_default_price",
+            "damage_minor_percent",
+            "damage_major_percent",
+            "refund_processing_fee",
+        ]
+
+
+@staff_required("circulate_any_class")
+def circulation_settings(request: HttpRequest) -> HttpResponse:
+    """Hold and compensation settings (预约与赔偿设置): pickup window, lost-book factor
+    and processing fee, damage shares, refund rule."""
+    row, _fees = fee_settings(request.library)
+    form = SettingsForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            before = {
+                name: getattr(CirculationSettings.objects.get(pk=row.pk), name)
+                for name in form.fields
+            }
+            form.save()
+            audit.record(
+                _actor(request),
+                "circulation_settings.update",
+                row,
+                before=before,
+                after={name: getattr(row, name) for name in form.fields},
+            )
+        messages.success(request, _("设置已保存。"))
+        return redirect("circulation:settings")
+    return render(request, "circulation/settings.html", {"form": form})

@@ -6,4 +6,5 @@ app_name = "opac"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("my/", views.my_account, name="my_account"),
 ]
