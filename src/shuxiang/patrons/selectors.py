@@ -174,26 +174,17 @@ def open_loans(
 
 
 def open_fee_totals(patron_ids: list[int]) -> dict[int, int]:
-    """Unpaid fees per reader in fen. Fees belong to circulation; until that app defines
-    a Fee model (patron, amount/balance, status) there are none to count."""
-    try:
-        Fee = apps.get_model("circulation", "Fee")
-    except LookupError:
-        return {}
-    names = {f.name for f in Fee._meta.get_fields()}
-    if "patron" not in names:
-        return {}
-    qs = Fee.objects.filter(patron_id__in=patron_ids)
-    if "status" in names:
-        qs = qs.filter(status__in=["open", "unpaid", "partly_paid", "outstanding"])
-    amount = "balance" if "balance" in names else "amount" if "amount" in names else None
-    totals: dict[int, int] = {}
-    for fee in qs:
-        value = getattr(fee, amount, 0) if amount else 1
-        value = int(getattr(value, "fen", value) or 0)
-        if value > 0:
-            totals[fee.patron_id] = totals.get(fee.patron_id, 0) + value
-    return totals
+    """Unpaid fees per reader in fen (fees belong to circulation; this only reads them)."""
+    from django.db.models import Sum
+
+    from shuxiang.circulation.models import Fee
+
+    rows = (
+        Fee.objects.filter(patron_id__in=patron_ids, status=Fee.Status.OPEN)
+        .values("patron_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["patron_id"]: row["total"] for row in rows if row["total"]}
 
 
 def clearance_list(library: Library) -> list[dict]:
