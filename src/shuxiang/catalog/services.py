@@ -46,7 +46,9 @@ def bib_create(
         raise Invalid(_("出版年 %(year)s 不合理。") % {"year": year}, code="invalid_year")
     if price is not None and price < 0:
         raise Invalid(_("定价不能为负数。"), code="invalid_price")
-    author_list = [a if isinstance(a, dict) else {"name": str(a).strip(), "role": ""} for a in (authors or [])]
+    author_list = [
+        a if isinstance(a, dict) else {"name": str(a).strip(), "role": ""} for a in (authors or [])
+    ]
     author_list = [a for a in author_list if a.get("name")]
     bib = Bib.objects.create(
         library=actor.library,
@@ -76,14 +78,18 @@ def _call_number_for(actor: Actor, bib: Bib, value: str, volume: str = "") -> Ca
     if existing:
         if value and existing.value != value:
             raise Conflict(
-                _("此书已有索书号 %(old)s，同一种书的复本共用一个索书号。") % {"old": existing.value},
+                _("此书已有索书号 %(old)s，同一种书的复本共用一个索书号。")
+                % {"old": existing.value},
                 code="call_number_differs",
             )
         return existing
-    taken = CallNumber.objects.filter(library=actor.library, value=value).select_related("bib").first()
+    taken = (
+        CallNumber.objects.filter(library=actor.library, value=value).select_related("bib").first()
+    )
     if taken:
         raise Conflict(
-            _("索书号 %(value)s 已被《%(title)s》使用。") % {"value": value, "title": taken.bib.title},
+            _("索书号 %(value)s 已被《%(title)s》使用。")
+            % {"value": value, "title": taken.bib.title},
             code="call_number_taken",
         )
     return CallNumber.objects.create(library=actor.library, bib=bib, volume=volume, value=value)
@@ -112,22 +118,35 @@ def item_create(
     if bib is None:
         raise NotFound(_("没有编号为 %(id)s 的书目。") % {"id": bib_id}, code="bib_not_found")
     if Item.objects.filter(library=library, barcode=barcode).exists():
-        raise Conflict(_("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode")
-    if accession_number and Item.objects.filter(library=library, accession_number=accession_number).exists():
         raise Conflict(
-            _("登录号 %(number)s 已被使用。") % {"number": accession_number}, code="duplicate_accession_number"
+            _("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode"
+        )
+    if (
+        accession_number
+        and Item.objects.filter(library=library, accession_number=accession_number).exists()
+    ):
+        raise Conflict(
+            _("登录号 %(number)s 已被使用。") % {"number": accession_number},
+            code="duplicate_accession_number",
         )
     if circulation_type not in Item.CirculationType.values:
-        raise Invalid(_("未知的流通类型：%(value)s") % {"value": circulation_type}, code="invalid_circulation_type")
+        raise Invalid(
+            _("未知的流通类型：%(value)s") % {"value": circulation_type},
+            code="invalid_circulation_type",
+        )
     location = None
     if location_code:
         location = Location.objects.filter(library=library, code=location_code).first()
         if location is None:
             location = Location.objects.filter(library=library, name=location_code).first()
         if location is None:
-            raise NotFound(_("没有馆藏地点 %(code)s。") % {"code": location_code}, code="location_not_found")
-    call = _call_number_for(actor, bib, call_number) if call_number else (
-        CallNumber.objects.filter(library=library, bib=bib, volume="").first()
+            raise NotFound(
+                _("没有馆藏地点 %(code)s。") % {"code": location_code}, code="location_not_found"
+            )
+    call = (
+        _call_number_for(actor, bib, call_number)
+        if call_number
+        else (CallNumber.objects.filter(library=library, bib=bib, volume="").first())
     )
     try:
         with transaction.atomic():
@@ -144,8 +163,12 @@ def item_create(
                 source=source,
             )
     except IntegrityError as exc:  # a second desk registered the same barcode a moment ago
-        raise Conflict(_("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode") from exc
-    audit.record(actor, "item.create", item, after={"barcode": barcode, "bib": bib.pk, "status": item.status})
+        raise Conflict(
+            _("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode"
+        ) from exc
+    audit.record(
+        actor, "item.create", item, after={"barcode": barcode, "bib": bib.pk, "status": item.status}
+    )
     return item
 
 

@@ -47,7 +47,9 @@ class CachedModelBackend(ModelBackend):
 
 
 User = get_user_model()
-m2m_changed.connect(clear_permission_cache, sender=User.groups.through, dispatch_uid="sx-perm-groups")
+m2m_changed.connect(
+    clear_permission_cache, sender=User.groups.through, dispatch_uid="sx-perm-groups"
+)
 m2m_changed.connect(
     clear_permission_cache, sender=User.user_permissions.through, dispatch_uid="sx-perm-user"
 )

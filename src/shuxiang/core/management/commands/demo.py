@@ -41,7 +41,9 @@ class Command(BaseCommand):
 
         if not database_is_empty():
             if options["if_empty"]:
-                self.stdout.write("demo: the database already holds readers or items; nothing done.")
+                self.stdout.write(
+                    "demo: the database already holds readers or items; nothing done."
+                )
                 self._print_existing_logins()
                 return
             raise CommandError(
