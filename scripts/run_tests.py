@@ -26,6 +26,9 @@ CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def run_pytest(env: dict[str, str], extra: list[str]) -> int:
+    # One worker per core (pytest-xdist); each worker gets its own test database.
+    if not any(a == "-n" or a.startswith("-n") or a.startswith("--numprocesses") for a in extra):
+        extra = ["-n", str(max(1, min(4, os.cpu_count() or 1))), *extra]
     return subprocess.call(PYTEST + extra, cwd=ROOT, env=env)
 
 
