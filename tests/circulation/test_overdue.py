@@ -86,3 +86,35 @@ def test_overdue_notices_command(overdue_class, tmp_path, capsys):
         call_command("overdue-notices", str(out), "--class", "七年级3班")
     assert out.read_bytes().startswith(b"%PDF")
     assert "2 overdue loans in 1 classes" in capsys.readouterr().out
+
+
+def test_overdue_classes_come_in_grade_order_not_character_order(library, make_item, make_patron):
+    """七年级 < 八年级 < 九年级, though 九 (U+4E5D) sorts before 八 (U+516B) by code point."""
+    import datetime as dt
+
+    from shuxiang.circulation.models import Loan
+    from shuxiang.circulation.selectors import overdue_loans
+    from shuxiang.core import clock
+    from shuxiang.patrons.models import SchoolClass
+
+    names = []
+    for grade, name in [(9, "九年级1班"), (8, "八年级1班"), (7, "七年级1班")]:
+        cls = SchoolClass.objects.create(
+            library=library,
+            school_year=library.current_school_year,
+            grade=grade,
+            number=1,
+            name=name,
+        )
+        patron = make_patron(class_name=name)
+        Loan.objects.create(
+            library=library,
+            item=make_item(),
+            patron=patron,
+            checked_out_at=clock.now(),
+            due_date=clock.today() - dt.timedelta(days=20),
+            channel="web",
+        )
+        names.append(cls.name)
+    lines = overdue_loans(library, today=clock.today())
+    assert [line.class_name for line in lines] == ["七年级1班", "八年级1班", "九年级1班"]

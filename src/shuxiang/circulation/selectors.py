@@ -311,6 +311,9 @@ class OverdueLine:
     days: int
     borrower: str
     class_name: str
+    # (grade, class number, reader's pinyin): 七年级 before 八年级 before 九年级, which
+    # the characters' code points would not give.
+    order: tuple[int, int, str] = (99, 99, "")
 
 
 def overdue_loans(
@@ -333,11 +336,13 @@ def overdue_loans(
             continue
         if loan.patron_id:
             cls = loan.patron.school_class
-            lines.append(OverdueLine(loan, days, loan.patron.name, cls.name if cls else ""))
+            order = (cls.grade, cls.number, loan.patron.name_pinyin) if cls else (99, 99, "")
+            name = cls.name if cls else ""
+            lines.append(OverdueLine(loan, days, loan.patron.name, name, order))
         else:
-            name = loan.school_class.name
-            lines.append(OverdueLine(loan, days, name, name))
-    lines.sort(key=lambda x: (x.class_name, x.borrower, x.loan.due_date))
+            cls = loan.school_class
+            lines.append(OverdueLine(loan, days, cls.name, cls.name, (cls.grade, cls.number, "")))
+    lines.sort(key=lambda x: (x.order[:2], x.class_name, x.order[2], x.loan.due_date))
     return lines
 
 
