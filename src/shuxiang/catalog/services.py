@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog import isbn as isbn_rules
 from shuxiang.catalog.models import Bib, CallNumber, Item
-from shuxiang.core import audit
+from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid, NotFound
 from shuxiang.core.models import Location
@@ -244,3 +245,20 @@ def marc_import(
         report = run.report
         report.dry_run = True
     return report
+
+
+def item_status_set(*, item_id: int, status: str, at: dt.datetime | None = None) -> None:
+    """Move a copy to another state on behalf of circulation (lent, returned, on the hold
+    shelf, lost, in repair ...). The caller's transaction holds the row and writes the
+    audit event that explains the change; this is one prepared UPDATE because it runs
+    on every scan at the desk."""
+    if status not in Item.Status.values:
+        raise Invalid(_("未知的单册状态：%(value)s") % {"value": status}, code="invalid_status")
+    connection = connections[router.db_for_write(Item)]
+    stamp = connection.ops.adapt_datetimefield_value(at or clock.now())
+    table = connection.ops.quote_name(Item._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "status" = %s, "updated_at" = %s WHERE "id" = %s',
+            [status, stamp, item_id],
+        )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from shuxiang.catalog.models import Item
+from shuxiang.catalog.services import item_status_set
 from shuxiang.circulation import rules
 from shuxiang.circulation.models import (
     ClassLoanTransfer,
@@ -201,7 +202,7 @@ def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str
             raise
         raise Conflict(_("此书已借出，请先办理归还。"), code="item_on_loan") from exc
     before_status = item.status
-    Item.objects.filter(pk=item.pk).update(status=Item.Status.ON_LOAN, updated_at=now)
+    item_status_set(item_id=item.pk, status=Item.Status.ON_LOAN, at=now)
     item.status = Item.Status.ON_LOAN
     if shelf_hold is not None and shelf_hold.patron_id != patron.pk:
         # Lent to someone else by override: the holder goes back to the head of the queue.
@@ -318,7 +319,7 @@ def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
             % {"name": hold.patron.name, "date": hold.expires_on.isoformat()}
         )
     else:
-        Item.objects.filter(pk=item.pk).update(status=Item.Status.AVAILABLE, updated_at=now)
+        item_status_set(item_id=item.pk, status=Item.Status.AVAILABLE, at=now)
         item.status = Item.Status.AVAILABLE
     if result.fee:
         result.messages.append(_("逾期罚款 %(yuan)s 元。") % {"yuan": rules._yuan(result.fee)})
@@ -467,7 +468,7 @@ def _trap(actor: Actor, item: Item, today: dt.date) -> Hold | None:
     hold.expires_on = rules.hold_expiry(today, settings_row.hold_pickup_days, ctx.calendar)
     hold.save(update_fields=["status", "item", "ready_at", "expires_on"])
     before = item.status
-    Item.objects.filter(pk=item.pk).update(status=Item.Status.ON_HOLD_SHELF, updated_at=clock.now())
+    item_status_set(item_id=item.pk, status=Item.Status.ON_HOLD_SHELF, at=clock.now())
     item.status = Item.Status.ON_HOLD_SHELF
     audit.record(
         actor,
@@ -491,7 +492,7 @@ def _release_copy(actor: Actor, item: Item | None) -> Hold | None:
         return None
     hold = _trap(actor, item, clock.today())
     if hold is None:
-        Item.objects.filter(pk=item.pk).update(status=Item.Status.AVAILABLE, updated_at=clock.now())
+        item_status_set(item_id=item.pk, status=Item.Status.AVAILABLE, at=clock.now())
         item.status = Item.Status.AVAILABLE
     return hold
 
@@ -655,7 +656,7 @@ def item_mark_lost(*, actor: Actor, barcode: str, replacement: bool = False, not
     now = clock.now()
     rules.loan_transition(loan.status, Loan.Status.LOST)
     Loan.objects.filter(pk=loan.pk).update(status=Loan.Status.LOST)
-    Item.objects.filter(pk=item.pk).update(status=Item.Status.LOST, updated_at=now)
+    item_status_set(item_id=item.pk, status=Item.Status.LOST, at=now)
     fee = Fee.objects.create(
         library=library,
         patron=patron,
@@ -709,7 +710,7 @@ def item_mark_damaged(
             actor, "loan.checkin", loan, before={"status": "on_loan"}, after={"damaged": severity}
         )
     before = item.status
-    Item.objects.filter(pk=item.pk).update(status=Item.Status.IN_REPAIR, updated_at=now)
+    item_status_set(item_id=item.pk, status=Item.Status.IN_REPAIR, at=now)
     fee = Fee.objects.create(
         library=library,
         patron=patron,
@@ -971,7 +972,7 @@ def class_loan_checkout(
     now = clock.now()
     for item in items:
         loan = _lend_to_class(actor, school_class, item, due_date, custodian)
-        Item.objects.filter(pk=item.pk).update(status=Item.Status.ON_LOAN, updated_at=now)
+        item_status_set(item_id=item.pk, status=Item.Status.ON_LOAN, at=now)
         audit.record(
             actor,
             "loan.checkout",
@@ -1128,7 +1129,7 @@ def legacy_loans_import(
                 class_at_loan_id=patron.school_class_id,
                 class_name_at_loan=patron.school_class.name if patron.school_class_id else "",
             )
-            Item.objects.filter(pk=item.pk).update(status=Item.Status.ON_LOAN, updated_at=now)
+            item_status_set(item_id=item.pk, status=Item.Status.ON_LOAN, at=now)
             audit.record(
                 actor,
                 "loan.import",
