@@ -29,9 +29,10 @@ test: $(STAMP)  ## install and run every test (SQLite, then PostgreSQL where ins
 test-sqlite: $(STAMP)  ## the suite on SQLite only
 	$(BIN)/python scripts/run_tests.py --sqlite-only
 
-lint: $(STAMP)  ## ruff lint and format check
+lint: $(STAMP)  ## ruff lint and format check, and no untranslated UI string
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/python scripts/messages.py --check
 
 format: $(STAMP)  ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format src tests bench scripts
