@@ -6,8 +6,6 @@ good rows in one transaction; a dry run writes nothing."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from shuxiang.catalog import cataloging, clc
 from shuxiang.catalog import isbn as isbn_rules
+from shuxiang.core import spreadsheet
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import DomainError, Invalid
 from shuxiang.core.models import Location
@@ -78,50 +77,17 @@ class BooklistReport:
         return sum(r.copies for r in self.good)
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_rows(source: BinaryIO, filename: str = "") -> Iterator[tuple[int, list[Any]]]:
     """(row number as the spreadsheet shows it, cells) for an xlsx or csv file."""
-    head = source.read(4)
-    source.seek(0)
-    if head.startswith(b"PK") or filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(source, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise Invalid(
-                _("无法读取 Excel 文件：%(reason)s") % {"reason": exc}, code="bad_spreadsheet"
-            ) from exc
-        ws = wb.worksheets[0]
-        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield number, list(row)
-        wb.close()
-        return
-    data = source.read()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise Invalid(_("无法识别 CSV 文件的字符编码（应为 UTF-8 或 GBK）。"), code="bad_encoding")
-    dialect = csv.excel_tab if text.count("\t") > text.count(",") else csv.excel
-    for number, row in enumerate(csv.reader(io.StringIO(text), dialect=dialect), start=1):
-        yield number, row
+    yield from enumerate(spreadsheet.read_rows(source.read(), filename), start=1)
 
 
 def find_columns(cells: list[Any]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        key = _LOOKUP.get(_cell_text(cell).lower().replace(" ", "").replace("\u3000", ""))
+        key = _LOOKUP.get(
+            spreadsheet.cell_text(cell).lower().replace(" ", "").replace("\u3000", "")
+        )
         if key and key not in columns:
             columns[key] = index
     return columns
@@ -146,7 +112,10 @@ def parse(source: BinaryIO, filename: str = "") -> BooklistReport:
         )
     report.columns = sorted(columns, key=columns.get)
     for number, cells in rows:
-        values = {key: _cell_text(cells[i]) if i < len(cells) else "" for key, i in columns.items()}
+        values = {
+            key: spreadsheet.cell_text(cells[i]) if i < len(cells) else ""
+            for key, i in columns.items()
+        }
         if not any(values.values()):
             continue
         report.rows += 1

@@ -3,14 +3,11 @@ plain rows for `services.legacy_loans_import`. Headers are matched by the usual 
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-
 from django.utils.translation import gettext as _
 
 from shuxiang.circulation.services import LegacyRow
 from shuxiang.core.errors import Invalid
+from shuxiang.core.spreadsheet import cell_text, read_rows
 
 HEADERS = {
     "card": ("借书证号", "借书证", "证号", "读者证号", "card"),
@@ -20,46 +17,12 @@ HEADERS = {
 }
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise Invalid(_("无法识别文件编码，请另存为 UTF-8 的 CSV 或 xlsx。"), code="bad_encoding")
-
-
-def _table(content: bytes, filename: str) -> list[list[object]]:
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise Invalid(_("无法读取 Excel 文件。"), code="bad_file") from exc
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    return [list(row) for row in csv.reader(io.StringIO(_decode(content)))]
-
-
 def read_legacy_loans(content: bytes, filename: str) -> list[LegacyRow]:
     """Rows with their line numbers in the file (the header is line 1 of its block)."""
-    table = _table(content, filename)
+    table = read_rows(content, filename)
     header_at = -1
     for position_of_row, row in enumerate(table[:10]):
-        names = [_text(cell) for cell in row]
+        names = [cell_text(cell) for cell in row]
         columns = {}
         for key, options in HEADERS.items():
             for position, name in enumerate(names):
@@ -76,7 +39,7 @@ def read_legacy_loans(content: bytes, filename: str) -> list[LegacyRow]:
         )
     rows = []
     for line, row in enumerate(table[header_at + 1 :], start=header_at + 2):
-        cells = {key: _text(row[pos]) if pos < len(row) else "" for key, pos in columns.items()}
+        cells = {key: cell_text(row[pos]) if pos < len(row) else "" for key, pos in columns.items()}
         if not any(cells.values()):
             continue
         rows.append(LegacyRow(line=line, **cells))

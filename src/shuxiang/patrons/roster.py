@@ -8,7 +8,6 @@ with the rows — create, update, skip, reject — is decided in services.roster
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -19,6 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from shuxiang.core import spreadsheet
 from shuxiang.patrons import grades
 
 # Canonical field → the headers schools use for it (compared after normalizing: lower
@@ -264,20 +264,10 @@ def _xlsx_sheets(content: bytes) -> list[tuple[str, list[list[Any]], list[list[s
 
 
 def _csv_rows(content: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterError(_("无法识别 CSV 文件的编码（支持 UTF-8 和 GBK/GB18030）。"))
-    sample = text[:4096]
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        return spreadsheet.csv_rows(content)
+    except spreadsheet.SpreadsheetError as exc:
+        raise RosterError(exc.message) from exc
 
 
 def read(
