@@ -19,7 +19,7 @@ from shuxiang.core import clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, Invalid
-from shuxiang.core.models import AuditEvent, Location
+from shuxiang.core.models import Location
 from shuxiang.core.money import Money, MoneyError, format_fen
 
 STATUS_LABELS = {
@@ -28,10 +28,6 @@ STATUS_LABELS = {
     rules.OVER_LIMIT: gettext_lazy("超过复本上限"),
     rules.REPEATED: gettext_lazy("书单内重复"),
 }
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(library=request.library, user=request.user, channel=AuditEvent.Channel.WEB)
 
 
 def _year(request: HttpRequest) -> int:
@@ -48,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
         try:
             if action == "vendor":
                 services.vendor_create(
-                    actor=_actor(request),
+                    actor=Actor.of_request(request),
                     name=request.POST.get("name", ""),
                     contact=request.POST.get("contact", ""),
                     phone=request.POST.get("phone", ""),
@@ -61,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
                     amount = None
                 if amount is None:
                     raise Invalid(_("请填写经费金额（元）。"), code="invalid_amount")
-                services.budget_set(actor=_actor(request), year=year, amount=amount.fen)
+                services.budget_set(actor=Actor.of_request(request), year=year, amount=amount.fen)
                 messages.success(
                     request,
                     extra_tags="ok",
@@ -70,7 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
             elif action == "batch":
                 vendor = request.POST.get("vendor", "")
                 batch = services.batch_create(
-                    actor=_actor(request),
+                    actor=Actor.of_request(request),
                     name=request.POST.get("name", ""),
                     year=year,
                     vendor_id=int(vendor) if vendor.isdigit() else None,
@@ -118,14 +114,14 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         dry_run = bool(request.POST.get("dry_run"))
         try:
             if action == "ordered":
-                services.batch_mark_ordered(actor=_actor(request), batch_id=batch.pk)
+                services.batch_mark_ordered(actor=Actor.of_request(request), batch_id=batch.pk)
                 messages.success(request, extra_tags="ok", message=_("批次已标记为已订购。"))
                 return redirect("acquisitions:batch", batch.pk)
             if upload is None:
                 raise Invalid(_("请选择文件。"), code="file_required")
             if action == "receive_marc":
                 outcome = services.batch_receive_marc(
-                    actor=_actor(request),
+                    actor=Actor.of_request(request),
                     batch_id=batch.pk,
                     source=upload,
                     location_code=location,
@@ -134,7 +130,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
                 context["marc_outcome"] = outcome
             elif action == "receive_list":
                 context["list_report"] = services.batch_receive_booklist(
-                    actor=_actor(request),
+                    actor=Actor.of_request(request),
                     batch_id=batch.pk,
                     source=upload,
                     filename=upload.name,
@@ -204,7 +200,7 @@ def order_check(request: HttpRequest) -> HttpResponse:
             ]
             try:
                 added = services.order_lines_add(
-                    actor=_actor(request), batch_id=int(batch_id), lines=lines
+                    actor=Actor.of_request(request), batch_id=int(batch_id), lines=lines
                 )
             except DomainError as exc:
                 context["error"] = exc.message

@@ -33,4 +33,4 @@ def require(request: HttpRequest, capability: str) -> Actor:
     """The acting user for an endpoint that needs `capability`, else 403."""
     if not can(request.user, capability):
         raise Forbidden(_("您没有执行此操作的权限。"), code="forbidden")
-    return Actor(library=request.library, user=request.user, channel=AuditEvent.Channel.API)
+    return Actor.of_request(request, AuditEvent.Channel.API)

@@ -22,7 +22,7 @@ from shuxiang.core import clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError
-from shuxiang.core.models import AuditEvent, Location
+from shuxiang.core.models import Location
 from shuxiang.core.money import Money, MoneyError, format_fen
 
 TEXT_FIELDS = (
@@ -46,10 +46,6 @@ TEXT_FIELDS = (
     "call_number",
 )
 _SPLIT = re.compile(r"\s*[;；、,，]\s*")
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(library=request.library, user=request.user, channel=AuditEvent.Channel.WEB)
 
 
 def clc_message(code: str) -> str:
@@ -264,7 +260,7 @@ def form(request: HttpRequest) -> HttpResponse:
     if not errors:
         try:
             result = cataloging.bib_catalog(
-                actor=_actor(request),
+                actor=Actor.of_request(request),
                 bib_id=bib.pk if bib else None,
                 values=bib_values,
                 copies=specs,
@@ -531,7 +527,7 @@ def booklist_page(request: HttpRequest) -> HttpResponse:
             return render(request, "cataloging/booklist.html", context, status=422)
         try:
             report = booklist.booklist_import(
-                actor=_actor(request),
+                actor=Actor.of_request(request),
                 source=upload,
                 filename=upload.name,
                 location_code=chosen["location"],

@@ -15,7 +15,6 @@ from shuxiang.catalog.services import marc_import
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError
-from shuxiang.core.models import AuditEvent
 
 FORMAT_CHOICES = [
     ("auto", gettext_lazy("自动识别")),
@@ -52,7 +51,7 @@ def marc_import_page(request: HttpRequest) -> HttpResponse:
         if upload is None:
             context["error"] = _("请选择要导入的 MARC 文件。")
             return render(request, "catalog/marc_import.html", context, status=422)
-        actor = Actor(library=request.library, user=request.user, channel=AuditEvent.Channel.WEB)
+        actor = Actor.of_request(request)
         try:
             report = marc_import(
                 actor=actor,

@@ -44,7 +44,6 @@ from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, NotFound
-from shuxiang.core.models import AuditEvent
 from shuxiang.core.money import Money
 from shuxiang.core.permissions import (
     assisted_class_ids,
@@ -57,10 +56,6 @@ from shuxiang.patrons.models import Patron, SchoolClass
 
 # Codes the desk shows as a warning (yellow, two beeps) rather than an error.
 WARNING_CODES = {"not_on_loan"}
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(library=request.library, user=request.user, channel=AuditEvent.Channel.WEB)
 
 
 def _find_patron(request: HttpRequest, card: str) -> Patron | None:
@@ -144,7 +139,7 @@ def _checkout(request: HttpRequest, card: str, barcode: str, reason: str) -> Htt
         return _fragment(request, level="error", message=_("请重新扫描读者借书证。"), end_turn=True)
     try:
         loan = services.loan_checkout(
-            actor=_actor(request), card=card, barcode=barcode, override_reason=reason
+            actor=Actor.of_request(request), card=card, barcode=barcode, override_reason=reason
         )
     except DomainError as exc:
         details = exc.details
@@ -181,7 +176,7 @@ def _title_of(request: HttpRequest, barcode: str) -> str:
 
 def _checkin(request: HttpRequest, barcode: str) -> HttpResponse:
     try:
-        result = services.loan_checkin(actor=_actor(request), barcode=barcode)
+        result = services.loan_checkin(actor=Actor.of_request(request), barcode=barcode)
     except NotFound as exc:
         return _fragment(request, level="error", message=exc.message, code=exc.code)
     except DomainError as exc:
@@ -207,7 +202,7 @@ def renew(request: HttpRequest) -> HttpResponse:
     patron = _find_patron(request, card)
     if patron is None:
         return _fragment(request, level="error", message=_("请重新扫描读者借书证。"), end_turn=True)
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     try:
         if barcode:
             loan = services.loan_renew(actor=actor, barcode=barcode)
@@ -295,7 +290,7 @@ def policies(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         formset = PolicyFormSet(request.POST, queryset=queryset)
         if formset.is_valid():
-            actor = _actor(request)
+            actor = Actor.of_request(request)
             with transaction.atomic():
                 for form in formset.deleted_forms:
                     if form.instance.pk:
@@ -394,7 +389,7 @@ def reader(request: HttpRequest, card: str) -> HttpResponse:
 
 
 def _reader_action(request: HttpRequest, patron: Patron) -> HttpResponse:
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     action = request.POST.get("action", "")
     card = patron.card_number
     try:
@@ -475,7 +470,7 @@ def fee_receipt(request: HttpRequest, receipt_number: str) -> HttpResponse:
 def hold_shelf_page(request: HttpRequest) -> HttpResponse:
     """The hold shelf (预约架): copies waiting for their readers; expired ones are passed
     on as the page opens."""
-    expired = services.hold_expire(actor=_actor(request))
+    expired = services.hold_expire(actor=Actor.of_request(request))
     if expired:
         messages.info(
             request, _("%(n)s 条预约已过期，图书已转给下一位或归架。") % {"n": len(expired)}
@@ -581,7 +576,7 @@ def class_loans(request: HttpRequest, class_id: int) -> HttpResponse:
     if school_class is None or not can_circulate_for(request.user, class_id=class_id):
         raise Http404(_("没有这个班级。"))
     if request.method == "POST":
-        actor = _actor(request)
+        actor = Actor.of_request(request)
         action = request.POST.get("action")
         barcodes = request.POST.get("barcodes", "").split()
         try:
@@ -662,7 +657,7 @@ def circulation_settings(request: HttpRequest) -> HttpResponse:
             }
             form.save()
             audit.record(
-                _actor(request),
+                Actor.of_request(request),
                 "circulation_settings.update",
                 row,
                 before=before,

@@ -44,6 +44,11 @@ class Actor:
         return self.user.get_username()
 
     @classmethod
+    def of_request(cls, request: Any, channel: str = AuditEvent.Channel.WEB) -> Actor:
+        """The logged-in user acting for their library through a web page (or the API)."""
+        return cls(library=request.library, user=request.user, channel=channel)
+
+    @classmethod
     def system(cls, library: Library, channel: str = AuditEvent.Channel.SYSTEM) -> Actor:
         return cls(library=library, user=None, channel=channel)
 

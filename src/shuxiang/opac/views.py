@@ -32,7 +32,6 @@ def my_account(request: HttpRequest) -> HttpResponse:
     from shuxiang.core import clock
     from shuxiang.core.audit import Actor
     from shuxiang.core.errors import DomainError
-    from shuxiang.core.models import AuditEvent
     from shuxiang.core.permissions import patron_of
 
     if not request.user.is_authenticated:
@@ -41,7 +40,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
     if patron is None or request.library is None or patron.library_id != request.library.pk:
         raise Http404(_("您的登录账号没有关联读者。"))
     if request.method == "POST":
-        actor = Actor(library=request.library, user=request.user, channel=AuditEvent.Channel.WEB)
+        actor = Actor.of_request(request)
         try:
             if request.POST.get("action") == "renew":
                 loan = services.loan_renew(actor=actor, barcode=request.POST.get("barcode", ""))

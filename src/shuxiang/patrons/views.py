@@ -21,15 +21,10 @@ from shuxiang.core import audit, clock, permissions
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, NotFound
-from shuxiang.core.models import AuditEvent
 from shuxiang.patrons import cards, grades, roster, selectors, services
 from shuxiang.patrons.models import Patron
 
 UPLOAD_MAX = 10 * 1024 * 1024
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(library=request.library, user=request.user, channel=AuditEvent.Channel.WEB)
 
 
 def login_and_library(view: Any) -> Any:
@@ -97,7 +92,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             raise PermissionDenied
         try:
             services.class_set_staff(
-                actor=_actor(request),
+                actor=Actor.of_request(request),
                 class_id=school_class.pk,
                 homeroom_card=request.POST.get("homeroom", ""),
                 assistant_cards=request.POST.get("assistants", "")
@@ -175,7 +170,7 @@ def patron_history(request: HttpRequest, patron_id: int) -> HttpResponse:
     if not permissions.can_view_history(request.user, patron):
         raise PermissionDenied
     if getattr(permissions.patron_of(request.user), "pk", None) != patron.pk:
-        services.history_view_record(actor=_actor(request), patron=patron)
+        services.history_view_record(actor=Actor.of_request(request), patron=patron)
     return render(
         request,
         "patrons/history.html",
@@ -191,7 +186,7 @@ def patron_export(request: HttpRequest, patron_id: int) -> HttpResponse:
     if not (is_self or permissions.can(request.user, "manage_patrons")):
         raise PermissionDenied
     data = selectors.patron_export_data(patron)
-    audit.record(_actor(request), "patron.export", patron)
+    audit.record(Actor.of_request(request), "patron.export", patron)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
@@ -203,7 +198,7 @@ def patron_export(request: HttpRequest, patron_id: int) -> HttpResponse:
 @require_POST
 @staff_required("manage_patrons")
 def patron_action(request: HttpRequest, patron_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     action = request.POST.get("action", "")
     reason = request.POST.get("reason", "").strip()
     try:
@@ -292,7 +287,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         confirm = request.POST.get("confirm") == "1" and upload is None
         try:
             report = services.roster_import(
-                actor=_actor(request),
+                actor=Actor.of_request(request),
                 content=path.read_bytes(),
                 filename=filename,
                 dry_run=not confirm,
@@ -326,7 +321,7 @@ def promote(request: HttpRequest) -> HttpResponse:
         year = request.POST.get("from_year", "")
         try:
             run = services.classes_promote(
-                actor=_actor(request), from_year=int(year) if year.isdigit() else None
+                actor=Actor.of_request(request), from_year=int(year) if year.isdigit() else None
             )
             messages.success(
                 request,
@@ -354,13 +349,13 @@ def clearance(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("action") == "waive":
                 patron = services.clearance_waive(
-                    actor=_actor(request),
+                    actor=Actor.of_request(request),
                     patron_id=int(request.POST.get("patron", "0") or 0),
                     reason=request.POST.get("reason", ""),
                 )
                 messages.success(request, _("已豁免 %(name)s 的离校清还。") % {"name": patron.name})
             else:
-                cleared = services.graduation_clearance(actor=_actor(request))
+                cleared = services.graduation_clearance(actor=Actor.of_request(request))
                 messages.success(request, _("已为 %(n)s 位还清的读者办理离校。") % {"n": cleared})
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -377,7 +372,7 @@ def reader_settings(request: HttpRequest) -> HttpResponse:
         years = request.POST.get("anonymize_after_years", "")
         try:
             services.reader_settings_update(
-                actor=_actor(request),
+                actor=Actor.of_request(request),
                 homeroom_sees_history=request.POST.get("homeroom_sees_history") == "1",
                 anonymize_after_years=int(years) if years.isdigit() else -1,
             )
