@@ -402,3 +402,13 @@ def patron_summary(library: Library, patron: Patron, *, today: dt.date) -> dict[
         "blocks": blocks,
         "policy": policy,
     }
+
+
+def open_loan_counts(patron_ids: list[int]) -> dict[int, int]:
+    """How many copies each of these readers has on loan now (one grouped query)."""
+    rows = (
+        Loan.objects.filter(patron_id__in=patron_ids, status=Loan.Status.ON_LOAN)
+        .values("patron_id")
+        .annotate(n=models.Count("id"))
+    )
+    return {row["patron_id"]: row["n"] for row in rows}

@@ -1140,3 +1140,15 @@ def legacy_loans_import(
     if dry_run:
         transaction.set_rollback(True)
     return report
+
+
+def loans_detach_reader(*, actor: Actor, patron_id: int, placeholder_id: int) -> int:
+    """Hand a reader's finished loans to the library's anonymous placeholder reader
+    (privacy: graduates after N years, readers who keep no history). Open loans stay;
+    the loans' snapshots of category, grade and class stay, so statistics do not change.
+    Runs in the caller's transaction, which writes the audit event."""
+    return (
+        Loan.objects.filter(library=actor.library, patron_id=patron_id)
+        .exclude(status=Loan.Status.ON_LOAN)
+        .update(patron_id=placeholder_id)
+    )

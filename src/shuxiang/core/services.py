@@ -18,6 +18,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from shuxiang.core import clock
+from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid, NotFound
 from shuxiang.core.models import ApiToken, Library, Location, Membership
 from shuxiang.core.permissions import ROLE_CAPABILITIES, ROLES
@@ -149,3 +150,10 @@ post_save.connect(token_cache_clear, sender=ApiToken, dispatch_uid="sx-token-sav
 post_delete.connect(token_cache_clear, sender=ApiToken, dispatch_uid="sx-token-delete")
 post_save.connect(token_cache_clear, sender=get_user_model(), dispatch_uid="sx-token-user-save")
 post_delete.connect(token_cache_clear, sender=get_user_model(), dispatch_uid="sx-token-user-delete")
+
+
+def library_school_year_set(*, actor: Actor, year: int) -> None:
+    """Move the library to another school year (学年), as promotion does once a year; runs
+    inside the caller's transaction, whose audit event records the promotion."""
+    Library.objects.filter(pk=actor.library.pk).update(current_school_year=year)
+    actor.library.current_school_year = year

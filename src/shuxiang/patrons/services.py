@@ -12,10 +12,13 @@ from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from shuxiang.circulation.selectors import open_loan_counts
+from shuxiang.circulation.services import loans_detach_reader
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid, NotFound
 from shuxiang.core.models import Library
+from shuxiang.core.services import library_school_year_set
 from shuxiang.patrons import grades, roster
 from shuxiang.patrons.models import Patron, PromotionRun, ReaderSettings, RetiredCard, SchoolClass
 from shuxiang.patrons.selectors import (
@@ -591,16 +594,6 @@ def patron_set_status(*, actor: Actor, patron_id: int, status: str, reason: str 
     return patron
 
 
-def _open_loan_counts(patron_ids: list[int]) -> dict[int, int]:
-    Loan = apps.get_model("circulation", "Loan")
-    counts: dict[int, int] = {}
-    for pid in Loan.objects.filter(patron_id__in=patron_ids, status="on_loan").values_list(
-        "patron_id", flat=True
-    ):
-        counts[pid] = counts.get(pid, 0) + 1
-    return counts
-
-
 PENDING_REASON = "毕业离校清还：尚有未还图书或欠费"
 
 
@@ -608,7 +601,7 @@ def _depart(actor: Actor, patrons: list[Patron], kind: str, *, reason: str = "")
     """Graduate (or let leave) these readers: clear ones at once, the others onto the
     clearance list, blocked from new loans. Returns (departed, pending)."""
     ids = [p.pk for p in patrons]
-    loans = _open_loan_counts(ids)
+    loans = open_loan_counts(ids)
     fees = open_fee_totals(ids)
     departed = pending = 0
     for patron in patrons:
@@ -663,7 +656,7 @@ def graduation_clearance(*, actor: Actor) -> int:
         .exclude(departure="")
     )
     ids = [p.pk for p in pending]
-    loans = _open_loan_counts(ids)
+    loans = open_loan_counts(ids)
     fees = open_fee_totals(ids)
     cleared = 0
     for patron in pending:
@@ -686,7 +679,7 @@ def clearance_waive(*, actor: Actor, patron_id: int, reason: str) -> Patron:
         raise Conflict(
             _("%(name)s 不在离校清还名单上。") % {"name": patron.name}, code="not_pending"
         )
-    loans = _open_loan_counts([patron.pk]).get(patron.pk, 0)
+    loans = open_loan_counts([patron.pk]).get(patron.pk, 0)
     fees = open_fee_totals([patron.pk]).get(patron.pk, 0)
     _set_status(
         actor,
@@ -873,7 +866,7 @@ def promotion_preview(library: Library) -> PromotionPreview:
         if move.graduates
         for p in students.get(by_key[(move.grade, move.number)].pk, [])
     ]
-    loans = _open_loan_counts(graduating_ids)
+    loans = open_loan_counts(graduating_ids)
     fees = open_fee_totals(graduating_ids)
     lines = []
     for move in plan:
@@ -949,8 +942,7 @@ def classes_promote(*, actor: Actor, from_year: int | None = None) -> PromotionR
         raise Conflict(
             _("%(year)s 学年已经升级过了，不能再次升级。") % {"year": year}, code="already_promoted"
         ) from exc
-    Library.objects.filter(pk=library.pk).update(current_school_year=year + 1)
-    actor.library.current_school_year = year + 1
+    library_school_year_set(actor=actor, year=year + 1)
     audit.record(
         actor,
         "classes.promote",
@@ -1020,11 +1012,7 @@ def anonymous_patron(library: Library) -> Patron:
 
 
 def _anonymize_loans(actor: Actor, patron: Patron, placeholder: Patron) -> int:
-    Loan = apps.get_model("circulation", "Loan")
-    # Loans belong to circulation; this one column is reassigned here because detaching
-    # a reader from their finished loans is a privacy rule of readers, and the loan's
-    # snapshots (category, grade, class) are deliberately left as they are.
-    count = Loan.objects.filter(patron=patron).exclude(status="on_loan").update(patron=placeholder)
+    count = loans_detach_reader(actor=actor, patron_id=patron.pk, placeholder_id=placeholder.pk)
     if count:
         audit.record(actor, "patron.history_anonymize", patron, after={"loans": count})
     return count
