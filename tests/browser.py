@@ -83,12 +83,16 @@ def served(var: Path) -> Iterator[str]:
 def browser_page(locale: str = "zh-CN") -> Iterator:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"Chromium not installed at {CHROMIUM} (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The suite runs one worker per core beside the server and the browser: give a page
+    # time to answer on a busy machine (the assertions themselves are unchanged).
+    expect.set_options(timeout=20_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
         page = context.new_page()
+        page.set_default_timeout(30_000)
         try:
             yield page
         finally:
