@@ -204,27 +204,6 @@ def first_waiting_hold_id(bib_id: int) -> int | None:
     return row[0] if row else None
 
 
-def holds_fulfil(patron_id: int, bib_id: int, now: dt.datetime) -> int:
-    """Close the reader's active hold on a title they just borrowed (scan path)."""
-    sql = (
-        f"UPDATE {_q(Hold._meta.db_table)} SET status = %s, closed_at = %s"
-        " WHERE patron_id = %s AND bib_id = %s AND status IN (%s, %s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                Hold.Status.FULFILLED,
-                connection.ops.adapt_datetimefield_value(now),
-                patron_id,
-                bib_id,
-                Hold.Status.WAITING,
-                Hold.Status.READY,
-            ],
-        )
-        return cursor.rowcount
-
-
 def patron_facts(patron: Patron) -> rules.PatronFacts:
     """What the rules need to know about a reader: status, card validity, open loans."""
     sql = f"SELECT id, due_date FROM {_q(Loan._meta.db_table)} WHERE patron_id = %s AND status = %s"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -31,7 +31,6 @@ from shuxiang.circulation.models import (
 from shuxiang.circulation.selectors import (
     fee_settings,
     first_waiting_hold_id,
-    holds_fulfil,
     item_for_update,
     library_rules,
     open_loan_of,
@@ -141,6 +140,27 @@ def _grade(patron: Patron | None) -> int | None:
 # --- check-out ------------------------------------------------------------------------
 
 
+def _holds_fulfil(patron_id: int, bib_id: int, now: dt.datetime) -> int:
+    """Close the reader's active hold on a title they just borrowed (scan path)."""
+    sql = (
+        f"UPDATE {connection.ops.quote_name(Hold._meta.db_table)} SET status = %s, closed_at = %s"
+        " WHERE patron_id = %s AND bib_id = %s AND status IN (%s, %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                Hold.Status.FULFILLED,
+                connection.ops.adapt_datetimefield_value(now),
+                patron_id,
+                bib_id,
+                Hold.Status.WAITING,
+                Hold.Status.READY,
+            ],
+        )
+        return cursor.rowcount
+
+
 @transaction.atomic
 def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str = "") -> Loan:
     """Lend a copy to a reader (借出). Refusals raise Conflict with the decision's code;
@@ -211,7 +231,7 @@ def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str
         )
         audit.record(actor, "hold.untrap", shelf_hold, before={"status": "ready"})
     # The reader's own hold on this title is fulfilled by this loan, whichever copy.
-    holds_fulfil(patron.pk, item.bib_id, now)
+    _holds_fulfil(patron.pk, item.bib_id, now)
     after = {
         "item": item.barcode,
         "patron": patron.card_number,
