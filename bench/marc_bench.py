@@ -140,11 +140,14 @@ def run(n: int, workdir: Path, *, compare_pymarc: bool, trace: bool = False) -> 
         "rss_after_setup_mb": round(rss_mb()),
     }
 
-    if compare_pymarc:
+    def pymarc_parse() -> float:
         t = _clock()
         with open(path, "rb") as fh:
             count = sum(1 for _ in MARCReader(fh, to_unicode=True, force_utf8=True))
-        figures["pymarc_parse_rps"] = count / (_clock() - t)
+        return count / (_clock() - t)
+
+    if compare_pymarc:
+        figures["pymarc_parse_rps_before"] = pymarc_parse()
 
     if trace:
         tracemalloc.start()
@@ -161,6 +164,12 @@ def run(n: int, workdir: Path, *, compare_pymarc: bool, trace: bool = False) -> 
         tracemalloc.reset_peak()
 
     if compare_pymarc:
+        # Parse-only again after the import, and the faster of the two runs is the
+        # ceiling: a slow moment of a shared machine must not flatter the ratio.
+        figures["pymarc_parse_rps_after"] = pymarc_parse()
+        figures["pymarc_parse_rps"] = max(
+            figures["pymarc_parse_rps_before"], figures["pymarc_parse_rps_after"]
+        )
         spent = 0.0
         written = 0
         with open(path, "rb") as fh, open(os.devnull, "wb") as sink:
@@ -223,7 +232,11 @@ def main() -> None:
         f"MARC benchmark: {f['n']:,} CNMARC records with CJK fields ({f['file_mb']} MB), "
         "one copy each; rates in records per CPU second"
     )
-    print(f"  pymarc parse only (ceiling)   {f['pymarc_parse_rps']:>10,.0f} records/s")
+    print(
+        f"  pymarc parse only (ceiling)   {f['pymarc_parse_rps']:>10,.0f} records/s  "
+        f"(the faster of {f['pymarc_parse_rps_before']:,.0f} before the import and "
+        f"{f['pymarc_parse_rps_after']:,.0f} after)"
+    )
     ratio = f["import_rps"] / f["pymarc_parse_rps"]
     print(
         f"  full import (parse+map+store) {f['import_rps']:>10,.0f} records/s  = {ratio:.0%} "

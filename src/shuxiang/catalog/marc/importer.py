@@ -6,8 +6,11 @@ constant memory. The caller runs it inside one transaction (see
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
-from collections.abc import Callable, Iterable
+import operator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +96,11 @@ class _Pending:
 
 
 _JSON_COLUMNS = frozenset({"authors", "isbns", "invalid_isbns", "subjects"})
+_PLAIN_FIELDS = tuple(name for name in BIB_FIELDS if name not in _JSON_COLUMNS)
+_JSON_FIELDS = tuple(name for name in BIB_FIELDS if name in _JSON_COLUMNS)
+# A row's values in one C call each, instead of a Python step per column.
+_plain_values = operator.itemgetter(*_PLAIN_FIELDS)
+_json_values = operator.itemgetter(*_JSON_FIELDS)
 
 
 def _insert(model: Any, columns: list[str], rows: list[list[Any]], *, returning: bool) -> list[int]:
@@ -176,6 +184,23 @@ def _pairs(model: Any, key: str, value: str, library_id: int, wanted: Iterable[A
     return out
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk pass.
+
+    An import allocates millions of small, short-lived objects (fields, subfield
+    tuples, rows) that reference counting frees without help; yet every few hundred
+    allocations the collector would walk them, and now and then every object the
+    process holds, which cost about a fifth of an import's time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def map_record(result: ReadResult) -> Mapped:
     assert result.record is not None
     return (cnmarc if result.flavor == CNMARC else marc21).to_bib(result.record)
@@ -215,6 +240,10 @@ class Importer:
         self._fresh: set[int] = set()
 
     def run(self, results: Iterable[ReadResult]) -> ImportReport:
+        with collector_paused():
+            return self._run(results)
+
+    def _run(self, results: Iterable[ReadResult]) -> ImportReport:
         report = self.report
         batch: list[_Pending] = []
         for result in results:
@@ -340,19 +369,22 @@ class Importer:
                 "marc_record",
                 "created_at",
                 "updated_at",
-                *BIB_FIELDS,
+                *_PLAIN_FIELDS,
+                *_JSON_FIELDS,
             ]
-            rows = []
-            is_json = [name in _JSON_COLUMNS for name in BIB_FIELDS]
-            library_id = library.pk
-            for p in creates:
-                values = p.mapped.values
-                row: list[Any] = [library_id, p.flavor, p.original, stamp, stamp]
-                row.extend(
-                    to_json(values[name]) if json_column else values[name]
-                    for name, json_column in zip(BIB_FIELDS, is_json)  # noqa: B905
-                )
-                rows.append(row)
+            head = (library.pk,)
+            rows = [
+                [
+                    *head,
+                    p.flavor,
+                    p.original,
+                    stamp,
+                    stamp,
+                    *_plain_values(p.mapped.values),
+                    *map(to_json, _json_values(p.mapped.values)),
+                ]
+                for p in creates
+            ]
             # created_at == updated_at marks a record nobody has edited since (export uses it).
             ids = _insert(Bib, columns, rows, returning=True)
             for p, bib_id in zip(creates, ids, strict=True):
