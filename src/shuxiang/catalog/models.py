@@ -37,7 +37,8 @@ class Bib(models.Model):
     size = models.CharField(_("尺寸"), max_length=50, blank=True)
     # The first valid ISBN, normalized to 13 digits; all valid ones in `isbns`, and the
     # ones that do not validate (or 统一书号) kept as written in `invalid_isbns`.
-    isbn = models.CharField(_("ISBN"), max_length=13, blank=True, db_index=True)
+    # Looked up within a library only: the (library, isbn) index below serves it.
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)
     isbns = models.JSONField(default=list, blank=True)
     invalid_isbns = models.JSONField(_("无效 ISBN"), default=list, blank=True)
     price = models.PositiveIntegerField(_("定价（分）"), null=True, blank=True)
