@@ -124,7 +124,10 @@ else:
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # select_for_update() does nothing on SQLite, so every transaction takes the write lock
     # at BEGIN (IMMEDIATE): two desks queue behind each other instead of failing with
-    # "database is locked" half-way through. WAL lets readers go on meanwhile.
+    # "database is locked" half-way through. WAL lets readers go on meanwhile. The
+    # writers queue on a lock file first (core/sqlite), so the next one starts the moment
+    # the last one commits rather than when SQLite's busy handler next wakes up.
+    _db["ENGINE"] = "shuxiang.core.sqlite"
     _db.setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
