@@ -38,7 +38,7 @@ from shuxiang.circulation.selectors import (
     patron_facts,
     patron_for_scan,
 )
-from shuxiang.core import audit, clock
+from shuxiang.core import audit, clock, rows
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shuxiang.core.models import Library
@@ -201,7 +201,7 @@ def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str
     now = clock.now()
     user = actor.user if getattr(actor.user, "pk", None) else None
     try:
-        loan = Loan.objects.create(
+        loan = Loan(
             library=library,
             item=item,
             patron=patron,
@@ -215,6 +215,7 @@ def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str
             class_at_loan_id=patron.school_class_id,
             class_name_at_loan=patron.school_class.name if patron.school_class_id else "",
         )
+        rows.insert(loan)
     except IntegrityError as exc:
         # Another desk's loan of this copy committed first: the partial unique index
         # (SQLite names the column, PostgreSQL the index).
@@ -305,12 +306,7 @@ def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
         loan.returned_at = now
         loan.checkin_channel = actor.channel
         loan.checked_in_by = actor.user if getattr(actor.user, "pk", None) else None
-        Loan.objects.filter(pk=loan.pk).update(
-            status=loan.status,
-            returned_at=now,
-            checkin_channel=actor.channel,
-            checked_in_by=loan.checked_in_by,
-        )
+        rows.update(loan, ("status", "returned_at", "checkin_channel", "checked_in_by"))
     if result.fee and patron is not None:
         fine = Fee.objects.create(
             library=library,
