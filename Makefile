@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help install run test test-sqlite test-postgres lint format bench messages clean
+.PHONY: help install run test test-sqlite test-postgres lint format bench bench-quick messages clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,8 +38,11 @@ format: $(STAMP)  ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format src tests bench scripts
 	$(BIN)/ruff check --fix src tests bench scripts
 
-bench: $(STAMP)  ## run the benchmarks in bench/ (prints figures and ratios)
+bench: $(STAMP)  ## run the benchmarks in bench/ at the sizes the issues state (prints figures and ratios)
 	$(BIN)/python bench/run_all.py
+
+bench-quick: $(STAMP)  ## the benchmarks at a small size, for a quick look
+	$(BIN)/python bench/run_all.py --quick
 
 messages: $(STAMP)  ## extract UI strings into the English catalogs and compile them
 	$(BIN)/python scripts/messages.py

@@ -1,11 +1,11 @@
 """Run every benchmark in bench/ (files named *_bench.py), one after the other.
 
-By default each runs at a small scale so that `make bench` finishes in minutes; a
-benchmark that takes a size option is listed in QUICK with the option to pass. `--full`
-runs each at its own default (full) size.
+By default each runs at the size its issue states (`make bench`, about seven minutes on
+a two-core PC); `--quick` runs each small, for a look in a minute or two: a benchmark
+that takes a size option is listed in QUICK with the option to pass.
 
-    python bench/run_all.py            # quick
-    python bench/run_all.py --full     # the sizes the issues state
+    python bench/run_all.py            # the sizes the issues state
+    python bench/run_all.py --quick    # small
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ QUICK = {
 
 
 def main(argv: list[str]) -> int:
-    full = "--full" in argv
+    full = "--quick" not in argv
     failed = []
     for path in sorted(HERE.glob("*_bench.py")):
         args = [] if full else QUICK.get(path.name, [])
