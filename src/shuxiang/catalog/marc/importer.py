@@ -477,6 +477,10 @@ class Importer:
             return
         call_ids = self._call_numbers(kept)
         stamp = connection.ops.adapt_datetimefield_value(clock.now())
+        adapt_date = connection.ops.adapt_datefield_value
+        library_id = library.pk
+        normal, available = Item.CirculationType.NORMAL.value, Item.Status.AVAILABLE.value
+        purchase = Item.Source.PURCHASE.value
         items = []
         for bib_id, holding, source, values in kept:
             location_id = self._location_id(holding.location) if holding.location else None
@@ -499,17 +503,17 @@ class Importer:
                     )
             items.append(
                 [
-                    library.pk,
+                    library_id,
                     bib_id,
                     holding.barcode,
                     holding.accession_number or None,
                     call_ids.get((bib_id, holding.volume)),
                     location_id,
-                    Item.CirculationType.NORMAL.value,
-                    Item.Status.AVAILABLE.value,
+                    normal,
+                    available,
                     holding.price if holding.price is not None else values.get("price"),
-                    connection.ops.adapt_datefield_value(acquired),
-                    Item.Source.PURCHASE.value,
+                    adapt_date(acquired) if acquired is not None else None,
+                    purchase,
                     "",
                     stamp,
                     stamp,
