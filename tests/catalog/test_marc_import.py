@@ -87,7 +87,14 @@ def test_cnmarc_round_trip(actor, library, encoding):
 
     exported = pymarc_records(export(library))
     assert len(exported) == 1
-    assert as_tuples(exported[0]) == expected_tuples(fields)
+    expected = expected_tuples(fields)
+    if encoding == "gbk":
+        # Re-encoded as UTF-8, the record says so: 100 $a/26-29 "50" is ISO 10646.
+        general = next(f for f in expected if f[0] == "100")
+        value = general[2][0][1]
+        assert value[26:30] == "0110"
+        expected[expected.index(general)] = ("100", "  ", [("a", value[:26] + "50  " + value[30:])])
+    assert as_tuples(exported[0]) == expected
     holding = exported[0].get_fields("905")[0]
     assert (
         holding.get("b") == "30000001" and holding.get("d") == "I266" and holding.get("e") == "12"

@@ -142,6 +142,18 @@ def to_bib(record: Record) -> Mapped:
     return Mapped(finish(values, raw_isbns, invalid, warnings), holdings, warnings)
 
 
+def mark_unicode(record: Record) -> None:
+    """Say in 100 $a/26-29 (character sets) that the record is now ISO 10646 ("50"), for
+    a record read in GBK or GB2312 and kept re-encoded as UTF-8."""
+    general = record.first("100")
+    if general is None or general.data is not None:
+        return
+    for i, (code, value) in enumerate(general.subfields):
+        if code == "a" and len(value) >= 26:
+            general.subfields[i] = ("a", value[:26] + "50  " + value[30:])
+            return
+
+
 def _relator(role: str) -> str:
     for code, text in RELATORS.items():
         if text == role:

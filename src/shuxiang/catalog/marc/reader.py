@@ -10,6 +10,7 @@ from xml.etree.ElementTree import ParseError, iterparse
 
 from django.utils.translation import gettext as _
 
+from shuxiang.catalog.marc import cnmarc
 from shuxiang.catalog.marc import decode as decoding
 from shuxiang.catalog.marc.detect import (
     CNMARC,
@@ -145,6 +146,8 @@ def _one(
             record.leader = leader[:9] + "a" + leader[10:]
         result.original = data
     else:
+        if flavor == CNMARC:
+            cnmarc.mark_unicode(record)
         try:
             result.original = to_iso2709(record, utf8_flag=flavor == MARC21)
         except MarcError as exc:
