@@ -213,7 +213,7 @@ def test_reader_sees_own_account_and_cancels_hold(client, actor, lent_copy, make
     assert client.get("/staff/circulation/reader/R200001/").status_code in (302, 403)
 
 
-def test_hold_shelf_page_expires_and_lists(client, librarian, actor, lent_copy):
+def test_hold_shelf_page_lists_and_marks_expired_holds(client, librarian, actor, lent_copy):
     from django.core.management import call_command
 
     bib, _item = lent_copy
@@ -225,9 +225,55 @@ def test_hold_shelf_page_expires_and_lists(client, librarian, actor, lent_copy):
     with clock.frozen_at(MONDAY):
         html = client.get("/staff/circulation/holds/").content.decode()
     assert "王小红" in html and "草房子" in html and "2026-11-04" in html
+    assert "已过期" not in html and "立即处理过期预约" not in html
     with clock.frozen_at(D("2026-11-05")):
-        call_command("expire-holds")
+        # Opening the page changes nothing: the overdue hold is marked, with a button.
         html = client.get("/staff/circulation/holds/").content.decode()
+        assert "王小红" in html and "已过期" in html and "1 条预约已过保留日期" in html
+        assert "立即处理过期预约" in html
+        first.refresh_from_db()
+        assert first.status == Hold.Status.READY
+        r = client.post("/staff/circulation/holds/", follow=True)
+    html = r.content.decode()
+    assert "1 条预约已过期，图书已转给下一位或归架。" in html
     first.refresh_from_db()
     assert first.status == Hold.Status.EXPIRED
     assert "赵小刚" in html and "王小红" not in html
+    # The daily command does the same, and finds nothing more to do.
+    with clock.frozen_at(D("2026-11-05")):
+        call_command("expire-holds")
+    assert Hold.objects.filter(status=Hold.Status.EXPIRED).count() == 1
+
+
+def test_assistants_see_expired_holds_but_leave_them_to_the_librarian(
+    client, make_user, actor, lent_copy
+):
+    bib, _item = lent_copy
+    with clock.frozen_at(MONDAY):
+        hold = services.hold_place(actor=actor, card="R200002", bib_id=bib.pk)
+        services.loan_checkin(actor=actor, barcode="20000001")
+    client.force_login(make_user("assistant", "helper"))
+    with clock.frozen_at(D("2026-11-05")):
+        html = client.get("/staff/circulation/holds/").content.decode()
+        assert "立即处理过期预约" not in html
+        assert client.post("/staff/circulation/holds/").status_code == 403
+    hold.refresh_from_db()
+    assert hold.status == Hold.Status.READY
+
+
+def test_the_server_expires_holds_every_hour_without_cron(actor, lent_copy):
+    from shuxiang.core import housekeeping
+
+    bib, _item = lent_copy
+    with clock.frozen_at(MONDAY):
+        first = services.hold_place(actor=actor, card="R200002", bib_id=bib.pk)
+        services.hold_place(actor=actor, card="R200003", bib_id=bib.pk)
+        services.loan_checkin(actor=actor, barcode="20000001")
+    assert "expire-holds" in housekeeping.jobs()
+    with clock.frozen_at(MONDAY):
+        assert housekeeping.run_all()["expire-holds"] == 0
+    with clock.frozen_at(D("2026-11-05")):
+        assert housekeeping.run_all()["expire-holds"] == 1
+    first.refresh_from_db()
+    assert first.status == Hold.Status.EXPIRED
+    assert Hold.objects.get(patron__card_number="R200003").status == Hold.Status.READY

@@ -26,6 +26,11 @@ class CirculationConfig(AppConfig):
                 rules_cache_clear, sender=model, dispatch_uid=f"circ-rules-del-{model.__name__}"
             )
 
+        from shuxiang.circulation.services import holds_expire_everywhere
+        from shuxiang.core import housekeeping
+
+        housekeeping.register("expire-holds", holds_expire_everywhere)
+
         nav.register(nav.NavItem(_("借还"), "circulation:desk", "circulate", order=10))
         nav.register(nav.NavItem(_("预约架"), "circulation:hold_shelf", "circulate", order=11))
         nav.register(

@@ -606,7 +606,8 @@ def hold_cancel(*, actor: Actor, hold_id: int) -> Hold:
 @transaction.atomic
 def hold_expire(*, actor: Actor) -> list[Hold]:
     """End the holds whose pickup window has passed; each copy goes to the next reader in
-    line or back to the shelf. Run daily (and when the hold-shelf page opens)."""
+    line or back to the shelf. Run every hour by `shuxiang serve` (core.housekeeping),
+    by `shuxiang expire-holds`, or from the hold-shelf page."""
     today = clock.today()
     expired = list(
         Hold.objects.select_for_update(of=("self",))
@@ -623,6 +624,11 @@ def hold_expire(*, actor: Actor) -> list[Hold]:
         )
         _release_copy(actor, hold.item)
     return expired
+
+
+def holds_expire_everywhere() -> int:
+    """hold_expire for every library (the housekeeping job); the number of holds ended."""
+    return sum(len(hold_expire(actor=Actor.system(library))) for library in Library.objects.all())
 
 
 # --- fees (罚款、赔偿) --------------------------------------------------------------------

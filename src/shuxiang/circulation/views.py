@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.forms import modelformset_factory
@@ -468,18 +469,33 @@ def fee_receipt(request: HttpRequest, receipt_number: str) -> HttpResponse:
 
 @staff_required("circulate")
 def hold_shelf_page(request: HttpRequest) -> HttpResponse:
-    """The hold shelf (预约架): copies waiting for their readers; expired ones are passed
-    on as the page opens."""
-    expired = services.hold_expire(actor=Actor.of_request(request))
-    if expired:
+    """The hold shelf (预约架): copies waiting for their readers. Holds past their pickup
+    date are marked; the server passes them on every hour (core.housekeeping), and a
+    librarian can do it at once with the button (a POST: opening a page changes nothing)."""
+    librarian = can(request.user, "circulate_any_class")
+    if request.method == "POST":
+        if not librarian:
+            raise PermissionDenied
+        expired = services.hold_expire(actor=Actor.of_request(request))
         messages.info(
             request, _("%(n)s 条预约已过期，图书已转给下一位或归架。") % {"n": len(expired)}
         )
+        return redirect("circulation:hold_shelf")
     holds = hold_shelf(request.library)
-    if not can(request.user, "circulate_any_class"):
+    if not librarian:
         classes = assisted_class_ids(request.user)
         holds = [h for h in holds if h.patron.school_class_id in classes]
-    return render(request, "circulation/hold_shelf.html", {"holds": holds, "today": clock.today()})
+    today = clock.today()
+    return render(
+        request,
+        "circulation/hold_shelf.html",
+        {
+            "holds": holds,
+            "today": today,
+            "expired": sum(1 for h in holds if h.expires_on < today),
+            "can_expire": librarian,
+        },
+    )
 
 
 @staff_required("circulate_any_class")

@@ -12,7 +12,8 @@ connections than the least busy of its siblings (`FairShareServer`); the counts 
 a small shared memory block, and the least busy process is always listening.
 
 On SQLite the server also checkpoints the WAL from a thread of its own (core/sqlite), so
-that no request waits for those fsyncs.
+that no request waits for those fsyncs; another thread runs the daily jobs
+(core/housekeeping), so a school needs no cron.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from django.db import connections
 from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
+
+from shuxiang.core import housekeeping
 
 CHANNEL_TIMEOUT = 60  # seconds an idle keep-alive connection stays open
 
@@ -107,6 +110,7 @@ def run(
     checkpoints = _Checkpointer()
     if processes <= 1 or not hasattr(os, "fork"):
         checkpoints.start()
+        housekeeping.run_in_background()
         _make_server(application, listener, threads).run()
         return
     shared = mmap.mmap(-1, 8 * processes)
@@ -124,6 +128,7 @@ def run(
         children.append(pid)
     # Started after the forks: a thread inside SQLite must not be copied into a child.
     checkpoints.start()
+    housekeeping.run_in_background()
 
     def stop(_signum: int, _frame: Any) -> None:
         for child in children:
