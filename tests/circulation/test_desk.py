@@ -137,6 +137,14 @@ def test_desk_needs_login(client, library):
 def test_policy_matrix_page(desk, library):
     html = desk.get("/staff/circulation/policies/").content.decode()
     assert "借阅规则" in html and "最多可借" in html
+    # Rows in the order a librarian thinks in: students, then teachers, then staff.
+    categories = [
+        form.instance.patron_category
+        for form in desk.get("/staff/circulation/policies/").context["formset"].forms
+        if form.instance.pk
+    ]
+    assert categories == sorted(categories, key=["student", "teacher", "staff"].index)
+    assert categories[0] == "student" and len(set(categories)) >= 2
     response = desk.get("/staff/circulation/policies/")
     formset = response.context["formset"]
     data = {}

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.forms import modelformset_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -280,13 +280,24 @@ class PolicyForm(forms.ModelForm):
 PolicyFormSet = modelformset_factory(LoanPolicy, form=PolicyForm, extra=1, can_delete=True)
 
 
+def _in_choice_order(field: str, choices: Any) -> Case:
+    """Rows in the order a librarian reads the choices (学生, 教师, 职工), not by code."""
+    return Case(
+        *(When(**{field: value}, then=Value(i)) for i, value in enumerate(choices.values)),
+        default=Value(len(choices.values)),
+    )
+
+
 @staff_required("circulate_any_class")
 def policies(request: HttpRequest) -> HttpResponse:
     """Edit the loan policy matrix (借阅规则): one row per reader category (and grade)
     × circulation type; a blank row adds a grade-specific cell."""
     library = request.library
     queryset = LoanPolicy.objects.filter(library=library).order_by(
-        "patron_category", "grade", "circulation_type"
+        _in_choice_order("patron_category", Patron.Category),
+        F("grade").asc(nulls_first=True),  # the category's own row before its grades
+        _in_choice_order("circulation_type", Item.CirculationType),
+        "id",
     )
     if request.method == "POST":
         formset = PolicyFormSet(request.POST, queryset=queryset)
