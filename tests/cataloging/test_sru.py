@@ -3,6 +3,8 @@ started on a free loopback port for these tests and stopped afterwards."""
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import shutil
 import socket
@@ -127,9 +129,10 @@ def test_a_chinese_marcxml_record_maps_to_the_form_values():
     ).encode()
     total, records = client.parse_response(body)
     assert total == 1 and len(records) == 1
-    values = client._map(records[0])
-    form = client.form_values(values)
+    values, original = client._map(records[0])
+    form = client.form_values(values, original)
     assert form["title"] == "朝花夕拾" and form["isbn"] == "9787020002207"
+    assert base64.urlsafe_b64decode(form["marc"]) == original and original.endswith(b"\x1d")
     assert form["clc"] == "I210.4" and form["publisher"].startswith("人民文学出版社")
     assert form["year"] == "2021" and form["authors"] == "鲁迅"
 
@@ -192,6 +195,7 @@ def _zebra_record(isbn, title, author, clc) -> str:
         '<record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam a2200000 a 4500</leader>'
         f'<controlfield tag="001">{isbn}</controlfield>'
         f'<datafield tag="020" ind1=" " ind2=" "><subfield code="a">{isbn}</subfield><subfield code="c">CNY25.00</subfield></datafield>'
+        '<datafield tag="040" ind1=" " ind2=" "><subfield code="a">区联合目录中心</subfield></datafield>'
         f'<datafield tag="084" ind1=" " ind2=" "><subfield code="a">{clc}</subfield><subfield code="2">clc</subfield></datafield>'
         f'<datafield tag="100" ind1="1" ind2=" "><subfield code="a">{author}</subfield></datafield>'
         f'<datafield tag="245" ind1="1" ind2="0"><subfield code="a">{title}</subfield></datafield>'
@@ -302,9 +306,14 @@ def test_copy_cataloging_from_zebra_into_the_form_and_save(
     link = html[start + 6 : html.index('"', start + 6)].replace("&amp;", "&")
     form = client.get(link).content.decode()
     assert 'value="朝花夕拾"' in form and 'value="I210.4"' in form and 'value="25.00"' in form
+    # The copied record itself rides along, so the new title keeps all of it.
+    start = form.index('name="marc" value="') + len('name="marc" value="')
+    copied = form[start : form.index('"', start)]
+    assert copied
     response = client.post(
         "/staff/cataloging/",
         {
+            "marc": copied,
             "isbn": "9787020002207",
             "title": "朝花夕拾",
             "authors": "鲁迅",
@@ -319,4 +328,38 @@ def test_copy_cataloging_from_zebra_into_the_form_and_save(
         },
     )
     assert response.status_code == 302
-    assert Bib.objects.get(library=library, isbn="9787020002207").items.count() == 1
+    bib = Bib.objects.get(library=library, isbn="9787020002207")
+    assert bib.items.count() == 1 and bib.marc_format == "marc21"
+    # Exported, it is the union catalog's record: fields the form never showed are kept.
+    from pymarc import MARCReader
+
+    from shuxiang.catalog.marc.exporter import Exporter
+
+    out = io.BytesIO()
+    Exporter(library=library).write(out)
+    (record,) = list(MARCReader(io.BytesIO(out.getvalue()), to_unicode=True, force_utf8=True))
+    assert record["040"]["a"] == "区联合目录中心"
+    assert record["245"]["a"] == "朝花夕拾" and record["084"]["a"] == "I210.4"
+    assert record["852"]["p"] == bib.items.get().barcode  # with its copy
+
+
+def test_a_damaged_copied_record_is_refused_and_nothing_is_saved(client, librarian, library):
+    from shuxiang.catalog.models import Bib
+
+    client.force_login(librarian)
+    response = client.post(
+        "/staff/cataloging/",
+        {
+            "marc": "bm90IGEgcmVjb3Jk",  # "not a record"
+            "title": "朝花夕拾",
+            "material_type": "book",
+            "call_number_auto": "1",
+            "copy_barcode": [""],
+            "copy_location": ["stacks"],
+            "copy_circulation_type": ["normal"],
+            "copy_price": [""],
+        },
+    )
+    assert response.status_code == 422
+    assert "套录的原始 MARC 记录已损坏，请重新检索。" in response.content.decode()
+    assert not Bib.objects.filter(library=library).exists()

@@ -7,6 +7,7 @@ circulation type, price and the next accession number."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,26 @@ def suggest_call_number(library: Library, clc_number: str) -> str:
         library=library, value__startswith=class_number + callnumbers.SEPARATOR
     ).values_list("value", flat=True)
     return callnumbers.compose(class_number, callnumbers.next_sequence(class_number, taken))
+
+
+def original_record(encoded: str) -> tuple[str, bytes]:
+    """The record copied over SRU that the cataloging form carries (base64 of UTF-8 ISO
+    2709): (flavor, bytes). Invalid (bad_record) unless it is exactly one good record."""
+    import base64
+    import binascii
+
+    from shuxiang.catalog.marc import reader
+    from shuxiang.catalog.marc.detect import NotMarcError
+
+    problem = Invalid(_("套录的原始 MARC 记录已损坏，请重新检索。"), code="bad_record")
+    try:
+        data = base64.urlsafe_b64decode(encoded.encode("ascii"))
+        results = list(reader.read(io.BytesIO(data), file_format="auto"))
+    except (binascii.Error, UnicodeEncodeError, ValueError, NotMarcError) as exc:
+        raise problem from exc
+    if len(results) != 1 or results[0].error or results[0].record is None:
+        raise problem
+    return results[0].flavor, results[0].original
 
 
 def _check_call_number(value: str) -> str:
@@ -160,10 +181,13 @@ def bib_catalog(
     source: str = Item.Source.PURCHASE,
     acquired_on: dt.date | None = None,
     auto_call_number: bool = True,
+    original: tuple[str, bytes] | None = None,
 ) -> Cataloged:
     """Catalog a book with its copies. With bib_id, copies are added to that title; else
     a title with the same ISBN gets them; else the title is created from `values`
-    (bib_create's arguments plus parallel_title, edition, pages, size, language)."""
+    (bib_create's arguments plus parallel_title, edition, pages, size, language). A new
+    title copied from another catalog keeps that `original` record ((flavor, UTF-8 ISO
+    2709), see `original_record`), so its export keeps every field the form has not."""
     library = actor.library
     values = dict(values or {})
     bib: Bib | None = None
@@ -189,6 +213,9 @@ def bib_catalog(
         changed = [k for k, v in extra.items() if v]
         for key in changed:
             setattr(bib, key, str(extra[key]).strip())
+        if original is not None:
+            bib.marc_format, bib.marc_record = original
+            changed += ["marc_format", "marc_record"]
         if changed:
             bib.save(update_fields=changed)
     result = copies_add(

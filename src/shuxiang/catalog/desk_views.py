@@ -201,6 +201,7 @@ def form(request: HttpRequest) -> HttpResponse:
             for _ in range(count)
         ]
         context = _form_context(request, values, copies, bib)
+        context["marc"] = request.GET.get("marc", "") if bib is None else ""
         for row, code in zip(copies, context["next_barcodes"], strict=False):
             row["barcode"] = code
         return render(request, "cataloging/form.html", context)
@@ -224,7 +225,13 @@ def form(request: HttpRequest) -> HttpResponse:
             )
         )
     bib_values: dict[str, Any] = {}
+    original = None
     if bib is None:
+        if request.POST.get("marc"):
+            try:
+                original = cataloging.original_record(request.POST["marc"])
+            except DomainError as exc:
+                errors.append(exc.message)
         year = None
         if values["year"]:
             if values["year"].isdigit():
@@ -266,6 +273,7 @@ def form(request: HttpRequest) -> HttpResponse:
                 copies=specs,
                 call_number=values["call_number"],
                 auto_call_number=request.POST.get("call_number_auto") == "1",
+                original=original,
             )
         except DomainError as exc:
             errors.append(exc.message)
@@ -287,6 +295,7 @@ def form(request: HttpRequest) -> HttpResponse:
             )
     context = _form_context(request, values, copies, bib)
     context["errors"] = errors
+    context["marc"] = request.POST.get("marc", "") if bib is None else ""
     return render(request, "cataloging/form.html", context, status=422)
 
 
@@ -671,7 +680,7 @@ def copy_catalog(request: HttpRequest) -> HttpResponse:
             continue
         records = []
         for rec in found.records:
-            prefill = client.form_values(rec.values)
+            prefill = client.form_values(rec.values, rec.original)
             records.append(
                 {
                     "values": rec.values,

@@ -4,6 +4,7 @@ response mapped to Bib fields by the catalog's MARC mapping (MARC 21 or CNMARC).
 
 from __future__ import annotations
 
+import base64
 import io
 import urllib.error
 import urllib.parse
@@ -31,6 +32,7 @@ class SruRecord:
     values: dict[str, Any]
     marcxml: bytes
     preview: list[tuple[str, str]] = field(default_factory=list)
+    original: bytes = b""  # the record as UTF-8 ISO 2709, kept with the title it catalogs
 
 
 @dataclass(slots=True)
@@ -100,7 +102,7 @@ def parse_response(body: bytes) -> tuple[int, list[bytes]]:
     return total, records
 
 
-def _map(marcxml: bytes) -> dict[str, Any] | None:
+def _map(marcxml: bytes) -> tuple[dict[str, Any], bytes] | None:
     from shuxiang.catalog.marc import importer, reader
 
     wrapped = (
@@ -113,7 +115,7 @@ def _map(marcxml: bytes) -> dict[str, Any] | None:
     for result in reader.read(io.BytesIO(wrapped), file_format="marcxml"):
         if result.record is None or result.error:
             return None
-        return importer.map_record(result).values
+        return importer.map_record(result).values, result.original
     return None
 
 
@@ -137,8 +139,9 @@ def preview_fields(values: dict[str, Any]) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
-def form_values(values: dict[str, Any]) -> dict[str, str]:
-    """The cataloging form's fields from a mapped record (for the prefill link)."""
+def form_values(values: dict[str, Any], original: bytes = b"") -> dict[str, str]:
+    """The cataloging form's fields from a mapped record (for the prefill link), with
+    the record itself (`marc`, base64) so that the title keeps every field of it."""
     price = values.get("price")
     isbn = values.get("isbn") or next(iter(values.get("invalid_isbns") or []), "")
     result = {
@@ -158,6 +161,7 @@ def form_values(values: dict[str, Any]) -> dict[str, str]:
         "subjects": "；".join(values.get("subjects") or []),
         "summary": values.get("summary", ""),
         "language": values.get("language", ""),
+        "marc": base64.urlsafe_b64encode(original).decode("ascii") if original else "",
     }
     return {k: v for k, v in result.items() if v}
 
@@ -176,8 +180,11 @@ def search(server: Any, *, isbn: str = "", title: str = "", maximum: int = 10) -
     total, raw = parse_response(body)
     records = []
     for xml in raw:
-        values = _map(xml)
-        if values is None or not values.get("title"):
+        mapped = _map(xml)
+        if mapped is None or not mapped[0].get("title"):
             continue
-        records.append(SruRecord(values=values, marcxml=xml, preview=preview_fields(values)))
+        values, original = mapped
+        records.append(
+            SruRecord(values=values, marcxml=xml, preview=preview_fields(values), original=original)
+        )
     return SruResult(total=total, records=records, url=url)
