@@ -134,6 +134,23 @@ def test_desk_needs_login(client, library):
     assert client.get("/staff/circulation/").status_code == 302
 
 
+def test_hold_and_compensation_settings_are_a_tab_of_the_loan_rules(desk, library):
+    import re
+
+    for url in ("/staff/circulation/policies/", "/staff/circulation/settings/"):
+        html = desk.get(url).content.decode()
+        tabs = html[
+            html.index('<nav class="tabs">') : html.index(
+                "</nav>", html.index('<nav class="tabs">')
+            )
+        ]
+        assert "借阅规则" in tabs and "预约与赔偿设置" in tabs
+        header = html[html.index("<header") : html.index("</header>")]
+        # One menu entry for both pages, highlighted on either.
+        assert "预约与赔偿设置" not in header
+        assert re.search(r'class="active">借阅规则</a>', header)
+
+
 def test_policy_matrix_page(desk, library):
     html = desk.get("/staff/circulation/policies/").content.decode()
     assert "借阅规则" in html and "最多可借" in html

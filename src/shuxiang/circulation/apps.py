@@ -37,10 +37,12 @@ class CirculationConfig(AppConfig):
             nav.NavItem(_("逾期催还"), "circulation:overdue", "circulate_any_class", order=12)
         )
         nav.register(
-            nav.NavItem(_("借阅规则"), "circulation:policies", "circulate_any_class", order=60)
-        )
-        nav.register(
             nav.NavItem(
-                _("预约与赔偿设置"), "circulation:settings", "circulate_any_class", order=61
+                _("借阅规则"),
+                "circulation:policies",
+                "circulate_any_class",
+                order=60,
+                also=("circulation:settings",),
             )
         )
+        # 预约与赔偿设置 is a tab of 借阅规则 (circulation/_rules_tabs.html).

@@ -17,6 +17,8 @@ class NavItem:
     url_name: str
     capability: str
     order: int = 100
+    # Other pages that belong to this entry (its tabs), shown with the entry highlighted.
+    also: tuple[str, ...] = ()
 
 
 _ITEMS: list[NavItem] = []
@@ -30,7 +32,12 @@ def register(item: NavItem) -> None:
 
 def items_for(user: Any) -> list[dict[str, str]]:
     return [
-        {"label": str(item.label), "url": reverse(item.url_name), "url_name": item.url_name}
+        {
+            "label": str(item.label),
+            "url": reverse(item.url_name),
+            "url_name": item.url_name,
+            "view_names": (item.url_name, *item.also),
+        }
         for item in _ITEMS
         if can(user, item.capability)
     ]
