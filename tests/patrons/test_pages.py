@@ -117,6 +117,31 @@ def test_homeroom_teacher_sees_reading_only_when_enabled(actor, people):
     assert event.actor == people["users"]["teacher"] and event.object_id == str(people["zhang"].pk)
 
 
+def test_logging_in_takes_each_person_where_their_work_is(librarian, people):
+    from django.test import Client
+
+    def log_in(username):
+        client = Client()
+        response = client.post(
+            "/staff/login/", {"username": username, "password": "secret123"}, follow=True
+        )
+        assert response.status_code == 200
+        return response
+
+    # The homeroom teacher lands on their own page, with the way to their class.
+    response = log_in("u_teacher")
+    assert response.redirect_chain[-1][0] == "/my/"
+    html = response.content.decode()
+    assert "陈老师" in html and "我任班主任的班级：" in html
+    assert f'href="/staff/patrons/classes/{people["class"].pk}/">七年级3班</a>' in html
+    # A student on theirs, without it; the librarian on the dashboard.
+    response = log_in("u_student")
+    assert response.redirect_chain[-1][0] == "/my/"
+    assert "张小明" in response.content.decode()
+    assert "我任班主任的班级" not in response.content.decode()
+    assert log_in(librarian.username).redirect_chain[-1][0] == "/staff/"
+
+
 def test_history_views_are_audited_and_the_reader_sees_their_own(librarian, people):
     url = f"/staff/patrons/{people['zhang'].pk}/history/"
     assert login(librarian).get(url).status_code == 200

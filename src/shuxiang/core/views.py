@@ -6,15 +6,24 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.models import AuditEvent
+from shuxiang.core.permissions import can
 from shuxiang.core.selectors import dashboard_figures
 
 
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Staff go to the dashboard; readers (students, teachers) to their own page,
+        which links a homeroom teacher on to their class."""
+        if can(self.request.user, "staff_access"):
+            return super().get_default_redirect_url()
+        return reverse("opac:my_account")
 
 
 @staff_required("staff_access")

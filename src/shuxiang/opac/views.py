@@ -32,7 +32,8 @@ def my_account(request: HttpRequest) -> HttpResponse:
     from shuxiang.core import clock
     from shuxiang.core.audit import Actor
     from shuxiang.core.errors import DomainError
-    from shuxiang.core.permissions import patron_of
+    from shuxiang.core.permissions import homeroom_class_ids, patron_of
+    from shuxiang.patrons.models import SchoolClass
 
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -60,5 +61,9 @@ def my_account(request: HttpRequest) -> HttpResponse:
             "summary": patron_summary(request.library, patron, today=clock.today()),
             "holds": patron_holds(patron),
             "fees": patron_fees(patron),
+            # A homeroom teacher (班主任) reaches their class's page from here.
+            "homeroom_classes": SchoolClass.objects.filter(
+                pk__in=homeroom_class_ids(request.user)
+            ).order_by("grade", "number"),
         },
     )
