@@ -137,9 +137,16 @@ def test_logging_in_takes_each_person_where_their_work_is(librarian, people):
     # A student on theirs, without it; the librarian on the dashboard.
     response = log_in("u_student")
     assert response.redirect_chain[-1][0] == "/my/"
-    assert "张小明" in response.content.decode()
-    assert "我任班主任的班级" not in response.content.decode()
-    assert log_in(librarian.username).redirect_chain[-1][0] == "/staff/"
+    html = response.content.decode()
+    assert "张小明" in html and "我任班主任的班级" not in html
+    # The public site's header knows who is logged in: a way out, no way in.
+    header = html[html.index("<header") : html.index("</header>")]
+    assert 'action="/staff/logout/"' in header and 'data-test="login"' not in header
+    assert "工作台" not in header
+    response = log_in(librarian.username)
+    assert response.redirect_chain[-1][0] == "/staff/"
+    home = response.client.get("/").content.decode()
+    assert "工作台" in home[home.index("<header") : home.index("</header>")]
 
 
 def test_history_views_are_audited_and_the_reader_sees_their_own(librarian, people):
