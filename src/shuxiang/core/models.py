@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -235,8 +236,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("对象类型"), max_length=60)
     object_id = models.CharField(_("对象"), max_length=64, db_index=True)
     object_repr = models.CharField(_("对象名称"), max_length=200, blank=True)
-    before = models.JSONField(_("之前"), null=True, blank=True)
-    after = models.JSONField(_("之后"), null=True, blank=True)
+    # Dates and the like in before/after are written as Django's JSON encoder writes them.
+    before = models.JSONField(_("之前"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("之后"), null=True, blank=True, encoder=DjangoJSONEncoder)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
 
     class Meta:
