@@ -319,7 +319,7 @@ def profile(var: Path, token: str, cards: list[str], barcodes: list[str]) -> Non
         ),
         (
             "  their scan-path reads (raw SQL)",
-            cumulative("circulation/selectors.py", "_first"),
+            cumulative("core/rows.py", "first"),
             2 * n,
         ),
         ("  their audit events (core audit.record)", cumulative("core/audit.py", "record"), 2 * n),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
-from django.db.models.base import DEFERRED
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from shuxiang.catalog.models import Item
@@ -23,6 +23,7 @@ from shuxiang.circulation.models import (
     LoanPolicy,
     PatronBlock,
 )
+from shuxiang.core import rows
 from shuxiang.core.calendar import OpeningCalendar, Period
 from shuxiang.core.models import CalendarDay, Library, OpeningSlot, Term, Vacation
 from shuxiang.core.money import Money
@@ -126,6 +127,24 @@ def _load_rules(library: Library) -> LibraryRules:
     )
 
 
+def _in_choice_order(field: str, choices: Any) -> Case:
+    return Case(
+        *(When(**{field: value}, then=Value(i)) for i, value in enumerate(choices.values)),
+        default=Value(len(choices.values)),
+    )
+
+
+def loan_policies(library: Library) -> models.QuerySet:
+    """The policy matrix's rows in the order a librarian reads them: 学生, 教师, 职工 (not
+    by code), each category's own row before its grades, then the circulation types."""
+    return LoanPolicy.objects.filter(library=library).order_by(
+        _in_choice_order("patron_category", Patron.Category),
+        F("grade").asc(nulls_first=True),
+        _in_choice_order("circulation_type", Item.CirculationType),
+        "id",
+    )
+
+
 # --- the scan path ----------------------------------------------------------------------
 #
 # Every scan at the desk runs these few reads. Building and compiling an ORM query costs
@@ -135,53 +154,6 @@ def _load_rules(library: Library) -> LibraryRules:
 
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
-
-
-# How to turn one query's columns into a model: for each concrete field, the column it
-# comes from and the converters the ORM would run (dates and booleans on SQLite, JSON);
-# other columns are set as plain attributes. Made once per (model, columns).
-_PLANS: dict[tuple[type[models.Model], tuple[str, ...]], tuple[list, list]] = {}
-
-
-def _plan(model: type[models.Model], names: tuple[str, ...]) -> tuple[list, list]:
-    key = (model, names)
-    if key not in _PLANS:
-        where = {name: i for i, name in enumerate(names)}
-        table = model._meta.db_table
-        fields = []
-        for f in model._meta.concrete_fields:
-            col = f.get_col(table)
-            converters = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
-            fields.append((where.get(f.column), col, converters))
-        columns = {f.column for f in model._meta.concrete_fields}
-        extras = [(i, name) for i, name in enumerate(names) if name not in columns]
-        _PLANS[key] = (fields, extras)
-    return _PLANS[key]
-
-
-def _first(model: type[models.Model], sql: str, params: list[Any]) -> Any:
-    """The first row as a model instance, like `model.objects.raw(sql)[0]` but without
-    the raw query set's per-query set-up, which cost more than the query itself."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        names = tuple(d[0] for d in cursor.description)
-    fields, extras = _plan(model, names)
-    values = []
-    for index, col, converters in fields:
-        if index is None:
-            values.append(DEFERRED)
-            continue
-        value = row[index]
-        for convert in converters:
-            value = convert(value, col, connection)
-        values.append(value)
-    obj = model.from_db(connection.alias, None, values)
-    for index, name in extras:
-        setattr(obj, name, row[index])
-    return obj
 
 
 def _patron_sql(where: str) -> str:
@@ -213,11 +185,11 @@ def patron_for_scan(library_id: int, card: str, *, lock: bool = False) -> Patron
     sql = _patron_sql("p.library_id = %s AND p.card_number = %s")
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE OF p"
-    return _with_class(_first(Patron, sql, [library_id, card.strip()]))
+    return _with_class(rows.first(Patron, sql, [library_id, card.strip()]))
 
 
 def patron_by_id(patron_id: int) -> Patron | None:
-    return _with_class(_first(Patron, _patron_sql("p.id = %s"), [patron_id]))
+    return _with_class(rows.first(Patron, _patron_sql("p.id = %s"), [patron_id]))
 
 
 def item_for_update(library_id: int, barcode: str) -> Item | None:
@@ -226,12 +198,12 @@ def item_for_update(library_id: int, barcode: str) -> Item | None:
     sql = f"SELECT * FROM {_q(Item._meta.db_table)} WHERE library_id = %s AND barcode = %s"
     if connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    return _first(Item, sql, [library_id, barcode.strip()])
+    return rows.first(Item, sql, [library_id, barcode.strip()])
 
 
 def open_loan_of(item_id: int) -> Loan | None:
     sql = f"SELECT * FROM {_q(Loan._meta.db_table)} WHERE item_id = %s AND status = %s"
-    return _first(Loan, sql, [item_id, Loan.Status.ON_LOAN])
+    return rows.first(Loan, sql, [item_id, Loan.Status.ON_LOAN])
 
 
 def first_waiting_hold_id(bib_id: int) -> int | None:

@@ -607,7 +607,9 @@ def hold_cancel(*, actor: Actor, hold_id: int) -> Hold:
 def hold_expire(*, actor: Actor) -> list[Hold]:
     """End the holds whose pickup window has passed; each copy goes to the next reader in
     line or back to the shelf. Run every hour by `shuxiang serve` (core.housekeeping),
-    by `shuxiang expire-holds`, or from the hold-shelf page."""
+    by `shuxiang expire-holds`, or from the hold-shelf page by a librarian (an assistant
+    only sees their own class's shelf, so passes nothing on)."""
+    _require(actor, "circulate_any_class")
     today = clock.today()
     expired = list(
         Hold.objects.select_for_update(of=("self",))

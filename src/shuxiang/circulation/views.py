@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Q
 from django.forms import modelformset_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +36,7 @@ from shuxiang.circulation.notices import overdue_slips_pdf
 from shuxiang.circulation.selectors import (
     fee_settings,
     hold_shelf,
+    loan_policies,
     overdue_loans,
     patron_fees,
     patron_holds,
@@ -44,7 +45,7 @@ from shuxiang.circulation.selectors import (
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
-from shuxiang.core.errors import DomainError, NotFound
+from shuxiang.core.errors import DomainError, Forbidden, NotFound
 from shuxiang.core.money import Money
 from shuxiang.core.permissions import (
     assisted_class_ids,
@@ -280,25 +281,12 @@ class PolicyForm(forms.ModelForm):
 PolicyFormSet = modelformset_factory(LoanPolicy, form=PolicyForm, extra=1, can_delete=True)
 
 
-def _in_choice_order(field: str, choices: Any) -> Case:
-    """Rows in the order a librarian reads the choices (学生, 教师, 职工), not by code."""
-    return Case(
-        *(When(**{field: value}, then=Value(i)) for i, value in enumerate(choices.values)),
-        default=Value(len(choices.values)),
-    )
-
-
 @staff_required("circulate_any_class")
 def policies(request: HttpRequest) -> HttpResponse:
     """Edit the loan policy matrix (借阅规则): one row per reader category (and grade)
     × circulation type; a blank row adds a grade-specific cell."""
     library = request.library
-    queryset = LoanPolicy.objects.filter(library=library).order_by(
-        _in_choice_order("patron_category", Patron.Category),
-        F("grade").asc(nulls_first=True),  # the category's own row before its grades
-        _in_choice_order("circulation_type", Item.CirculationType),
-        "id",
-    )
+    queryset = loan_policies(library)
     if request.method == "POST":
         formset = PolicyFormSet(request.POST, queryset=queryset)
         if formset.is_valid():
@@ -485,9 +473,10 @@ def hold_shelf_page(request: HttpRequest) -> HttpResponse:
     librarian can do it at once with the button (a POST: opening a page changes nothing)."""
     librarian = can(request.user, "circulate_any_class")
     if request.method == "POST":
-        if not librarian:
-            raise PermissionDenied
-        expired = services.hold_expire(actor=Actor.of_request(request))
+        try:
+            expired = services.hold_expire(actor=Actor.of_request(request))
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from exc
         messages.info(
             request, _("%(n)s 条预约已过期，图书已转给下一位或归架。") % {"n": len(expired)}
         )

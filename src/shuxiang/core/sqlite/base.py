@@ -54,8 +54,8 @@ def checkpoint_in_background(
     path: str, interval: float = 1.0, stop: threading.Event | None = None
 ) -> threading.Thread:
     """Checkpoint the database at `path` every `interval` seconds from a daemon thread
-    (until `stop` is set). A PASSIVE checkpoint never waits for readers or writers."""
-    prepare_background_checkpoints()
+    (until `stop` is set). A PASSIVE checkpoint never waits for readers or writers. The
+    server calls `prepare_background_checkpoints` first, before its connections exist."""
     stop = stop or threading.Event()
 
     def run() -> None:
