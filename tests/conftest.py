@@ -159,3 +159,16 @@ def make_patron(actor):
         return patron_create(actor=actor, card=card or f"R{100000 + counter['n']}", name=name, **kw)
 
     return make
+
+
+@pytest.fixture
+def staff_client(client, librarian):
+    client.force_login(librarian)
+    return client
+
+
+@pytest.fixture
+def stacks(library):
+    from shuxiang.core.models import Location
+
+    return Location.objects.get(library=library, code="stacks")

@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 
 from shuxiang.catalog.models import Bib, CallNumber, Item
 from shuxiang.core import clock
-
-from .conftest import pdf_text, pdf_to_png
+from tests.pdfs import pdf_text, pdf_to_png
 
 DAY = dt.date(2026, 9, 7)
 

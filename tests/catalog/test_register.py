@@ -16,8 +16,7 @@ from shuxiang.catalog.models import Item
 from shuxiang.core import clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict
-
-from .conftest import pdf_text, pdf_to_png
+from tests.pdfs import pdf_text, pdf_to_png
 
 
 def _catalog(actor, title, copies=1, **values):

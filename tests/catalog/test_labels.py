@@ -8,8 +8,7 @@ import pytest
 from PIL import Image
 
 from shuxiang.catalog import labels
-
-from .conftest import pdf_text, pdf_to_png
+from tests.pdfs import pdf_text, pdf_to_png
 
 DPI = 50
 MM = DPI / 25.4

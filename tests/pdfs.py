@@ -1,3 +1,5 @@
+"""Looking at a PDF as a person would: its pages as PNG (pdftoppm) or its text (pdftotext)."""
+
 from __future__ import annotations
 
 import shutil
@@ -5,19 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-
-@pytest.fixture
-def staff_client(client, librarian):
-    client.force_login(librarian)
-    return client
-
-
-@pytest.fixture
-def stacks(library):
-    from shuxiang.core.models import Location
-
-    return Location.objects.get(library=library, code="stacks")
 
 
 def pdf_to_png(pdf: bytes, out_dir: Path, name: str, *, dpi: int = 80) -> list[Path]:
