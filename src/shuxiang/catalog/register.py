@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shuxiang.core.models import Library
-from shuxiang.core.money import Money
+from shuxiang.core.money import Money, yuan_text
 
 ACCESSION = "accession"
 BARCODE = "barcode"
@@ -251,10 +251,6 @@ def register_rows(
     return Register(library=library, date_from=date_from, date_to=date_to, rows=rows)
 
 
-def _yuan(fen: int | None) -> str:
-    return "" if fen is None else Money(fen).plain()
-
-
 def _headers() -> list[str]:
     return [
         _("登录号"),
@@ -426,7 +422,7 @@ def register_pdf(register: Register) -> bytes:
                     r.year or "",
                     r.isbn,
                     r.call_number,
-                    _yuan(r.price),
+                    yuan_text(r.price),
                     r.source,
                     r.status,
                 ],
@@ -446,7 +442,7 @@ def register_pdf(register: Register) -> bytes:
                 "",
                 "",
                 "",
-                _yuan(page_sum),
+                yuan_text(page_sum),
                 "",
                 "",
             ],
@@ -465,7 +461,7 @@ def register_pdf(register: Register) -> bytes:
                     "",
                     "",
                     "",
-                    _yuan(grand),
+                    yuan_text(grand),
                     "",
                     "",
                 ],

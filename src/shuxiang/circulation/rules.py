@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from shuxiang.core.calendar import OpeningCalendar
-from shuxiang.core.money import Money
+from shuxiang.core.money import yuan_text
 
 # Item states in which a copy in the librarian's hand cannot go out.
 WITHDRAWN = "withdrawn"
@@ -160,7 +160,10 @@ def patron_refusals(
                 Refusal(
                     "patron_blocked",
                     _("读者欠费 %(fees)s 元未缴（超过 %(limit)s 元停借）。")
-                    % {"fees": _yuan(patron.unpaid_fees), "limit": _yuan(policy.block_fees)},
+                    % {
+                        "fees": yuan_text(patron.unpaid_fees),
+                        "limit": yuan_text(policy.block_fees),
+                    },
                 )
             )
     if patron.valid_until is not None and patron.valid_until < today:
@@ -488,7 +491,3 @@ def classify_scan(code: str, *, card_pattern: str, barcode_pattern: str) -> str:
     if is_item and not is_card:
         return ITEM
     return UNKNOWN
-
-
-def _yuan(fen: int) -> str:
-    return Money(fen).plain()

@@ -42,6 +42,7 @@ from shuxiang.core import audit, clock, rows
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shuxiang.core.models import Library
+from shuxiang.core.money import yuan_text
 from shuxiang.core.permissions import can, can_circulate_for
 from shuxiang.patrons.models import Patron, SchoolClass
 
@@ -338,7 +339,7 @@ def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
         item_status_set(item_id=item.pk, status=Item.Status.AVAILABLE, at=now)
         item.status = Item.Status.AVAILABLE
     if result.fee:
-        result.messages.append(_("逾期罚款 %(yuan)s 元。") % {"yuan": rules._yuan(result.fee)})
+        result.messages.append(_("逾期罚款 %(yuan)s 元。") % {"yuan": yuan_text(result.fee)})
     if result.found:
         result.messages.append(
             _("此书原为“%(status)s”状态，已按找到处理。")
@@ -797,7 +798,7 @@ def _lost_copy_found(actor: Actor, item: Item) -> list[str]:
             )
             messages.append(
                 _("请退还赔偿款 %(yuan)s 元（收据 %(receipt)s）。")
-                % {"yuan": rules._yuan(refund), "receipt": payment.receipt_number}
+                % {"yuan": yuan_text(refund), "receipt": payment.receipt_number}
             )
     return messages
 

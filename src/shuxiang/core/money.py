@@ -96,3 +96,9 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，￥", "01234567
 def format_fen(fen: int | None) -> str:
     """Template-friendly: 4720 → "¥47.20", None → ""."""
     return "" if fen is None else str(Money(fen))
+
+
+def yuan_text(fen: int | None) -> str:
+    """Fen as a plain amount in yuan for messages, spreadsheets and forms:
+    4720 → "47.20", None → "". The one formatter; `format_fen` adds the ¥ sign."""
+    return "" if fen is None else Money(fen).plain()

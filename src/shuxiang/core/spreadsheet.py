@@ -7,6 +7,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -81,3 +85,109 @@ def first_sheet_rows(content: bytes) -> list[list[Any]]:
 def read_rows(content: bytes, filename: str = "") -> list[list[Any]]:
     """The rows of an xlsx (first sheet) or csv file."""
     return first_sheet_rows(content) if is_xlsx(content, filename) else csv_rows(content)
+
+
+# -- headers ----------------------------------------------------------------------------
+
+_HEADER_NOISE = re.compile(r"[\s()\[\]*:：_\-./（）【】]")
+
+
+def header_key(cell: Any) -> str:
+    """A header as compared: full-width folded (NFKC), lower case, without spaces,
+    brackets, "*", ":" or separators, so "借书证号*", "借书证号（必填）" and "Card No."
+    meet their aliases."""
+    text = unicodedata.normalize("NFKC", cell_text(cell)).lower()
+    return _HEADER_NOISE.sub("", text)
+
+
+@dataclass
+class HeaderRow:
+    """The header row found in a table: its position and which column holds each field."""
+
+    index: int  # 0-based position of the header row in the table
+    columns: dict[str, int]  # field → 0-based column
+    others: list[str] = field(default_factory=list)  # headers that name no field, as written
+
+    @property
+    def line(self) -> int:
+        """The header's row number as the spreadsheet shows it (1-based)."""
+        return self.index + 1
+
+
+def match_header(cells: Sequence[Any], aliases: Mapping[str, Sequence[str]]) -> HeaderRow:
+    """Which column holds which field in one candidate header row (the first column wins
+    when two name the same field)."""
+    lookup = {header_key(alias): name for name, names in aliases.items() for alias in names}
+    columns: dict[str, int] = {}
+    others: list[str] = []
+    for index, cell in enumerate(cells):
+        key = header_key(cell)
+        if not key:
+            continue
+        name = lookup.get(key)
+        if name and name not in columns:
+            columns[name] = index
+        else:
+            others.append(unicodedata.normalize("NFKC", cell_text(cell)))
+    return HeaderRow(index=-1, columns=columns, others=others)
+
+
+def find_header(
+    table: Sequence[Sequence[Any]],
+    aliases: Mapping[str, Sequence[str]],
+    *,
+    accept: Callable[[dict[str, int]], bool],
+    scan: int = 10,
+) -> HeaderRow | None:
+    """The first of the table's first `scan` rows whose matched fields `accept` takes
+    (schools put a title or a note above the header), or None."""
+    for index, cells in enumerate(table[:scan]):
+        found = match_header(cells, aliases)
+        if accept(found.columns):
+            found.index = index
+            return found
+    return None
+
+
+# -- dates ------------------------------------------------------------------------------
+
+_TIME_OF_DAY = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_DATE_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date as Excel or a person writes it: a date cell, an Excel serial number (46082,
+    as a number or as text), 2026-03-01, 2026/3/1, 2026.3.1, 2026年3月1日, 20260301.
+    None or "" → None; anything else raises ValueError."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        number = float(value)
+        if not number.is_integer():
+            raise ValueError(value)
+        if 19000101 <= number <= 21001231:
+            return dt.datetime.strptime(str(int(number)), "%Y%m%d").date()
+        if 1 <= number < 100000:
+            # openpyxl knows Excel's calendar, including its phantom 1900-02-29.
+            from openpyxl.utils.datetime import from_excel
+
+            return from_excel(int(number)).date()
+        raise ValueError(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = _TIME_OF_DAY.sub("", text).replace(" ", "")  # "2026/3/1 0:00" from a CSV
+    if not text:
+        return None
+    match = _DATE_TEXT.fullmatch(text)
+    if match:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    if re.fullmatch(r"\d{8}", text):
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    if re.fullmatch(r"\d{1,5}(\.0)?", text):
+        return parse_date(int(float(text)))
+    raise ValueError(value)
