@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.utils import translation
 
 from shuxiang.core.audit import Actor
 from shuxiang.core.models import AuditEvent
@@ -38,6 +39,16 @@ def pytest_runtest_makereport(item, call):
     if CI and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-Hans). The test client leaves the
+    last request's language active in its thread, so an English request in one test
+    would otherwise turn a later test's CLI output English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
