@@ -13,6 +13,7 @@ from shuxiang.core import clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Forbidden, NotFound
 from shuxiang.core.models import AuditEvent
+from shuxiang.patrons.models import Patron
 
 D = dt.date.fromisoformat
 MONDAY = D("2026-11-02")
@@ -92,7 +93,7 @@ def test_assistant_may_not_override(library, student, make_item, make_user):
     from shuxiang.patrons.models import SchoolClass
 
     user = make_user("assistant", username="helper")
-    helper_patron = services.Patron.objects.create(
+    helper_patron = Patron.objects.create(
         library=library,
         card_number="R200099",
         name="班级管理员",
@@ -127,9 +128,7 @@ def test_assistant_serves_only_own_class(library, make_patron, student, make_ite
     )
     make_patron(card="R200002", name="陈其他", class_name=other.name)
     user = make_user("assistant", username="helper")
-    helper = services.Patron.objects.create(
-        library=library, card_number="R200098", name="小助手", user=user
-    )
+    helper = Patron.objects.create(library=library, card_number="R200098", name="小助手", user=user)
     student.school_class.assistants.add(helper)
     assistant = Actor(library=library, user=user)
     make_item(barcode="13000000")

@@ -1,0 +1,378 @@
+"""Check-out, check-in and renewal: the desk's scan path.
+
+Check-out, check-in and renewal read the facts, ask `rules.py`, and write the loan, the
+item's status and an audit event together. Two desks scanning the same copy at the same
+moment queue on the item: SQLite transactions begin IMMEDIATE (settings), PostgreSQL
+locks the item row (select_for_update); the partial unique index on open loans is the
+last guard, and its IntegrityError becomes the same 409 item_on_loan as the rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from shuxiang.catalog.models import Item
+from shuxiang.catalog.services import item_status_set
+from shuxiang.circulation import rules
+from shuxiang.circulation.models import Fee, Hold, Loan
+from shuxiang.circulation.selectors import library_rules, open_loan_of, patron_by_id, patron_facts
+from shuxiang.circulation.services._common import (
+    OPEN_LOAN_INDEX_MARKS,
+    _check_serves,
+    _grade,
+    _locked_item,
+    _patron,
+    _refuse_or_override,
+)
+from shuxiang.circulation.services.fees import _lost_copy_found
+from shuxiang.circulation.services.holds import _trap
+from shuxiang.core import audit, clock, rows
+from shuxiang.core.audit import Actor
+from shuxiang.core.errors import Conflict, Forbidden
+from shuxiang.core.money import yuan_text
+from shuxiang.core.permissions import can
+from shuxiang.patrons.models import Patron
+
+# --- check-out ------------------------------------------------------------------------
+
+
+def _holds_fulfil(patron_id: int, bib_id: int, now: dt.datetime) -> int:
+    """Close the reader's active hold on a title they just borrowed (scan path)."""
+    sql = (
+        f"UPDATE {connection.ops.quote_name(Hold._meta.db_table)} SET status = %s, closed_at = %s"
+        " WHERE patron_id = %s AND bib_id = %s AND status IN (%s, %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                Hold.Status.FULFILLED,
+                connection.ops.adapt_datetimefield_value(now),
+                patron_id,
+                bib_id,
+                Hold.Status.WAITING,
+                Hold.Status.READY,
+            ],
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str = "") -> Loan:
+    """Lend a copy to a reader (借出). Refusals raise Conflict with the decision's code;
+    a librarian may override an overridable refusal by giving a reason."""
+    library = actor.library
+    patron = _patron(library, card, lock=True)
+    _check_serves(actor, patron.school_class_id)
+    item = _locked_item(library, barcode)
+    ctx = library_rules(library)
+    grade = _grade(patron)
+    policy = ctx.matrix.lookup(patron.category, grade, item.circulation_type)
+    today = clock.today()
+    # Only a copy on the hold shelf costs a look at the queue.
+    shelf_hold = (
+        Hold.objects.filter(item=item, status=Hold.Status.READY).first()
+        if item.status == Item.Status.ON_HOLD_SHELF
+        else None
+    )
+    decision = rules.checkout_decision(
+        patron=patron_facts(patron),
+        item=rules.ItemFacts(
+            status=item.status,
+            circulation_type=item.circulation_type,
+            hold_for_other=shelf_hold is not None and shelf_hold.patron_id != patron.pk,
+        ),
+        policy=policy,
+        calendar=ctx.calendar,
+        today=today,
+    )
+    overridden = [] if decision.ok else _refuse_or_override(actor, decision, override_reason)
+    due = rules.due_date(
+        policy=policy,
+        calendar=ctx.calendar,
+        today=today,
+        vacation_loans=library.vacation_loans,
+        leaving_date=ctx.leaving_date(grade, today),
+    )
+    now = clock.now()
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    try:
+        loan = Loan(
+            library=library,
+            item=item,
+            patron=patron,
+            status=Loan.Status.ON_LOAN,
+            checked_out_at=now,
+            due_date=due,
+            channel=actor.channel,
+            checked_out_by=user,
+            patron_category=patron.category,
+            patron_grade=grade,
+            class_at_loan_id=patron.school_class_id,
+            class_name_at_loan=patron.school_class.name if patron.school_class_id else "",
+        )
+        rows.insert(loan)
+    except IntegrityError as exc:
+        # Another desk's loan of this copy committed first: the partial unique index
+        # (SQLite names the column, PostgreSQL the index).
+        if not any(mark in str(exc) for mark in OPEN_LOAN_INDEX_MARKS):
+            raise
+        raise Conflict(_("此书已借出，请先办理归还。"), code="item_on_loan") from exc
+    before_status = item.status
+    item_status_set(item_id=item.pk, status=Item.Status.ON_LOAN, at=now)
+    item.status = Item.Status.ON_LOAN
+    if shelf_hold is not None and shelf_hold.patron_id != patron.pk:
+        # Lent to someone else by override: the holder goes back to the head of the queue.
+        Hold.objects.filter(pk=shelf_hold.pk).update(
+            status=Hold.Status.WAITING, item=None, ready_at=None, expires_on=None
+        )
+        audit.record(actor, "hold.untrap", shelf_hold, before={"status": "ready"})
+    # The reader's own hold on this title is fulfilled by this loan, whichever copy.
+    _holds_fulfil(patron.pk, item.bib_id, now)
+    after = {
+        "item": item.barcode,
+        "patron": patron.card_number,
+        "due": due.isoformat(),
+        "item_status": "on_loan",
+    }
+    if overridden:
+        after["override"] = overridden
+    audit.record(
+        actor,
+        "loan.checkout",
+        loan,
+        before={"item_status": before_status},
+        after=after,
+        reason=override_reason.strip() if overridden else "",
+    )
+    return loan
+
+
+# --- check-in -------------------------------------------------------------------------
+
+
+@dataclass
+class CheckinResult:
+    item: Item
+    loan: Loan | None
+    patron: Patron | None
+    overdue_days: int = 0
+    fee: int = 0
+    hold: dict | None = None
+    found: bool = False
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def level(self) -> str:
+        return "warning" if (self.found or self.overdue_days or self.fee or self.hold) else "ok"
+
+
+@transaction.atomic
+def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
+    """Take a copy back (归还) at any desk. A copy marked missing, lost or in transit
+    comes back as found; a copy that is not on loan is refused with not_on_loan."""
+    library = actor.library
+    item = _locked_item(library, barcode)
+    loan = open_loan_of(item.pk)
+    refusal = rules.checkin_refusal(item_status=item.status, has_open_loan=loan is not None)
+    if refusal is not None:
+        raise Conflict(refusal.message, code=refusal.code)
+    patron = patron_by_id(loan.patron_id) if loan is not None and loan.patron_id else None
+    if loan is not None:
+        loan.patron = patron
+        _check_serves(actor, patron.school_class_id if patron is not None else loan.school_class_id)
+    elif actor.user is not None and not can(actor.user, "circulate"):
+        raise Forbidden(_("您没有执行此操作的权限。"), code="forbidden")
+    result = CheckinResult(
+        item=item, loan=loan, patron=patron, found=item.status in rules.FOUND_STATES
+    )
+    now = clock.now()
+    today = clock.today()
+    before_status = item.status
+    if loan is not None:
+        ctx = library_rules(library)
+        result.overdue_days = rules.overdue_days(loan.due_date, today, ctx.calendar)
+        if result.overdue_days:
+            policy = ctx.matrix.lookup(
+                loan.patron_category or "student", loan.patron_grade, item.circulation_type
+            )
+            result.fee = rules.fine(result.overdue_days, policy)
+        rules.loan_transition(loan.status, Loan.Status.RETURNED)
+        loan.status = Loan.Status.RETURNED
+        loan.returned_at = now
+        loan.checkin_channel = actor.channel
+        loan.checked_in_by = actor.user if getattr(actor.user, "pk", None) else None
+        rows.update(loan, ("status", "returned_at", "checkin_channel", "checked_in_by"))
+    if result.fee and patron is not None:
+        fine = Fee.objects.create(
+            library=library,
+            patron=patron,
+            kind=Fee.Kind.FINE,
+            amount=result.fee,
+            item=item,
+            loan=loan,
+            note=_("逾期 %(days)s 天") % {"days": result.overdue_days},
+            created_at=now,
+        )
+        audit.record(actor, "fee.create", fine, after={"kind": "fine", "amount": result.fee})
+    if before_status == Item.Status.LOST:
+        result.messages.extend(_lost_copy_found(actor, item))
+    hold = _trap(actor, item, today)
+    if hold is not None:
+        result.hold = {
+            "hold_id": hold.pk,
+            "patron": hold.patron.card_number,
+            "name": hold.patron.name,
+            "class": hold.patron.school_class.name if hold.patron.school_class_id else "",
+            "expires_on": hold.expires_on.isoformat(),
+        }
+        result.messages.append(
+            _("请放预约架：%(name)s 预约了此书（保留至 %(date)s）。")
+            % {"name": hold.patron.name, "date": hold.expires_on.isoformat()}
+        )
+    else:
+        item_status_set(item_id=item.pk, status=Item.Status.AVAILABLE, at=now)
+        item.status = Item.Status.AVAILABLE
+    if result.fee:
+        result.messages.append(_("逾期罚款 %(yuan)s 元。") % {"yuan": yuan_text(result.fee)})
+    if result.found:
+        result.messages.append(
+            _("此书原为“%(status)s”状态，已按找到处理。")
+            % {"status": Item.Status(before_status).label}
+        )
+    if result.overdue_days:
+        result.messages.append(_("逾期 %(days)s 天。") % {"days": result.overdue_days})
+    after = {
+        "item_status": item.status,
+        "overdue_days": result.overdue_days,
+        "fee": result.fee,
+        "found": result.found,
+    }
+    if loan is not None:
+        audit.record(
+            actor,
+            "loan.checkin",
+            loan,
+            before={"status": "on_loan", "item_status": before_status},
+            after=after,
+        )
+    else:
+        audit.record(actor, "item.found", item, before={"item_status": before_status}, after=after)
+    return result
+
+
+# --- renewal --------------------------------------------------------------------------
+
+
+def _renewal_allowed_for(actor: Actor, loan: Loan) -> None:
+    user = actor.user
+    if user is None or can(user, "circulate_any_class"):
+        return
+    if loan.patron is not None and loan.patron.user_id and loan.patron.user_id == user.pk:
+        return  # readers renew their own loans
+    raise Forbidden(_("您没有续借的权限。"), code="forbidden")
+
+
+def _renew(actor: Actor, loan: Loan, item: Item, *, override_reason: str = "") -> Loan:
+    library = actor.library
+    ctx = library_rules(library)
+    patron = loan.patron
+    grade = _grade(patron)
+    category = patron.category if patron is not None else (loan.patron_category or "student")
+    policy = ctx.matrix.lookup(category, grade, item.circulation_type)
+    today = clock.today()
+    decision = rules.renewal_decision(
+        patron=patron_facts(patron) if patron is not None else None,
+        renewals_used=loan.renewals,
+        holds_waiting=Hold.objects.filter(bib_id=item.bib_id, status=Hold.Status.WAITING).count(),
+        policy=policy,
+        calendar=ctx.calendar,
+        today=today,
+    )
+    overridden = [] if decision.ok else _refuse_or_override(actor, decision, override_reason)
+    old_due = loan.due_date
+    loan.due_date = rules.renewal_due_date(
+        old_due=old_due,
+        policy=policy,
+        calendar=ctx.calendar,
+        today=today,
+        vacation_loans=library.vacation_loans,
+        leaving_date=ctx.leaving_date(grade, today),
+    )
+    loan.renewals += 1
+    loan.save(update_fields=["due_date", "renewals"])
+    after = {"due": loan.due_date.isoformat(), "renewals": loan.renewals}
+    if overridden:
+        after["override"] = overridden
+    audit.record(
+        actor,
+        "loan.renew",
+        loan,
+        before={"due": old_due.isoformat(), "renewals": loan.renewals - 1},
+        after=after,
+        reason=override_reason.strip() if overridden else "",
+    )
+    return loan
+
+
+@transaction.atomic
+def loan_renew(*, actor: Actor, barcode: str, override_reason: str = "") -> Loan:
+    """Renew the open loan of a copy (续借)."""
+    item = _locked_item(actor.library, barcode)
+    loan = (
+        Loan.objects.select_related("patron__school_class", "item__bib")
+        .filter(item=item, status=Loan.Status.ON_LOAN)
+        .first()
+    )
+    if loan is None:
+        raise Conflict(_("此书未借出，不能续借。"), code="not_on_loan")
+    _renewal_allowed_for(actor, loan)
+    return _renew(actor, loan, item, override_reason=override_reason)
+
+
+@dataclass
+class RenewOutcome:
+    loan: Loan
+    renewed: bool
+    code: str = ""
+    message: str = ""
+
+
+@transaction.atomic
+def loan_renew_all(*, actor: Actor, card: str) -> list[RenewOutcome]:
+    """Renew every open loan of a reader that may be renewed; the others are listed
+    with the reason (one transaction)."""
+    patron = _patron(actor.library, card)
+    loans = list(
+        Loan.objects.select_related("patron__school_class", "item__bib")
+        .filter(library=actor.library, patron=patron, status=Loan.Status.ON_LOAN)
+        .order_by("due_date", "id")
+    )
+    outcomes = []
+    for loan in loans:
+        _renewal_allowed_for(actor, loan)
+        try:
+            with transaction.atomic():
+                _renew(actor, loan, loan.item)
+            outcomes.append(RenewOutcome(loan=loan, renewed=True))
+        except Conflict as exc:
+            outcomes.append(
+                RenewOutcome(loan=loan, renewed=False, code=exc.code, message=exc.message)
+            )
+    return outcomes
+
+
+def loans_detach_reader(*, actor: Actor, patron_id: int, placeholder_id: int) -> int:
+    """Hand a reader's finished loans to the library's anonymous placeholder reader
+    (privacy: graduates after N years, readers who keep no history). Open loans stay;
+    the loans' snapshots of category, grade and class stay, so statistics do not change.
+    Runs in the caller's transaction, which writes the audit event."""
+    return (
+        Loan.objects.filter(library=actor.library, patron_id=patron_id)
+        .exclude(status=Loan.Status.ON_LOAN)
+        .update(patron_id=placeholder_id)
+    )
