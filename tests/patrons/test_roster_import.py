@@ -303,9 +303,9 @@ def test_thousand_rows_with_one_bad(actor, school_class):
 
 
 def test_a_failing_write_rolls_back_the_whole_import(actor, school_class, monkeypatch):
-    from shuxiang.patrons import services
+    from shuxiang.core import audit
 
-    real = services.audit.record
+    real = audit.record
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -314,7 +314,7 @@ def test_a_failing_write_rolls_back_the_whole_import(actor, school_class, monkey
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services.audit, "record", flaky)
+    monkeypatch.setattr(audit, "record", flaky)
     with pytest.raises(RuntimeError):
         run(actor, xlsx([[str(i), f"读者{i}", "", "", "七年级3班", "", "", ""] for i in range(5)]))
     assert not Patron.objects.exists()

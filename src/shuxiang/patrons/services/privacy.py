@@ -1,0 +1,139 @@
+"""Privacy: reader settings, audited views of reading history, and anonymizing loans
+the library no longer needs to tie to a reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shuxiang.circulation.services import loans_detach_reader
+from shuxiang.core import audit, clock
+from shuxiang.core.audit import Actor
+from shuxiang.core.errors import Invalid
+from shuxiang.core.models import Library
+from shuxiang.patrons.models import Patron, ReaderSettings
+from shuxiang.patrons.selectors import patron_get, reader_settings
+
+ANONYMOUS_CARD = "ANONYMOUS"
+ANONYMOUS_NAME = "已匿名读者"
+
+
+@transaction.atomic
+def reader_settings_update(
+    *, actor: Actor, homeroom_sees_history: bool, anonymize_after_years: int
+) -> ReaderSettings:
+    if not 0 <= anonymize_after_years <= 50:
+        raise Invalid(_("匿名化年限应在 0 到 50 年之间。"), code="invalid_years")
+    current = reader_settings(actor.library)
+    before = {
+        "homeroom_sees_history": current.homeroom_sees_history,
+        "anonymize_after_years": current.anonymize_after_years,
+    }
+    current.homeroom_sees_history = homeroom_sees_history
+    current.anonymize_after_years = anonymize_after_years
+    current.save()
+    audit.record(
+        actor,
+        "library.reader_settings",
+        actor.library,
+        before=before,
+        after={
+            "homeroom_sees_history": homeroom_sees_history,
+            "anonymize_after_years": anonymize_after_years,
+        },
+    )
+    return current
+
+
+def history_view_record(*, actor: Actor, patron: Patron) -> None:
+    """Every staff view of a reader's reading history leaves an audit event."""
+    audit.record(actor, "patron.history_view", patron)
+
+
+def anonymous_patron(library: Library) -> Patron:
+    """The library's one placeholder reader (已匿名读者) that anonymized loans point to,
+    so a loan keeps a borrower (the loan_one_borrower constraint) and its snapshots."""
+    found = Patron.objects.filter(library=library, anonymous=True).first()
+    if found is not None:
+        return found
+    return Patron.objects.create(
+        library=library,
+        card_number=ANONYMOUS_CARD,
+        name=ANONYMOUS_NAME,
+        category=Patron.Category.STUDENT,
+        status=Patron.Status.LEFT,
+        keep_history=False,
+        anonymous=True,
+    )
+
+
+def _anonymize_loans(actor: Actor, patron: Patron, placeholder: Patron) -> int:
+    count = loans_detach_reader(actor=actor, patron_id=patron.pk, placeholder_id=placeholder.pk)
+    if count:
+        audit.record(actor, "patron.history_anonymize", patron, after={"loans": count})
+    return count
+
+
+@transaction.atomic
+def patron_set_keep_history(*, actor: Actor, patron_id: int, keep: bool) -> Patron:
+    """A reader asks to keep no reading history: their finished loans are anonymized now
+    (and by each run of anonymize-history afterwards)."""
+    patron = patron_get(actor.library.pk, patron_id)
+    if patron.keep_history != keep:
+        patron.keep_history = keep
+        patron.save(update_fields=["keep_history", "updated_at"])
+        audit.record(
+            actor,
+            "patron.keep_history",
+            patron,
+            before={"keep_history": not keep},
+            after={"keep_history": keep},
+        )
+    if not keep:
+        _anonymize_loans(actor, patron, anonymous_patron(actor.library))
+    return patron
+
+
+@dataclass
+class AnonymizeResult:
+    patrons: int
+    loans: int
+
+
+@transaction.atomic
+def history_anonymize(*, actor: Actor, dry_run: bool = False) -> AnonymizeResult:
+    """Detach readers from their finished loans where the library keeps them no longer:
+    graduates and leavers whose departure is older than the configured number of years,
+    and readers who asked to keep no history. Open loans are never touched."""
+    library = actor.library
+    years = reader_settings(library).anonymize_after_years
+    today = clock.today()
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - years, day=28)
+    Loan = apps.get_model("circulation", "Loan")
+    departed = Patron.objects.filter(
+        library=library,
+        anonymous=False,
+        status__in=[Patron.Status.GRADUATED, Patron.Status.LEFT],
+        left_on__lte=cutoff,
+    )
+    opted_out = Patron.objects.filter(library=library, anonymous=False, keep_history=False)
+    candidates = (departed | opted_out).distinct()
+    with_loans = list(
+        candidates.filter(
+            pk__in=Loan.objects.filter(library=library)
+            .exclude(status="on_loan")
+            .values("patron_id")
+        )
+    )
+    if dry_run:
+        loans = Loan.objects.filter(patron__in=with_loans).exclude(status="on_loan").count()
+        return AnonymizeResult(patrons=len(with_loans), loans=loans)
+    placeholder = anonymous_patron(library)
+    total = sum(_anonymize_loans(actor, patron, placeholder) for patron in with_loans)
+    return AnonymizeResult(patrons=len(with_loans), loans=total)
