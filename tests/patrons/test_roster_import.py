@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from shuxiang.core import spreadsheet
 from shuxiang.core.models import AuditEvent
 from shuxiang.patrons import roster
 from shuxiang.patrons.models import Patron, SchoolClass
@@ -360,7 +361,7 @@ def test_named_sheet_that_does_not_exist(actor):
     ],
 )
 def test_parse_date(value, expected):
-    assert roster.parse_date(value) == expected
+    assert spreadsheet.parse_date(value) == expected
 
 
 def test_template_is_a_roster_the_importer_reads(actor, school_class):

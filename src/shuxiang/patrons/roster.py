@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from shuxiang.core import spreadsheet
 from shuxiang.patrons import grades
 
-# Canonical field → the headers schools use for it (compared after normalizing: lower
-# case, no spaces, no brackets, no "*"). Extra columns are ignored with a note.
+# Canonical field → the headers schools use for it (compared as core.spreadsheet's
+# header_key: full-width folded, lower case, no spaces, brackets or "*"). Extra columns are ignored with a note.
 HEADERS: dict[str, tuple[str, ...]] = {
     "student_number": (
         "学号",
@@ -174,31 +174,23 @@ class Roster:
     columns: dict[str, str] = field(default_factory=dict)  # field → header as written
 
 
-def _key(header: Any) -> str:
-    text = grades.normalize(header).lower()
-    return re.sub(r"[\s()\[\]*:：_\-./]", "", text)
+_SENSITIVE = {spreadsheet.header_key(s) for s in SENSITIVE}
 
 
-_ALIASES = {_key(alias): name for name, aliases in HEADERS.items() for alias in aliases}
-_SENSITIVE = {_key(s) for s in SENSITIVE}
+def _is_header(found: dict[str, int]) -> bool:
+    return "name" in found and len(found) >= 2
 
 
-def _match_headers(cells: list[Any]) -> tuple[dict[str, int], list[str], list[str]]:
-    """(field → column index, sensitive headers, ignored headers) for one header row."""
-    found: dict[str, int] = {}
+def _unwanted_headers(others: list[str]) -> tuple[list[str], list[str]]:
+    """(sensitive headers, ignored headers) among the headers that name no field."""
     sensitive, ignored = [], []
-    for index, cell in enumerate(cells):
-        key = _key(cell)
-        if not key:
-            continue
-        name = _ALIASES.get(key)
-        if name and name not in found:
-            found[name] = index
-        elif key in _SENSITIVE or any(key.startswith(s) for s in _SENSITIVE if len(s) >= 2):
-            sensitive.append(grades.normalize(cell))
+    for header in others:
+        key = spreadsheet.header_key(header)
+        if key in _SENSITIVE or any(key.startswith(s) for s in _SENSITIVE if len(s) >= 2):
+            sensitive.append(grades.normalize(header))
         else:
-            ignored.append(grades.normalize(cell))
-    return found, sensitive, ignored
+            ignored.append(grades.normalize(header))
+    return sensitive, ignored
 
 
 # -- reading the file -------------------------------------------------------------------
@@ -292,12 +284,9 @@ def read(
 
     chosen = None
     for title, values, formulas, fills in sheets:
-        for index, cells in enumerate(values[:MAX_HEADER_SCAN]):
-            found, sensitive, ignored = _match_headers(cells)
-            if "name" in found and len(found) >= 2:
-                chosen = (title, values, formulas, fills, index, found, sensitive, ignored)
-                break
-        if chosen:
+        header = spreadsheet.find_header(values, HEADERS, accept=_is_header, scan=MAX_HEADER_SCAN)
+        if header is not None:
+            chosen = (title, values, formulas, fills, header)
             break
     if chosen is None:
         names = "、".join(s[0] for s in sheets)
@@ -307,7 +296,9 @@ def read(
             )
             % {"sheets": names, "n": MAX_HEADER_SCAN}
         )
-    title, values, formulas, fills, header_index, found, sensitive, ignored = chosen
+    title, values, formulas, fills, header = chosen
+    header_index, found = header.index, header.columns
+    sensitive, ignored = _unwanted_headers(header.others)
     if len(sheets) > 1 and sheet is None and title != sheets[0][0]:
         notes.append(
             _("读取的是工作表“%(sheet)s”（第一个工作表中没有花名册表头）。") % {"sheet": title}
@@ -350,34 +341,6 @@ def _name(value: Any) -> str:
     if re.fullmatch(r"[\u3400-\u9fff·• ]+", text):
         text = text.replace(" ", "").replace("•", "·")
     return text
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A date as Excel or a person writes it: a date cell, an Excel serial number,
-    2027-08-31, 2027/8/31, 2027.8.31, 2027年8月31日, 20270831. Raises ValueError."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
-        if 19000101 <= number <= 21001231 and number.is_integer():
-            return dt.datetime.strptime(str(int(number)), "%Y%m%d").date()
-        if 1 <= number < 100000:
-            # Excel's day 1 is 1900-01-01, counting the non-existent 1900-02-29.
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(number))
-        raise ValueError(value)
-    text = grades.normalize(value).replace(" ", "")
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if match:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    if re.fullmatch(r"\d{8}", text):
-        return dt.datetime.strptime(text, "%Y%m%d").date()
-    if re.fullmatch(r"\d{5}", text):
-        return parse_date(int(text))
-    raise ValueError(value)
 
 
 def _row(
@@ -477,7 +440,7 @@ def _row(
 
     raw_date = cell("valid_until")
     try:
-        row.valid_until = parse_date(raw_date)
+        row.valid_until = spreadsheet.parse_date(raw_date)
     except (ValueError, OverflowError):
         row.problems.append(
             Problem(
