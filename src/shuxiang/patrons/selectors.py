@@ -8,9 +8,11 @@ from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from shuxiang.circulation import obligations
 from shuxiang.core import clock
 from shuxiang.core.errors import Conflict, NotFound
 from shuxiang.core.models import Library
+from shuxiang.core.money import yuan_text
 from shuxiang.patrons import grades
 from shuxiang.patrons.models import Patron, ReaderSettings, RetiredCard, SchoolClass
 
@@ -160,36 +162,10 @@ def class_roster(school_class: SchoolClass) -> list[StudentLine]:
     return [StudentLine(p, p.open_loans, p.overdue) for p in patrons]
 
 
-def open_loans(
-    *, patron_ids: list[int] | None = None, school_class: SchoolClass | None = None
-) -> QuerySet:
-    """Open loans of these readers (or of this class's readers), with items and titles."""
-    Loan = apps.get_model("circulation", "Loan")
-    qs = Loan.objects.filter(status="on_loan").select_related("item__bib", "patron")
-    if patron_ids is not None:
-        qs = qs.filter(patron_id__in=patron_ids)
-    if school_class is not None:
-        qs = qs.filter(patron__school_class=school_class)
-    return qs.order_by("due_date")
-
-
-def open_fee_totals(patron_ids: list[int]) -> dict[int, int]:
-    """Unpaid fees per reader in fen (fees belong to circulation; this only reads them)."""
-    from django.db.models import Sum
-
-    from shuxiang.circulation.models import Fee
-
-    rows = (
-        Fee.objects.filter(patron_id__in=patron_ids, status=Fee.Status.OPEN)
-        .values("patron_id")
-        .annotate(total=Sum("amount"))
-    )
-    return {row["patron_id"]: row["total"] for row in rows if row["total"]}
-
-
 def clearance_list(library: Library) -> list[dict]:
     """Graduating and leaving readers still holding books or owing fees (毕业离校清还),
-    grouped by class: [{"class": SchoolClass|None, "patrons": [{patron, loans, fees}]}]."""
+    grouped by class: [{"class": SchoolClass|None, "patrons": [{patron, loans, fees,
+    fees_yuan}]}]. What they owe is circulation's answer (circulation.obligations)."""
     pending = list(
         Patron.objects.filter(library=library, anonymous=False)
         .exclude(departure="")
@@ -198,16 +174,22 @@ def clearance_list(library: Library) -> list[dict]:
     )
     ids = [p.pk for p in pending]
     loans: dict[int, list] = {}
-    for loan in open_loans(patron_ids=ids):
+    for loan in obligations.open_loans(library, patron_ids=ids):
         loans.setdefault(loan.patron_id, []).append(loan)
-    fees = open_fee_totals(ids)
+    owed = obligations.reader_obligations(library, ids)
     groups: dict[int | None, dict] = {}
     for patron in pending:
         group = groups.setdefault(
             patron.school_class_id, {"class": patron.school_class, "patrons": []}
         )
+        fees = owed[patron.pk].unpaid_fen
         group["patrons"].append(
-            {"patron": patron, "loans": loans.get(patron.pk, []), "fees": fees.get(patron.pk, 0)}
+            {
+                "patron": patron,
+                "loans": loans.get(patron.pk, []),
+                "fees": fees,
+                "fees_yuan": yuan_text(fees),
+            }
         )
     return list(groups.values())
 

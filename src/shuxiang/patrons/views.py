@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuxiang.circulation import obligations
 from shuxiang.core import audit, clock, permissions
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
@@ -108,7 +109,11 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     may_see_loans = permissions.can_view_class_reading(
         request.user, school_class
     ) or permissions.can_circulate_for(request.user, class_id=school_class.pk)
-    loans = list(selectors.open_loans(school_class=school_class)) if may_see_loans else None
+    loans = (
+        list(obligations.open_loans(request.library, school_class_id=school_class.pk))
+        if may_see_loans
+        else None
+    )
     return render(
         request,
         "patrons/class_detail.html",
@@ -155,7 +160,7 @@ def patron_detail(request: HttpRequest, patron_id: int) -> HttpResponse:
         "patrons/patron_detail.html",
         {
             "patron": patron,
-            "loans": selectors.open_loans(patron_ids=[patron.pk]),
+            "loans": obligations.open_loans(request.library, patron_ids=[patron.pk]),
             "retired": patron.retired_cards.all(),
             "may_manage": permissions.can(request.user, "manage_patrons"),
             "may_history": permissions.can_view_history(request.user, patron),

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shuxiang.circulation.selectors import open_loan_counts
+from shuxiang.circulation.obligations import reader_obligations
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid
 from shuxiang.core.models import Library
+from shuxiang.core.money import yuan_text
 from shuxiang.core.services import library_school_year_set
 from shuxiang.patrons import grades
 from shuxiang.patrons.models import Patron, PromotionRun, SchoolClass
-from shuxiang.patrons.selectors import open_fee_totals, patron_get
+from shuxiang.patrons.selectors import patron_get
 from shuxiang.patrons.services.readers import _set_status
 
 PENDING_REASON = "毕业离校清还：尚有未还图书或欠费"
@@ -25,12 +26,10 @@ PENDING_REASON = "毕业离校清还：尚有未还图书或欠费"
 def _depart(actor: Actor, patrons: list[Patron], kind: str, *, reason: str = "") -> tuple[int, int]:
     """Graduate (or let leave) these readers: clear ones at once, the others onto the
     clearance list, blocked from new loans. Returns (departed, pending)."""
-    ids = [p.pk for p in patrons]
-    loans = open_loan_counts(ids)
-    fees = open_fee_totals(ids)
+    owed = reader_obligations(actor.library, [p.pk for p in patrons])
     departed = pending = 0
     for patron in patrons:
-        if loans.get(patron.pk) or fees.get(patron.pk):
+        if not owed[patron.pk].settled:
             before = {"status": patron.status, "departure": patron.departure}
             patron.departure = kind
             patron.status = Patron.Status.BLOCKED
@@ -44,8 +43,8 @@ def _depart(actor: Actor, patrons: list[Patron], kind: str, *, reason: str = "")
                 after={
                     "status": patron.status,
                     "departure": kind,
-                    "open_loans": loans.get(patron.pk, 0),
-                    "fees": fees.get(patron.pk, 0),
+                    "open_loans": owed[patron.pk].open_loans,
+                    "fees": owed[patron.pk].unpaid_fen,
                 },
                 reason=reason,
             )
@@ -80,12 +79,10 @@ def graduation_clearance(*, actor: Actor) -> int:
         .filter(library=actor.library, anonymous=False)
         .exclude(departure="")
     )
-    ids = [p.pk for p in pending]
-    loans = open_loan_counts(ids)
-    fees = open_fee_totals(ids)
+    owed = reader_obligations(actor.library, [p.pk for p in pending])
     cleared = 0
     for patron in pending:
-        if not loans.get(patron.pk) and not fees.get(patron.pk):
+        if owed[patron.pk].settled:
             _set_status(
                 actor, patron, patron.departure, reason=_("已还清"), action="patron.clearance"
             )
@@ -104,14 +101,13 @@ def clearance_waive(*, actor: Actor, patron_id: int, reason: str) -> Patron:
         raise Conflict(
             _("%(name)s 不在离校清还名单上。") % {"name": patron.name}, code="not_pending"
         )
-    loans = open_loan_counts([patron.pk]).get(patron.pk, 0)
-    fees = open_fee_totals([patron.pk]).get(patron.pk, 0)
+    owed = reader_obligations(actor.library, [patron.pk])[patron.pk]
     _set_status(
         actor,
         patron,
         patron.departure,
-        reason=_("豁免：%(reason)s（未还 %(loans)s 册，欠费 %(fees)s 分）")
-        % {"reason": reason.strip(), "loans": loans, "fees": fees},
+        reason=_("豁免：%(reason)s（未还 %(loans)s 册，欠费 %(yuan)s 元）")
+        % {"reason": reason.strip(), "loans": owed.open_loans, "yuan": yuan_text(owed.unpaid_fen)},
         action="patron.clearance_waive",
     )
     return patron
@@ -172,13 +168,12 @@ def promotion_preview(library: Library) -> PromotionPreview:
         if move.graduates
         for p in students.get(by_key[(move.grade, move.number)].pk, [])
     ]
-    loans = open_loan_counts(graduating_ids)
-    fees = open_fee_totals(graduating_ids)
+    owed = reader_obligations(library, graduating_ids)
     lines = []
     for move in plan:
         school_class = by_key[(move.grade, move.number)]
         members = students.get(school_class.pk, [])
-        pending = sum(1 for p in members if move.graduates and (loans.get(p.pk) or fees.get(p.pk)))
+        pending = sum(1 for p in members if move.graduates and not owed[p.pk].settled)
         lines.append(
             PromotionLine(
                 move=move, class_id=school_class.pk, students=len(members), pending=pending
