@@ -57,19 +57,151 @@ def decode_text(content: bytes) -> str:
     )
 
 
+# What one import may hold. A school's roster or book list is a few thousand rows; an
+# xlsx is a zip that can expand a thousandfold and can declare a million-row sheet with
+# one cell, so sizes are checked before anything is read and reading stops at the caps.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLUMNS = 100
+
+
+def _too_many_rows() -> SpreadsheetError:
+    return SpreadsheetError(
+        _("表格超过 %(n)s 行，超出一次导入的上限。请分成几个文件导入。") % {"n": f"{MAX_ROWS:,}"},
+        code="too_many_rows",
+    )
+
+
+def _too_many_columns() -> SpreadsheetError:
+    return SpreadsheetError(
+        _("表格超过 %(n)s 列，超出导入的上限。请删除多余的列后再导入。") % {"n": MAX_COLUMNS},
+        code="too_many_columns",
+    )
+
+
+def check_size(content: bytes) -> None:
+    """Refuse a file larger than any school's list before reading it."""
+    if len(content) > MAX_FILE_BYTES:
+        raise SpreadsheetError(
+            _("文件有 %(size)s MB，超过导入上限 %(cap)s MB。")
+            % {"size": len(content) // (1024 * 1024), "cap": MAX_FILE_BYTES // (1024 * 1024)},
+            code="file_too_large",
+        )
+
+
+def check_xlsx(content: bytes) -> None:
+    """Refuse an xlsx whose zip would unpack to more than MAX_UNPACKED_BYTES, or whose
+    sheets hold a row wider than MAX_COLUMNS, before openpyxl opens it. The sizes come
+    from the zip's directory; a member that holds more than its declared size fails its
+    CRC check when read, so the declaration bounds it."""
+    import zipfile
+
+    check_size(content)
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise SpreadsheetError(
+                    _("Excel 文件解压后有 %(size)s MB，超过上限 %(cap)s MB，不予读取。")
+                    % {
+                        "size": unpacked // (1024 * 1024),
+                        "cap": MAX_UNPACKED_BYTES // (1024 * 1024),
+                    },
+                    code="file_too_large",
+                )
+            for info in archive.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with archive.open(info) as stream:
+                        _check_row_widths(stream)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise SpreadsheetError(
+            _("无法读取 Excel 文件：文件已损坏或不是 xlsx 格式。"), code="bad_spreadsheet"
+        ) from exc
+
+
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)[\s>/]")
+
+
+def _check_row_widths(stream: Any) -> None:
+    """Refuse a sheet with far more than MAX_ROWS rows or a row of more than
+    MAX_COLUMNS cells by scanning its XML: openpyxl builds a whole row in memory before
+    it can cut it to width (one row of 400,000 cells took 330 MB), and parses rows a
+    hundred times slower than this scan counts them."""
+    cells = 0
+    filled_rows = 0
+    rest = b""
+    while True:
+        chunk = stream.read(1 << 20)
+        data = rest + chunk
+        # Scan up to the last "<": a tag cut by the chunk's end waits for the next one.
+        end = data.rfind(b"<") if chunk else len(data)
+        for match in _ROW_OR_CELL.finditer(data, 0, max(end, 0)):
+            if match[1] == b"row":
+                cells = 0
+            else:
+                cells += 1
+                if cells == 1:
+                    filled_rows += 1
+                    # Styled empty cells count here too; the reader holds the exact cap.
+                    if filled_rows > 5 * MAX_ROWS:
+                        raise _too_many_rows()
+                if cells > MAX_COLUMNS:
+                    raise _too_many_columns()
+        if not chunk:
+            return
+        rest = data[end:] if end >= 0 else b""
+
+
+def _trimmed(row: list[Any]) -> list[Any]:
+    end = len(row)
+    while end and (row[end - 1] is None or row[end - 1] == ""):
+        end -= 1
+    return row[:end]
+
+
+def _capped(rows: Any, fill: Any = None) -> list[list[Any]]:
+    """At most MAX_ROWS rows of at most MAX_COLUMNS cells, trailing empty rows dropped
+    and every row as wide as the widest filled one; a value beyond either cap refuses
+    the whole file (half an import is worse than none)."""
+    kept: list[list[Any]] = []
+    last_filled = 0
+    for number, row in enumerate(rows, start=1):
+        cells = _trimmed(list(row))
+        if len(cells) > MAX_COLUMNS:
+            raise _too_many_columns()
+        if cells:
+            if number > MAX_ROWS:
+                raise _too_many_rows()
+            last_filled = number
+        if number <= MAX_ROWS:
+            kept.append(cells)
+    kept = kept[:last_filled]
+    width = max((len(row) for row in kept), default=0)
+    return [row + [fill] * (width - len(row)) for row in kept]
+
+
 def csv_rows(content: bytes) -> list[list[str]]:
+    check_size(content)
     text = decode_text(content)
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return _capped(csv.reader(io.StringIO(text), dialect), fill="")
+    except csv.Error as exc:
+        raise SpreadsheetError(
+            _("无法读取 CSV 文件：%(reason)s") % {"reason": exc}, code="bad_spreadsheet"
+        ) from exc
 
 
 def first_sheet_rows(content: bytes) -> list[list[Any]]:
-    """The cell values (not formulas) of the workbook's first sheet."""
+    """The cell values (not formulas) of the workbook's first sheet, read streaming and
+    never past the caps, whatever size the sheet declares."""
     from openpyxl import load_workbook
 
+    check_xlsx(content)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -77,13 +209,29 @@ def first_sheet_rows(content: bytes) -> list[list[Any]]:
             _("无法读取 Excel 文件：%(reason)s") % {"reason": exc}, code="bad_spreadsheet"
         ) from exc
     try:
-        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        sheet = book.worksheets[0]
+        # The size a sheet declares (its <dimension>) may include formatted empty cells
+        # below the data, which the capped read passes over; a sheet that declares a
+        # million rows or thousands of columns is refused before reading.
+        if (sheet.max_row or 0) > 5 * MAX_ROWS:
+            raise _too_many_rows()
+        if (sheet.max_column or 0) > 10 * MAX_COLUMNS:
+            raise _too_many_columns()
+        rows = sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS + 1, values_only=True)
+        return _capped(rows)
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # a sheet cut in half fails only once it is read
+        raise SpreadsheetError(
+            _("无法读取 Excel 文件：%(reason)s") % {"reason": exc}, code="bad_spreadsheet"
+        ) from exc
     finally:
         book.close()
 
 
 def read_rows(content: bytes, filename: str = "") -> list[list[Any]]:
-    """The rows of an xlsx (first sheet) or csv file."""
+    """The rows of an xlsx (first sheet) or csv file, all as wide as the widest filled
+    row, without the empty rows after the last filled one."""
     return first_sheet_rows(content) if is_xlsx(content, filename) else csv_rows(content)
 
 
