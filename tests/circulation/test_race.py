@@ -175,3 +175,42 @@ def test_one_reader_at_two_desks_keeps_the_limit(
         t.join(60)
     assert sorted(outcomes) == [("conflict", "loan_limit"), ("ok", "")], outcomes
     assert Loan.objects.filter(patron__card_number="R410000", status="on_loan").count() == 2
+
+
+def test_ten_desks_taking_money_at_once_get_ten_receipt_numbers(library, librarian, student):
+    """Ten fees paid from ten threads at the same moment: ten distinct receipt numbers of
+    the day, no error (on PostgreSQL counting the day's receipts gave duplicates)."""
+    from shuxiang.circulation.models import Fee, Payment
+    from shuxiang.core import clock
+
+    fees = [
+        Fee.objects.create(
+            library=library, patron=student, kind="fine", amount=100 + n, created_at=clock.now()
+        )
+        for n in range(10)
+    ]
+    actor = Actor(library=library, user=librarian)
+    barrier = threading.Barrier(len(fees))
+    outcomes = []
+
+    def desk(fee_id):
+        try:
+            barrier.wait()
+            outcomes.append(_outcome(lambda: services.fee_pay(actor=actor, fee_ids=[fee_id])))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=desk, args=(fee.pk,)) for fee in fees]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert outcomes == [("ok", "")] * len(fees), outcomes
+    numbers = sorted(
+        Payment.objects.filter(library=library).values_list("receipt_number", flat=True)
+    )
+    stem = f"SX{clock.today():%Y%m%d}-"
+    assert numbers == [f"{stem}{n:04d}" for n in range(1, 11)]
+    assert set(
+        Fee.objects.filter(pk__in=[f.pk for f in fees]).values_list("status", flat=True)
+    ) == {"paid"}

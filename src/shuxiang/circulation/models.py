@@ -388,3 +388,22 @@ class ClassLoanTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_class_id} → {self.to_class_id}"
+
+
+class ReceiptSequence(models.Model):
+    """The last receipt number (收据号) given out by a library on a day. Two desks taking
+    money at the same moment each lock this row in turn (`fees._next_receipt`), so every
+    payment, waiver and refund gets the next number of the day, without gaps (a rolled
+    back payment rolls its number back too) and without a duplicate."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+", db_index=False)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["library", "day"], name="receipt_sequence_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} {self.day} {self.last}"
