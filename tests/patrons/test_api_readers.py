@@ -8,8 +8,8 @@ from shuxiang.patrons import services
 
 
 @pytest.fixture
-def two_classes(actor, school_class, make_patron):
-    other = services.class_create(actor=actor, name="八年级1班")
+def two_classes(school_class, make_patron, make_class):
+    other = make_class("八年级1班")
     make_patron(card="R000001", name="张小明", class_name="七年级3班", student_number="S1")
     make_patron(card="R000002", name="李华", class_name="七年级3班", student_number="S2")
     make_patron(card="R000003", name="王芳", class_name="八年级1班")

@@ -23,8 +23,8 @@ def login(user):
 
 
 @pytest.fixture
-def people(actor, school_class, make_patron, make_item, make_user):
-    other = services.class_create(actor=actor, name="八年级1班")
+def people(actor, school_class, make_patron, make_item, make_user, make_class):
+    other = make_class("八年级1班")
     zhang = make_patron(
         card="R000001", name="张小明", class_name="七年级3班", student_number="20260701"
     )

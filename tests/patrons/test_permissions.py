@@ -9,10 +9,10 @@ from shuxiang.patrons.models import Patron
 
 
 @pytest.fixture
-def world(actor, school_class, make_user, make_patron):
+def world(actor, school_class, make_user, make_patron, make_class):
     """Two classes; a reader in each; a login per role; the assistant and the homeroom
     teacher belong to 七年级3班; a student login that is the reader 张小明."""
-    other = services.class_create(actor=actor, name="八年级1班")
+    other = make_class("八年级1班")
     mine = make_patron(card="R000001", name="张小明", class_name="七年级3班")
     theirs = make_patron(card="R000002", name="王芳", class_name="八年级1班")
     helper = make_patron(card="R000003", name="李助理", class_name="七年级3班")

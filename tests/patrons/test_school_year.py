@@ -36,14 +36,12 @@ def lend(patron, item, *, returned=False, when=dt.datetime(2027, 3, 1, 10, 0)):
 
 
 @pytest.fixture
-def school(actor, make_patron):
+def school(actor, make_patron, make_class):
     """Grades 7–9 × classes 1–3 × 5 students, a homeroom teacher and an assistant each."""
     classes = {}
     for grade, label in [(7, "七"), (8, "八"), (9, "九")]:
         for number in (1, 2, 3):
-            classes[(grade, number)] = services.class_create(
-                actor=actor, name=f"{label}年级{number}班"
-            )
+            classes[(grade, number)] = make_class(f"{label}年级{number}班")
     n = 0
     for (grade, number), school_class in classes.items():
         teacher = make_patron(name=f"{grade}{number}班主任", category="teacher")
@@ -200,10 +198,10 @@ def test_leaving_mid_year(actor, school, make_item):
     assert clear.school_class.school_year == 2026
 
 
-def test_primary_school_six_three_graduates_sixth_grade(actor, make_patron):
+def test_primary_school_six_three_graduates_sixth_grade(actor, make_patron, make_class):
     Library.objects.filter(pk=actor.library.pk).update(grade_system="6-3")
-    six = services.class_create(actor=actor, name="六年级2班")
-    five = services.class_create(actor=actor, name="五(1)班")
+    six = make_class("六年级2班")
+    five = make_class("五(1)班")
     a = make_patron(name="甲", class_name=six.name)
     b = make_patron(name="乙", class_name=five.name)
     services.classes_promote(actor=actor)
@@ -213,10 +211,10 @@ def test_primary_school_six_three_graduates_sixth_grade(actor, make_patron):
     assert b.school_class.name == "六年级1班" and b.school_class.school_year == 2027
 
 
-def test_nine_year_school_keeps_sixth_graders(actor, make_patron):
+def test_nine_year_school_keeps_sixth_graders(actor, make_patron, make_class):
     Library.objects.filter(pk=actor.library.pk).update(grade_system="9")
     actor.library.refresh_from_db()
-    six = services.class_create(actor=actor, name="六年级2班")
+    six = make_class("六年级2班")
     a = make_patron(name="甲", class_name=six.name)
     services.classes_promote(actor=actor)
     a.refresh_from_db()

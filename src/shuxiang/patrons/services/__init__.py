@@ -3,7 +3,7 @@
 Split by sub-domain; everything a caller needs is importable from here
 (`from shuxiang.patrons import services`, `services.patron_create`)."""
 
-from shuxiang.patrons.services.classes import class_create, class_set_staff
+from shuxiang.patrons.services.classes import class_set_staff
 from shuxiang.patrons.services.privacy import (
     ANONYMOUS_CARD,
     ANONYMOUS_NAME,
@@ -52,7 +52,6 @@ __all__ = [
     "anonymous_patron",
     "card_report_lost",
     "card_shape",
-    "class_create",
     "class_set_staff",
     "classes_promote",
     "clearance_waive",

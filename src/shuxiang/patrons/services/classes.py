@@ -1,4 +1,5 @@
-"""Classes: creating one, its homeroom teacher and student assistants."""
+"""A class's staff: its homeroom teacher and student assistants. Classes themselves
+come from roster imports (services.roster) and promotion (services.school_year)."""
 
 from __future__ import annotations
 
@@ -7,30 +8,8 @@ from django.utils.translation import gettext as _
 
 from shuxiang.core import audit
 from shuxiang.core.audit import Actor
-from shuxiang.core.errors import Conflict, Invalid, NotFound
-from shuxiang.patrons import grades
+from shuxiang.core.errors import Invalid, NotFound
 from shuxiang.patrons.models import Patron, SchoolClass
-
-
-@transaction.atomic
-def class_create(*, actor: Actor, name: str, school_year: int | None = None) -> SchoolClass:
-    """A class from any usual spelling of its name (初一(3)班 → 七年级3班)."""
-    library = actor.library
-    system = grades.system(library.grade_system)
-    parsed = grades.parse_class(system, name)
-    if parsed is None:
-        raise Invalid(_("无法识别的班级名称：%(name)s") % {"name": name}, code="invalid_class")
-    year = school_year or library.current_school_year
-    canonical = system.class_name(*parsed)
-    if SchoolClass.objects.filter(library=library, school_year=year, name=canonical).exists():
-        raise Conflict(_("班级 %(name)s 已存在。") % {"name": canonical}, code="duplicate_class")
-    school_class = SchoolClass.objects.create(
-        library=library, school_year=year, grade=parsed[0], number=parsed[1], name=canonical
-    )
-    audit.record(
-        actor, "class.create", school_class, after={"name": canonical, "school_year": year}
-    )
-    return school_class
 
 
 @transaction.atomic
