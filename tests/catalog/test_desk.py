@@ -171,7 +171,7 @@ def test_cataloging_needs_the_catalog_capability(client, make_user):
 
 
 def test_settings_page_sets_the_barcode_range_and_sru_servers(staff_client, library, stacks):
-    from shuxiang.acquisitions.models import NumberSeries
+    from shuxiang.catalog.models import NumberSeries
     from shuxiang.sru.models import SruServer
 
     page = staff_client.get("/staff/cataloging/settings/").content.decode()

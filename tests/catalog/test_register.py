@@ -55,7 +55,7 @@ def test_numbers_typed_by_hand_are_skipped(actor, library, make_bib):
 
 
 def test_barcode_range_and_its_end(actor, library):
-    from shuxiang.acquisitions.models import NumberSeries
+    from shuxiang.catalog.models import NumberSeries
 
     series = register.series_settings(library, register.BARCODE)
     series.prefix, series.width, series.next_value, series.last_value = "B", 5, 1, 3

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from shuxiang.acquisitions.models import Budget, NumberSeries, OrderLine, PurchaseBatch, Vendor
+from shuxiang.acquisitions.models import Budget, OrderLine, PurchaseBatch, Vendor
 
 
 @admin.register(Vendor)
@@ -25,8 +25,3 @@ class PurchaseBatchAdmin(admin.ModelAdmin):
     list_display = ["name", "vendor", "year", "status", "ordered_on", "received_on", "library"]
     list_filter = ["library", "status", "year"]
     inlines = [OrderLineInline]
-
-
-@admin.register(NumberSeries)
-class NumberSeriesAdmin(admin.ModelAdmin):
-    list_display = ["library", "kind", "prefix", "width", "next_value", "last_value"]

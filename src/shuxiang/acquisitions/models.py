@@ -1,6 +1,6 @@
 """Acquisitions (采访): vendors, yearly budgets, purchase batches with their order lines,
-the copies each batch brought in, and the per-library number series (accession
-numbers and the barcode range) that cataloging draws from."""
+and the copies each batch brought in. The number series (accession numbers and the
+barcode range) belong to catalog, which draws from them."""
 
 from __future__ import annotations
 
@@ -10,37 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from shuxiang.catalog.models import Bib, Item
 from shuxiang.core.models import Library
-
-
-class NumberSeries(models.Model):
-    """A per-library counter: accession numbers (登录号) handed out in order without
-    gaps, or the barcode range (条码号段) of the pre-printed or printed labels. The row is
-    locked while a number is drawn, so two desks never get the same one."""
-
-    class Kind(models.TextChoices):
-        ACCESSION = "accession", _("登录号")
-        BARCODE = "barcode", _("条码号")
-
-    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="number_series")
-    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    prefix = models.CharField(_("前缀"), max_length=10, blank=True)
-    width = models.PositiveSmallIntegerField(_("数字位数"), default=6)
-    next_value = models.PositiveBigIntegerField(_("下一个号码"), default=1)
-    # The end of a barcode range (inclusive); empty means open-ended.
-    last_value = models.PositiveBigIntegerField(_("号段终止"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("号码序列")
-        verbose_name_plural = _("号码序列")
-        constraints = [
-            models.UniqueConstraint(fields=["library", "kind"], name="number_series_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.format(self.next_value)}"
-
-    def format(self, value: int) -> str:
-        return f"{self.prefix}{value:0{self.width}d}"
 
 
 class Vendor(models.Model):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from shuxiang.catalog.models import Bib, CallNumber, Item
+from shuxiang.catalog.models import Bib, CallNumber, Item, NumberSeries
 
 
 @admin.register(Bib)
@@ -25,3 +25,11 @@ class ItemAdmin(admin.ModelAdmin):
     raw_id_fields = ["bib", "call_number"]
     # Status changes go through the circulation services so that they are audited.
     readonly_fields = ["status"]
+
+
+@admin.register(NumberSeries)
+class NumberSeriesAdmin(admin.ModelAdmin):
+    list_display = ["library", "kind", "prefix", "width", "next_value", "last_value"]
+    # Numbers are set on the cataloging settings page (number_series_update), which
+    # refuses to move accession numbers back and writes an audit event.
+    readonly_fields = ["library", "kind", "prefix", "width", "next_value", "last_value"]

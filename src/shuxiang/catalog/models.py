@@ -187,3 +187,36 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.barcode
+
+
+class NumberSeries(models.Model):
+    """A per-library counter: accession numbers (登录号) handed out in order without
+    gaps, or the barcode range (条码号段) of the pre-printed or printed labels. The row is
+    locked while a number is drawn, so two desks never get the same one."""
+
+    class Kind(models.TextChoices):
+        ACCESSION = "accession", _("登录号")
+        BARCODE = "barcode", _("条码号")
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="number_series")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    prefix = models.CharField(_("前缀"), max_length=10, blank=True)
+    width = models.PositiveSmallIntegerField(_("数字位数"), default=6)
+    next_value = models.PositiveBigIntegerField(_("下一个号码"), default=1)
+    # The end of a barcode range (inclusive); empty means open-ended.
+    last_value = models.PositiveBigIntegerField(_("号段终止"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("号码序列")
+        verbose_name_plural = _("号码序列")
+        # The table was made by acquisitions, which first held the model; it keeps its name.
+        db_table = "acquisitions_numberseries"
+        constraints = [
+            models.UniqueConstraint(fields=["library", "kind"], name="number_series_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.format(self.next_value)}"
+
+    def format(self, value: int) -> str:
+        return f"{self.prefix}{value:0{self.width}d}"

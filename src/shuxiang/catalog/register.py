@@ -3,7 +3,7 @@ number, in order and without gaps, and the register — one line per copy with i
 — is printed (PDF) or exported (xlsx) for any date range with the totals a school asset
 audit asks for (volumes, and prices in yuan).
 
-Numbers come from a per-library counter row (acquisitions.NumberSeries). Drawing one
+Numbers come from a per-library counter row (catalog.NumberSeries). Drawing one
 locks that row: select_for_update on PostgreSQL, and on SQLite the transaction is
 IMMEDIATE (settings), which takes the write lock at BEGIN. Either way a second desk waits
 for the first to commit, so two copies never share a number and a rollback returns the
@@ -15,12 +15,12 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from shuxiang.catalog.models import Item, NumberSeries
 from shuxiang.core.models import Library
 from shuxiang.core.money import Money, yuan_text
 
@@ -29,12 +29,9 @@ BARCODE = "barcode"
 PRICE_COLUMN = 9
 
 
-def _series(library: Library, kind: str) -> Any:
+def series_for_update(library: Library, kind: str) -> NumberSeries:
     """The library's counter of this kind, locked for the rest of the transaction; made on
     first use, continuing after the highest number already in use."""
-    from shuxiang.acquisitions.models import NumberSeries
-    from shuxiang.catalog.models import Item
-
     series = NumberSeries.objects.select_for_update().filter(library=library, kind=kind).first()
     if series is not None:
         return series
@@ -56,26 +53,22 @@ def _series(library: Library, kind: str) -> Any:
     return NumberSeries.objects.select_for_update().get(library=library, kind=kind)
 
 
-def series_settings(library: Library, kind: str) -> Any:
+def series_settings(library: Library, kind: str) -> NumberSeries:
     """The counter (made on first use) for display and the settings form. Reading it
     takes no lock; only making it does."""
-    from shuxiang.acquisitions.models import NumberSeries
-
     series = NumberSeries.objects.filter(library=library, kind=kind).first()
     if series is not None:
         return series
     with transaction.atomic():
-        return _series(library, kind)
+        return series_for_update(library, kind)
 
 
 def _free(
-    library: Library, field: str, series: Any, start: int, count: int, last: int | None
+    library: Library, field: str, series: NumberSeries, start: int, count: int, last: int | None
 ) -> tuple[list[str], int]:
     """The first `count` numbers from `start` not yet used by a copy (a number typed in by
     hand earlier is skipped, never given twice), and the value after the last one taken.
     Stops early at `last`. Looks the candidates up a window at a time."""
-    from shuxiang.catalog.models import Item
-
     found: list[str] = []
     value = start
     while len(found) < count and (last is None or value <= last):
@@ -102,7 +95,7 @@ def accession_numbers_take(library: Library, count: int) -> list[str]:
     creates the copies, so that a failure gives the numbers back."""
     if count <= 0:
         return []
-    series = _series(library, ACCESSION)
+    series = series_for_update(library, ACCESSION)
     numbers, after = _free(library, "accession_number", series, series.next_value, count, None)
     series.next_value = after
     series.save(update_fields=["next_value"])
@@ -122,7 +115,7 @@ def barcodes_take(library: Library, count: int) -> list[str]:
 
     if count <= 0:
         return []
-    series = _series(library, BARCODE)
+    series = series_for_update(library, BARCODE)
     result, after = _free(library, "barcode", series, series.next_value, count, series.last_value)
     if len(result) < count:
         raise Invalid(
@@ -138,7 +131,7 @@ def barcodes_take(library: Library, count: int) -> list[str]:
 @transaction.atomic
 def barcodes_note_used(library: Library, barcodes: list[str]) -> None:
     """Barcodes typed or scanned by hand from the range move the counter past them."""
-    series = _series(library, BARCODE)
+    series = series_for_update(library, BARCODE)
     pattern = re.compile(r"^" + re.escape(series.prefix) + r"(\d+)$")
     highest = series.next_value - 1
     for code in barcodes:
@@ -205,8 +198,6 @@ def register_rows(
 ) -> Register:
     """The copies entered between two dates (inclusive; by the entry date, or the day the
     record was made for copies without one), in accession-number order."""
-    from shuxiang.catalog.models import Item
-
     qs = (
         Item.objects.filter(library=library, accession_number__isnull=False)
         .filter(
