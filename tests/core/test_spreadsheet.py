@@ -255,3 +255,43 @@ def test_trailing_empty_rows_and_columns_do_not_count():
         ["借书证号", "条码号"],
         ["R000001", "00012345"],
     ]
+
+
+# -- exports write text as text ---------------------------------------------------------
+
+HOSTILE = ['=HYPERLINK("http://x","点我")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text_in_xlsx():
+    book = Workbook()
+    sheet = book.active
+    spreadsheet.append_text_row(sheet, [*HOSTILE, 12, 47.2, MARCH_1])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    from openpyxl import load_workbook
+
+    cells = list(load_workbook(io.BytesIO(buffer.getvalue())).active.iter_rows())[0]
+    assert [c.data_type for c in cells[:5]] == ["s"] * 5
+    assert [c.value for c in cells[:5]] == HOSTILE
+    assert cells[5].value == 12 and cells[6].value == 47.2
+    assert cells[7].value.date() == MARCH_1
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 138", "'+86 138"),
+        ("-5", "'-5"),
+        ("@x", "'@x"),
+        ("西游记", "西游记"),
+        ("I247.5/1", "I247.5/1"),
+        (47, "47"),
+        (-5, "-5"),
+        (None, ""),
+    ],
+)
+def test_csv_cells_that_would_be_formulas_are_neutralized(value, text):
+    assert spreadsheet.csv_text(value) == text

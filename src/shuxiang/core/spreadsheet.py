@@ -339,3 +339,27 @@ def parse_date(value: Any) -> dt.date | None:
     if re.fullmatch(r"\d{1,5}(\.0)?", text):
         return parse_date(int(float(text)))
     raise ValueError(value)
+
+
+# -- writing ----------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def append_text_row(sheet: Any, values: Sequence[Any]) -> None:
+    """Append a row to an openpyxl sheet with every text written as text: a title such as
+    "=HYPERLINK(...)" stays a title in Excel instead of becoming a live formula. Numbers
+    and dates keep their types; a formula the export means must be set on its own cell."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def csv_text(value: Any) -> str:
+    """A value for a CSV export: text that a spreadsheet would take for a formula gets a
+    leading apostrophe, which Excel and WPS show as text (numbers stay numbers)."""
+    text = cell_text(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
