@@ -176,16 +176,12 @@ def patron_refusals(
     return refusals
 
 
-def checkout_decision(
-    *,
-    patron: PatronFacts,
-    item: ItemFacts,
-    policy: Policy,
-    calendar: OpeningCalendar,
-    today: dt.date,
-) -> Decision:
-    """May this reader take this copy home today? Every reason against is listed."""
-    refusals = patron_refusals(patron, policy, calendar, today)
+def item_refusals(item: ItemFacts, policy: Policy) -> list[Refusal]:
+    """Why this copy may not go out under this policy, whoever borrows it: the desk's
+    check-out, a class collection (班级集体借阅) and the loans taken over from the
+    previous system all ask this. A copy on the hold shelf for another reader needs a
+    librarian's override; a missing or lost copy in hand may go out (it was found)."""
+    refusals: list[Refusal] = []
     if item.status == WITHDRAWN:
         refusals.append(Refusal("not_loanable", _("此书已注销，不能外借。"), overridable=False))
     elif not policy.loanable:
@@ -196,6 +192,19 @@ def checkout_decision(
         refusals.append(Refusal("item_on_loan", _("此书已借出，请先办理归还。"), overridable=False))
     if item.hold_for_other:
         refusals.append(Refusal("item_on_hold", _("此书已为其他读者预约保留。")))
+    return refusals
+
+
+def checkout_decision(
+    *,
+    patron: PatronFacts,
+    item: ItemFacts,
+    policy: Policy,
+    calendar: OpeningCalendar,
+    today: dt.date,
+) -> Decision:
+    """May this reader take this copy home today? Every reason against is listed."""
+    refusals = patron_refusals(patron, policy, calendar, today) + item_refusals(item, policy)
     if policy.loanable and patron.open_loans >= policy.max_loans:
         refusals.append(
             Refusal(

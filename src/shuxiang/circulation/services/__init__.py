@@ -33,11 +33,7 @@ from shuxiang.circulation.services.holds import (
     hold_place,
     holds_expire_everywhere,
 )
-from shuxiang.circulation.services.legacy_loans import (
-    LegacyReport,
-    LegacyRow,
-    legacy_loans_import,
-)
+from shuxiang.circulation.services.legacy_loans import LegacyReport, LegacyRow, legacy_loans_import
 from shuxiang.circulation.services.loans import (
     CheckinResult,
     RenewOutcome,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog.models import Item
@@ -12,7 +12,13 @@ from shuxiang.catalog.services import item_status_set
 from shuxiang.circulation import rules
 from shuxiang.circulation.models import ClassLoanTransfer, Loan
 from shuxiang.circulation.selectors import item_for_update, library_rules
-from shuxiang.circulation.services._common import _check_serves, _require, _user
+from shuxiang.circulation.services._common import (
+    _check_serves,
+    _item_refusals,
+    _loan_move,
+    _loan_open,
+    _require,
+)
 from shuxiang.circulation.services.loans import CheckinResult, loan_checkin
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
@@ -48,26 +54,37 @@ def _custodian(school_class: SchoolClass) -> Patron | None:
 def _lend_to_class(
     actor: Actor, school_class: SchoolClass, item: Item, due: dt.date, custodian: Patron | None
 ) -> Loan:
-    try:
-        with transaction.atomic():
-            loan = Loan.objects.create(
-                library=actor.library,
-                item=item,
-                school_class=school_class,
-                status=Loan.Status.ON_LOAN,
-                checked_out_at=clock.now(),
-                due_date=due,
-                channel=actor.channel,
-                checked_out_by=_user(actor),
-                class_at_loan=school_class,
-                class_name_at_loan=school_class.name,
-                custodian=custodian,
+    return _loan_open(
+        actor,
+        item=item,
+        school_class=school_class,
+        due=due,
+        custodian=custodian,
+        taken_message=_("%(barcode)s 已借出。") % {"barcode": item.barcode},
+    )
+
+
+def _lendable_to_class(
+    actor: Actor, school_class: SchoolClass, barcodes: list[str]
+) -> tuple[list[Item], list[str]]:
+    """The copies (locked) that may go to the class, and why each other one may not,
+    by the same item rule as the desk under the class's students' policy."""
+    ctx = library_rules(actor.library)
+    problems, items = [], []
+    for barcode in dict.fromkeys(b.strip() for b in barcodes if b.strip()):
+        item = item_for_update(actor.library.pk, barcode)
+        if item is None:
+            problems.append(_("%(barcode)s：没有这本书") % {"barcode": barcode})
+            continue
+        policy = ctx.matrix.lookup("student", school_class.grade, item.circulation_type)
+        refusals = _item_refusals(item, policy)
+        if refusals:
+            problems.append(
+                _("%(barcode)s：%(reason)s") % {"barcode": barcode, "reason": refusals[0].message}
             )
-    except IntegrityError as exc:
-        raise Conflict(
-            _("%(barcode)s 已借出。") % {"barcode": item.barcode}, code="item_on_loan"
-        ) from exc
-    return loan
+        else:
+            items.append(item)
+    return items, problems
 
 
 @transaction.atomic
@@ -80,21 +97,7 @@ def class_loan_checkout(
     _check_serves(actor, school_class.pk)
     due_date = _class_due(actor, due)
     custodian = _custodian(school_class)
-    ctx = library_rules(actor.library)
-    problems, items = [], []
-    for barcode in dict.fromkeys(b.strip() for b in barcodes if b.strip()):
-        item = item_for_update(actor.library.pk, barcode)
-        if item is None:
-            problems.append(_("%(barcode)s：没有这本书") % {"barcode": barcode})
-        elif item.status != Item.Status.AVAILABLE:
-            problems.append(
-                _("%(barcode)s：%(status)s")
-                % {"barcode": barcode, "status": item.get_status_display()}
-            )
-        elif not ctx.matrix.lookup("student", school_class.grade, item.circulation_type).loanable:
-            problems.append(_("%(barcode)s：不外借") % {"barcode": barcode})
-        else:
-            items.append(item)
+    items, problems = _lendable_to_class(actor, school_class, barcodes)
     if problems or not items:
         raise Conflict(
             _("不能借给班级：") + "；".join(problems or [_("没有图书")]),
@@ -105,12 +108,13 @@ def class_loan_checkout(
     now = clock.now()
     for item in items:
         loan = _lend_to_class(actor, school_class, item, due_date, custodian)
+        before_status = item.status
         item_status_set(item_id=item.pk, status=Item.Status.ON_LOAN, at=now)
         audit.record(
             actor,
             "loan.checkout",
             loan,
-            before={"item_status": "available"},
+            before={"item_status": before_status},
             after={
                 "item": item.barcode,
                 "class": school_class.name,
@@ -153,12 +157,8 @@ def class_loan_transfer(
     due_date = _class_due(actor, due or max(loan.due_date for loan in loans))
     custodian = _custodian(target)
     now = clock.now()
-    Loan.objects.filter(pk__in=[loan.pk for loan in loans]).update(
-        status=Loan.Status.RETURNED,
-        returned_at=now,
-        checkin_channel=actor.channel,
-        checked_in_by=_user(actor),
-    )
+    for loan in loans:
+        _loan_move(actor, loan, Loan.Status.RETURNED, at=now)
     for loan in loans:
         new = _lend_to_class(actor, target, loan.item, due_date, custodian)
         audit.record(

@@ -11,7 +11,7 @@ from shuxiang.catalog.services import item_status_set
 from shuxiang.circulation import rules
 from shuxiang.circulation.models import Fee, Loan, Payment, ReceiptSequence
 from shuxiang.circulation.selectors import fee_settings, open_loan_of, patron_by_id
-from shuxiang.circulation.services._common import _locked_item, _patron, _require, _user
+from shuxiang.circulation.services._common import _loan_move, _locked_item, _patron, _require, _user
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid, NotFound
@@ -76,8 +76,7 @@ def item_mark_lost(*, actor: Actor, barcode: str, replacement: bool = False, not
     compensation, processing = rules.lost_fee(item.price, settings)
     amount = processing if replacement else compensation + processing
     now = clock.now()
-    rules.loan_transition(loan.status, Loan.Status.LOST)
-    Loan.objects.filter(pk=loan.pk).update(status=Loan.Status.LOST)
+    _loan_move(actor, loan, Loan.Status.LOST, at=now)
     item_status_set(item_id=item.pk, status=Item.Status.LOST, at=now)
     fee = Fee.objects.create(
         library=library,
@@ -122,12 +121,7 @@ def item_mark_damaged(
     amount = rules.damaged_fee(item.price, severity, settings)
     now = clock.now()
     if loan is not None and loan.status == Loan.Status.ON_LOAN:
-        Loan.objects.filter(pk=loan.pk).update(
-            status=Loan.Status.RETURNED,
-            returned_at=now,
-            checkin_channel=actor.channel,
-            checked_in_by=_user(actor),
-        )
+        _loan_move(actor, loan, Loan.Status.RETURNED, at=now)
         audit.record(
             actor, "loan.checkin", loan, before={"status": "on_loan"}, after={"damaged": severity}
         )
@@ -168,10 +162,7 @@ def _lost_copy_found(actor: Actor, item: Item) -> list[str]:
     now = clock.now()
     loan = Loan.objects.filter(item=item, status=Loan.Status.LOST).order_by("-id").first()
     if loan is not None:
-        rules.loan_transition(loan.status, Loan.Status.RETURNED)
-        Loan.objects.filter(pk=loan.pk).update(
-            status=Loan.Status.RETURNED, returned_at=now, checkin_channel=actor.channel
-        )
+        _loan_move(actor, loan, Loan.Status.RETURNED, at=now)
         audit.record(
             actor, "loan.found", loan, before={"status": "lost"}, after={"status": "returned"}
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog.models import Item
@@ -21,16 +21,17 @@ from shuxiang.circulation import rules
 from shuxiang.circulation.models import Fee, Hold, Loan
 from shuxiang.circulation.selectors import library_rules, open_loan_of, patron_by_id, patron_facts
 from shuxiang.circulation.services._common import (
-    OPEN_LOAN_INDEX_MARKS,
     _check_serves,
     _grade,
+    _loan_move,
+    _loan_open,
     _locked_item,
     _patron,
     _refuse_or_override,
 )
 from shuxiang.circulation.services.fees import _lost_copy_found
 from shuxiang.circulation.services.holds import _trap
-from shuxiang.core import audit, clock, rows
+from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Forbidden
 from shuxiang.core.money import yuan_text
@@ -41,7 +42,12 @@ from shuxiang.patrons.models import Patron
 
 
 def _holds_fulfil(patron_id: int, bib_id: int, now: dt.datetime) -> int:
-    """Close the reader's active hold on a title they just borrowed (scan path)."""
+    """Close the reader's active hold on a title they just borrowed (scan path).
+
+    Its own SQL, made once per process, rather than `core.rows`: rows.update writes one
+    row by its primary key, and this closes whichever of the reader's holds on the title
+    is waiting or ready by a WHERE, without first reading them; the ORM's `.update()`
+    would compile a query on every check-out."""
     sql = (
         f"UPDATE {connection.ops.quote_name(Hold._meta.db_table)} SET status = %s, closed_at = %s"
         " WHERE patron_id = %s AND bib_id = %s AND status IN (%s, %s)"
@@ -61,6 +67,23 @@ def _holds_fulfil(patron_id: int, bib_id: int, now: dt.datetime) -> int:
         return cursor.rowcount
 
 
+def _shelf_hold(item: Item) -> Hold | None:
+    """The ready hold that keeps this copy on the hold shelf; only a copy on the shelf
+    costs a look at the queue."""
+    if item.status != Item.Status.ON_HOLD_SHELF:
+        return None
+    return Hold.objects.filter(item=item, status=Hold.Status.READY).first()
+
+
+def _untrap(actor: Actor, hold: Hold) -> None:
+    """A copy kept for one reader was lent to another by override: the holder goes back
+    to the head of the queue."""
+    Hold.objects.filter(pk=hold.pk).update(
+        status=Hold.Status.WAITING, item=None, ready_at=None, expires_on=None
+    )
+    audit.record(actor, "hold.untrap", hold, before={"status": "ready"})
+
+
 @transaction.atomic
 def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str = "") -> Loan:
     """Lend a copy to a reader (借出). Refusals raise Conflict with the decision's code;
@@ -73,18 +96,12 @@ def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str
     grade = _grade(patron)
     policy = ctx.matrix.lookup(patron.category, grade, item.circulation_type)
     today = clock.today()
-    # Only a copy on the hold shelf costs a look at the queue.
-    shelf_hold = (
-        Hold.objects.filter(item=item, status=Hold.Status.READY).first()
-        if item.status == Item.Status.ON_HOLD_SHELF
-        else None
-    )
+    shelf_hold = _shelf_hold(item)
+    for_other = shelf_hold is not None and shelf_hold.patron_id != patron.pk
     decision = rules.checkout_decision(
         patron=patron_facts(patron),
         item=rules.ItemFacts(
-            status=item.status,
-            circulation_type=item.circulation_type,
-            hold_for_other=shelf_hold is not None and shelf_hold.patron_id != patron.pk,
+            status=item.status, circulation_type=item.circulation_type, hold_for_other=for_other
         ),
         policy=policy,
         calendar=ctx.calendar,
@@ -99,38 +116,12 @@ def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str
         leaving_date=ctx.leaving_date(grade, today),
     )
     now = clock.now()
-    user = actor.user if getattr(actor.user, "pk", None) else None
-    try:
-        loan = Loan(
-            library=library,
-            item=item,
-            patron=patron,
-            status=Loan.Status.ON_LOAN,
-            checked_out_at=now,
-            due_date=due,
-            channel=actor.channel,
-            checked_out_by=user,
-            patron_category=patron.category,
-            patron_grade=grade,
-            class_at_loan_id=patron.school_class_id,
-            class_name_at_loan=patron.school_class.name if patron.school_class_id else "",
-        )
-        rows.insert(loan)
-    except IntegrityError as exc:
-        # Another desk's loan of this copy committed first: the partial unique index
-        # (SQLite names the column, PostgreSQL the index).
-        if not any(mark in str(exc) for mark in OPEN_LOAN_INDEX_MARKS):
-            raise
-        raise Conflict(_("此书已借出，请先办理归还。"), code="item_on_loan") from exc
+    loan = _loan_open(actor, item=item, patron=patron, due=due, checked_out_at=now)
     before_status = item.status
     item_status_set(item_id=item.pk, status=Item.Status.ON_LOAN, at=now)
     item.status = Item.Status.ON_LOAN
-    if shelf_hold is not None and shelf_hold.patron_id != patron.pk:
-        # Lent to someone else by override: the holder goes back to the head of the queue.
-        Hold.objects.filter(pk=shelf_hold.pk).update(
-            status=Hold.Status.WAITING, item=None, ready_at=None, expires_on=None
-        )
-        audit.record(actor, "hold.untrap", shelf_hold, before={"status": "ready"})
+    if for_other:
+        _untrap(actor, shelf_hold)
     # The reader's own hold on this title is fulfilled by this loan, whichever copy.
     _holds_fulfil(patron.pk, item.bib_id, now)
     after = {
@@ -171,12 +162,9 @@ class CheckinResult:
         return "warning" if (self.found or self.overdue_days or self.fee or self.hold) else "ok"
 
 
-@transaction.atomic
-def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
-    """Take a copy back (归还) at any desk. A copy marked missing, lost or in transit
-    comes back as found; a copy that is not on loan is refused with not_on_loan."""
-    library = actor.library
-    item = _locked_item(library, barcode)
+def _checkin_party(actor: Actor, item: Item) -> tuple[Loan | None, Patron | None]:
+    """The copy's open loan and its reader, once the actor may take it back: a student
+    assistant only their class's loans; a copy without a loan (found) needs the desk."""
     loan = open_loan_of(item.pk)
     refusal = rules.checkin_refusal(item_status=item.status, has_open_loan=loan is not None)
     if refusal is not None:
@@ -187,6 +175,64 @@ def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
         _check_serves(actor, patron.school_class_id if patron is not None else loan.school_class_id)
     elif actor.user is not None and not can(actor.user, "circulate"):
         raise Forbidden(_("您没有执行此操作的权限。"), code="forbidden")
+    return loan, patron
+
+
+def _overdue_fine(actor: Actor, result: CheckinResult, today: dt.date, now: dt.datetime) -> None:
+    """Days late by the opening calendar, and the fine of the loan's policy cell (the
+    reader's category and grade on the day of the loan), billed to the reader."""
+    loan, item = result.loan, result.item
+    ctx = library_rules(actor.library)
+    result.overdue_days = rules.overdue_days(loan.due_date, today, ctx.calendar)
+    if not result.overdue_days:
+        return
+    policy = ctx.matrix.lookup(
+        loan.patron_category or "student", loan.patron_grade, item.circulation_type
+    )
+    result.fee = rules.fine(result.overdue_days, policy)
+    if not result.fee or result.patron is None:
+        return
+    fine = Fee.objects.create(
+        library=actor.library,
+        patron=result.patron,
+        kind=Fee.Kind.FINE,
+        amount=result.fee,
+        item=item,
+        loan=loan,
+        note=_("逾期 %(days)s 天") % {"days": result.overdue_days},
+        created_at=now,
+    )
+    audit.record(actor, "fee.create", fine, after={"kind": "fine", "amount": result.fee})
+
+
+def _shelve_or_trap(actor: Actor, result: CheckinResult, today: dt.date, now: dt.datetime) -> None:
+    """The copy goes to the hold shelf for the first reader in its title's queue, or
+    back to the shelf."""
+    item = result.item
+    hold = _trap(actor, item, today)
+    if hold is None:
+        item_status_set(item_id=item.pk, status=Item.Status.AVAILABLE, at=now)
+        item.status = Item.Status.AVAILABLE
+        return
+    result.hold = {
+        "hold_id": hold.pk,
+        "patron": hold.patron.card_number,
+        "name": hold.patron.name,
+        "class": hold.patron.school_class.name if hold.patron.school_class_id else "",
+        "expires_on": hold.expires_on.isoformat(),
+    }
+    result.messages.append(
+        _("请放预约架：%(name)s 预约了此书（保留至 %(date)s）。")
+        % {"name": hold.patron.name, "date": hold.expires_on.isoformat()}
+    )
+
+
+@transaction.atomic
+def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
+    """Take a copy back (归还) at any desk. A copy marked missing, lost or in transit
+    comes back as found; a copy that is not on loan is refused with not_on_loan."""
+    item = _locked_item(actor.library, barcode)
+    loan, patron = _checkin_party(actor, item)
     result = CheckinResult(
         item=item, loan=loan, patron=patron, found=item.status in rules.FOUND_STATES
     )
@@ -194,49 +240,11 @@ def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
     today = clock.today()
     before_status = item.status
     if loan is not None:
-        ctx = library_rules(library)
-        result.overdue_days = rules.overdue_days(loan.due_date, today, ctx.calendar)
-        if result.overdue_days:
-            policy = ctx.matrix.lookup(
-                loan.patron_category or "student", loan.patron_grade, item.circulation_type
-            )
-            result.fee = rules.fine(result.overdue_days, policy)
-        rules.loan_transition(loan.status, Loan.Status.RETURNED)
-        loan.status = Loan.Status.RETURNED
-        loan.returned_at = now
-        loan.checkin_channel = actor.channel
-        loan.checked_in_by = actor.user if getattr(actor.user, "pk", None) else None
-        rows.update(loan, ("status", "returned_at", "checkin_channel", "checked_in_by"))
-    if result.fee and patron is not None:
-        fine = Fee.objects.create(
-            library=library,
-            patron=patron,
-            kind=Fee.Kind.FINE,
-            amount=result.fee,
-            item=item,
-            loan=loan,
-            note=_("逾期 %(days)s 天") % {"days": result.overdue_days},
-            created_at=now,
-        )
-        audit.record(actor, "fee.create", fine, after={"kind": "fine", "amount": result.fee})
+        _overdue_fine(actor, result, today, now)
+        _loan_move(actor, loan, Loan.Status.RETURNED, at=now)
     if before_status == Item.Status.LOST:
         result.messages.extend(_lost_copy_found(actor, item))
-    hold = _trap(actor, item, today)
-    if hold is not None:
-        result.hold = {
-            "hold_id": hold.pk,
-            "patron": hold.patron.card_number,
-            "name": hold.patron.name,
-            "class": hold.patron.school_class.name if hold.patron.school_class_id else "",
-            "expires_on": hold.expires_on.isoformat(),
-        }
-        result.messages.append(
-            _("请放预约架：%(name)s 预约了此书（保留至 %(date)s）。")
-            % {"name": hold.patron.name, "date": hold.expires_on.isoformat()}
-        )
-    else:
-        item_status_set(item_id=item.pk, status=Item.Status.AVAILABLE, at=now)
-        item.status = Item.Status.AVAILABLE
+    _shelve_or_trap(actor, result, today, now)
     if result.fee:
         result.messages.append(_("逾期罚款 %(yuan)s 元。") % {"yuan": yuan_text(result.fee)})
     if result.found:
