@@ -7,9 +7,10 @@ import datetime as dt
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from shuxiang.circulation.legacy import read_legacy_loans
 from shuxiang.circulation.models import Loan
+from shuxiang.circulation.previous_system import read_previous_loans
 from shuxiang.core import clock
 from shuxiang.core.errors import Invalid
 
@@ -64,8 +65,37 @@ def test_dry_run_then_import_lists_bad_rows(old_loans, capsys):
 
 def test_csv_in_gbk_and_missing_headers():
     content = "借书证号,条码号,借出日期,应还日期\nR1,B1,2026-10-01,2026-10-15\n".encode("gbk")
-    (row,) = read_legacy_loans(content, "old.csv")
+    (row,) = read_previous_loans(content, "old.csv")
     assert (row.line, row.card, row.barcode, row.due) == (2, "R1", "B1", "2026-10-15")
     with pytest.raises(Invalid) as exc:
-        read_legacy_loans(b"a,b\n1,2\n", "x.csv")
+        read_previous_loans(b"a,b\n1,2\n", "x.csv")
     assert exc.value.code == "missing_headers"
+
+
+def test_dates_as_the_roster_import_reads_them(student, make_item, tmp_path):
+    """A real date cell, the Excel serial 46082 as a number and "2026年3月1日" as text are
+    all 2026-03-01, as in the roster import; a title row above the header is skipped."""
+    from shuxiang.circulation.services import legacy_loans_import
+    from shuxiang.core.audit import Actor
+    from shuxiang.core.models import AuditEvent
+
+    for n in range(3):
+        make_item(barcode=f"7100000{n}")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["旧系统在借清单（导出）"])
+    sheet.append(["借书证号*", "条码号", "借出日期", "应还日期"])
+    sheet.append(["R200001", "71000000", dt.date(2026, 3, 1), dt.date(2026, 3, 15)])
+    sheet.append(["R200001", "71000001", 46082, 46096])
+    sheet.append(["R200001", "71000002", "2026年3月1日", "2026年3月15日"])
+    path = tmp_path / "old.xlsx"
+    book.save(path)
+    rows = read_previous_loans(path.read_bytes(), path.name)
+    assert [row.line for row in rows] == [3, 4, 5]
+    actor = Actor.system(student.library, AuditEvent.Channel.CLI)
+    with clock.frozen_at(D("2026-03-02")):
+        report = legacy_loans_import(actor=actor, rows=rows, dry_run=False)
+    assert report.rejected == [] and report.imported == 3
+    loans = Loan.objects.order_by("item__barcode")
+    assert [timezone.localdate(loan.checked_out_at) for loan in loans] == [D("2026-03-01")] * 3
+    assert [loan.due_date for loan in loans] == [D("2026-03-15")] * 3

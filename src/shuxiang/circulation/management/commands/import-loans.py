@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shuxiang.circulation.legacy import read_legacy_loans
+from shuxiang.circulation.previous_system import read_previous_loans
 from shuxiang.circulation.services import legacy_loans_import
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import DomainError
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
         try:
             library = library_by_code(options["library"])
-            rows = read_legacy_loans(content, path.name)
+            rows = read_previous_loans(content, path.name)
             actor = Actor.system(library, AuditEvent.Channel.CLI)
             report = legacy_loans_import(actor=actor, rows=rows, dry_run=options["dry_run"])
         except DomainError as exc:
