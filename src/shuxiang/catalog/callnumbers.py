@@ -125,7 +125,3 @@ def sort_key(value: str) -> tuple:
     """The shelf-order key of a call number (A11/45 < A2/13 < B43/6 < B43/11)."""
     parts = parse(value)
     return (_class_key(parts.class_number), _natural(parts.book_number), _natural(parts.volume))
-
-
-def shelf_order(values: Iterable[str]) -> list[str]:
-    return sorted(values, key=sort_key)
