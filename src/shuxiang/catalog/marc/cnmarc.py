@@ -17,6 +17,7 @@ from shuxiang.catalog.marc.mapping import (
     join_subject,
     material_type,
     price_of,
+    price_text,
     year_of,
 )
 from shuxiang.catalog.marc.record import Field, Record
@@ -164,18 +165,17 @@ def _relator(role: str) -> str:
 def bib_fields(values: dict[str, Any], *, control_number: str, today: str) -> list[Field]:
     """CNMARC fields for a title made in Shuxiang (or edited after import)."""
     fields: list[Field] = [Field("001", data=control_number)]
-    price = values.get("price")
-    price_text = "" if price is None else f"CNY{price // 100}.{price % 100:02d}"
+    price = price_text(values.get("price"))
     numbers = list(values.get("isbns") or [])
     for i, number in enumerate(numbers):
         subs = [("a", number)]
-        if i == 0 and price_text:
-            subs.append(("d", price_text))
+        if i == 0 and price:
+            subs.append(("d", price))
         fields.append(Field("010", "  ", subs))
     for wrong in values.get("invalid_isbns") or []:
         fields.append(Field("010", "  ", [("z", wrong)]))
-    if not numbers and price_text:
-        fields.append(Field("010", "  ", [("d", price_text)]))
+    if not numbers and price:
+        fields.append(Field("010", "  ", [("d", price)]))
     year = values.get("year")
     year_text = str(year) if year else "    "
     # 100 $a: entry date, publication type/dates, audience, government code, ...,

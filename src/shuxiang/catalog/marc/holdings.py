@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shuxiang.catalog.marc.mapping import Holding, price_of
+from shuxiang.catalog.marc.mapping import Holding, price_of, price_text
 from shuxiang.catalog.marc.record import Field, field_bytes
-from shuxiang.core.money import Money
+from shuxiang.core.money import yuan_text
 
 
 def _join(a: str, b: str) -> str:
@@ -58,10 +58,6 @@ def read(f: Field, warnings: list[str]) -> Holding:
     )
 
 
-def _price(fen: int | None) -> str:
-    return "" if fen is None else "CNY" + Money(fen).plain()
-
-
 def build(tag: str, item: dict[str, Any], library_code: str) -> Field:
     """A holdings field for one current item (dict: barcode, call_number, volume,
     location, price, accession_number, acquired_on)."""
@@ -81,7 +77,7 @@ def build(tag: str, item: dict[str, Any], library_code: str) -> Field:
         if item.get("accession_number"):
             subs.append(("h", item["accession_number"]))
         if item.get("price") is not None:
-            subs.append(("r", _price(item["price"])))
+            subs.append(("r", price_text(item["price"])))
         return Field("905", "  ", subs)
     if tag == "852":
         subs = [("a", library_code)]
@@ -95,7 +91,7 @@ def build(tag: str, item: dict[str, Any], library_code: str) -> Field:
         if item.get("accession_number"):
             subs.append(("x", item["accession_number"]))
         if item.get("price") is not None:
-            subs.append(("9", _price(item["price"])))
+            subs.append(("9", price_text(item["price"])))
         return Field("852", "  ", subs)
     subs = [("a", library_code), ("b", library_code)]
     if item.get("location"):
@@ -103,7 +99,7 @@ def build(tag: str, item: dict[str, Any], library_code: str) -> Field:
     if item.get("acquired_on"):
         subs.append(("d", str(item["acquired_on"])))
     if item.get("price") is not None:
-        subs.append(("g", Money(item["price"]).plain()))
+        subs.append(("g", yuan_text(item["price"])))
     if item.get("volume"):
         subs.append(("h", item["volume"]))
     if item.get("accession_number"):

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog import isbn as isbn_rules
-from shuxiang.core.money import Money, MoneyError
+from shuxiang.core.money import Money, MoneyError, yuan_text
 
 # The Bib columns a MARC record fills; an imported record is "unedited" while these
 # still equal what its stored original maps to.
@@ -122,6 +122,11 @@ def price_of(text: str, warnings: list[str]) -> int | None:
         warnings.append(_("价格“%(text)s”无法识别，未保存") % {"text": text})
         return None
     return money.fen if money is not None and money.fen >= 0 else None
+
+
+def price_text(fen: int | None) -> str:
+    """A price as records carry it: 3600 → "CNY36.00", None → "" (read back by `price_of`)."""
+    return "" if fen is None else "CNY" + yuan_text(fen)
 
 
 def material_type(leader: str) -> str:

@@ -19,6 +19,7 @@ from shuxiang.catalog.marc.mapping import (
     join_subject,
     material_type,
     price_of,
+    price_text,
     strip_isbd,
     year_of,
 )
@@ -223,12 +224,11 @@ def bib_fields(values: dict[str, Any], *, control_number: str, today: str) -> li
         Field("001", data=control_number),
         Field("008", data=fixed[:40].ljust(40)),
     ]
-    price = values.get("price")
-    price_text = "" if price is None else f"CNY{price // 100}.{price % 100:02d}"
+    price = price_text(values.get("price"))
     for i, number in enumerate(values.get("isbns") or []):
         subs = [("a", number)]
-        if i == 0 and price_text:
-            subs.append(("c", price_text))
+        if i == 0 and price:
+            subs.append(("c", price))
         fields.append(Field("020", "  ", subs))
     for wrong in values.get("invalid_isbns") or []:
         fields.append(Field("020", "  ", [("z", wrong)]))
