@@ -3,6 +3,8 @@ that older Chinese vendors ship, detected per record or forced by the user."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 from pymarc.marc8 import marc8_to_unicode
 
@@ -37,33 +39,19 @@ def normalize_encoding(name: str | None) -> str | None:
         ) from exc
 
 
-def _is_utf8(chunks: list[bytes]) -> bool:
-    try:
-        for chunk in chunks:
-            chunk.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+# Bytes that MARC-8's default sets (ASCII and ANSEL, what a record without escape
+# sequences uses) never contain. A MARC 21 record with leader/09 blank is MARC-8: Latin
+# text with diacritics (ANSEL's combining marks 0xE0-0xFE before a letter) also decodes
+# as GBK, into wrong ideographs, so it is taken for GBK only when some byte cannot be
+# MARC-8 at all, as nearly every run of Chinese GBK text has (中 is 0xD6 0xD0).
+_NOT_ANSEL = re.compile(rb"[\x80-\x87\x8a-\x8c\x8f-\xa0\xaf\xbb\xbe\xbf\xc9-\xdf\xfc\xfd\xff]")
 
 
-def guess(leader: str, fields: list[tuple[str, bytes]], flavor: str) -> str:
-    """The encoding of one record.
-
-    MARC 21 says UCS with leader/09 = "a"; a blank there means MARC-8, unless the bytes
-    are plainly not MARC-8 (no escape sequences, and valid UTF-8 or GB18030 text, as
-    Chinese vendors write). CNMARC records carry no reliable flag: UTF-8 when the bytes
-    are valid UTF-8, GB18030 (which covers GB2312 and GBK) otherwise.
-    """
-    chunks = [data for _, data in fields]
-    if flavor == MARC21 and leader[9:10] == "a":
-        return UTF8
-    if flavor == MARC21 and any(b"\x1b" in c for c in chunks):
-        return MARC8  # MARC-8 escapes (EACC Chinese is all 7-bit bytes after ESC $ 1)
-    if all(c.isascii() for c in chunks):
-        return UTF8
-    if _is_utf8(chunks):
-        return UTF8
-    return GB18030 if flavor != MARC21 or _is_gb(chunks) else MARC8
+def marc21_non_utf8(joined: bytes) -> str:
+    """The encoding of a MARC 21 record with leader/09 blank that is not UTF-8."""
+    if _NOT_ANSEL.search(joined) and _is_gb([joined]):
+        return GB18030
+    return MARC8
 
 
 def _is_gb(chunks: list[bytes]) -> bool:
@@ -161,7 +149,7 @@ def read_record(
             try:
                 text = joined.decode("utf-8")
             except UnicodeDecodeError:
-                encoding = GB18030 if flavor != MARC21 or _is_gb([joined]) else MARC8
+                encoding = GB18030 if flavor != MARC21 else marc21_non_utf8(joined)
             else:
                 texts = text.split("\x1e")
                 if len(texts) == len(fields):

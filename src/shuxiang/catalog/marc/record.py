@@ -185,9 +185,14 @@ def split_fields(data: bytes) -> tuple[str, list[tuple[str, bytes]]]:
         raise MarcError(_("目次区错误：长度 %(n)d 不是 12 的倍数") % {"n": len(directory)})
     entries = _ENTRY.findall(directory)
     if len(entries) * 12 != len(directory):
+        # findall skips what it cannot read: name the first entry that is not an entry.
+        bad = next(
+            directory[i : i + 12]
+            for i in range(0, len(directory), 12)
+            if not _ENTRY.fullmatch(directory[i : i + 12])
+        )
         raise MarcError(
-            _("目次区错误：无法识别的目次项 %(entry)s")
-            % {"entry": directory[len(entries) * 12 :][:12].decode("latin-1")}
+            _("目次区错误：无法识别的目次项 %(entry)s") % {"entry": bad.decode("latin-1")}
         )
     fields: list[tuple[str, bytes]] = []
     append = fields.append
