@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -12,80 +11,37 @@ from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid
 from shuxiang.core.models import Library
-from shuxiang.patrons import grades
+from shuxiang.patrons.card_numbers import CardNumbers, card_problem, card_shape
 from shuxiang.patrons.models import Patron, RetiredCard
-from shuxiang.patrons.selectors import class_by_name, patron_get
+from shuxiang.patrons.selectors import class_by_any_name, patron_get
 
 # -- card numbers -----------------------------------------------------------------------
 
 
-def card_shape(pattern: str) -> tuple[str, int] | None:
-    """(prefix, digits) for generating numbers that fit a card pattern such as
-    ^R\\d{4,10}$ → ("R", 6); None when the pattern is not prefix + digits."""
-    if not pattern:
-        return ("R", 6)
-    match = re.fullmatch(r"\^?([A-Za-z0-9-]*)\\d(?:\{(\d+)(?:,(\d*))?\}|\+)?\$?", pattern)
-    if not match:
-        return None
-    low = int(match[2]) if match[2] else 1
-    high = int(match[3]) if match[3] else (low if match[2] and match[3] is None else 12)
-    if match[2] and match[3] == "":
-        high = 12
-    width = min(max(low, 6), high)
-    return match[1], width
+def next_card_numbers(library: Library) -> CardNumbers:
+    """The library's next free card numbers, after every current and retired card."""
+    shape = card_shape(library.card_pattern)
+    used: list[str] = []
+    if shape is not None:
+        for model in (Patron, RetiredCard):
+            used += model.objects.filter(
+                library=library, card_number__startswith=shape[0]
+            ).values_list("card_number", flat=True)
+    return CardNumbers(library.card_pattern, used)
 
 
-class CardNumbers:
-    """Hands out the next free card numbers of a library, in pattern order: the prefix
-    and the highest number in use (current or retired) plus one."""
-
-    def __init__(self, library: Library) -> None:
-        self.shape = card_shape(library.card_pattern)
-        self.pattern = library.card_pattern
-        self.next = 1
-        if self.shape is None:
-            return
-        prefix, _width = self.shape
-        numbers = list(
-            Patron.objects.filter(library=library, card_number__startswith=prefix).values_list(
-                "card_number", flat=True
-            )
-        )
-        numbers += list(
-            RetiredCard.objects.filter(library=library, card_number__startswith=prefix).values_list(
-                "card_number", flat=True
-            )
-        )
-        for number in numbers:
-            tail = number[len(prefix) :]
-            if tail.isdigit():
-                self.next = max(self.next, int(tail) + 1)
-
-    def take(self) -> str | None:
-        if self.shape is None:
-            return None
-        prefix, width = self.shape
-        card = f"{prefix}{self.next:0{width}d}"
-        if self.pattern and not re.fullmatch(self.pattern, card):
-            return None
-        self.next += 1
-        return card
-
-
-def _check_card_free(library: Library, card: str) -> None:
-    if library.card_pattern and not re.fullmatch(library.card_pattern, card):
-        raise Invalid(
-            _("借书证号 %(card)s 不符合本馆的格式 %(pattern)s。")
-            % {"card": card, "pattern": library.card_pattern},
-            code="invalid_card",
-        )
-    if Patron.objects.filter(library=library, card_number=card).exists():
-        raise Conflict(_("借书证号 %(card)s 已被使用。") % {"card": card}, code="duplicate_card")
-    if RetiredCard.objects.filter(library=library, card_number=card).exists():
-        raise Conflict(
-            _("借书证号 %(card)s 已挂失停用，不能再发给读者。") % {"card": card},
-            code="card_retired",
-        )
+def card_check(library: Library, card: str) -> None:
+    """Raise unless this card number can be given to a reader (card_numbers.card_problem
+    on the library's facts about it)."""
+    holder = (
+        Patron.objects.filter(library=library, card_number=card)
+        .values_list("name", flat=True)
+        .first()
+    )
+    retired = RetiredCard.objects.filter(library=library, card_number=card).exists()
+    problem = card_problem(card, pattern=library.card_pattern, holder=holder, retired=retired)
+    if problem is not None:
+        raise problem
 
 
 @transaction.atomic
@@ -111,24 +67,14 @@ def patron_create(
         raise Invalid(_("姓名不能为空。"), code="name_required")
     if category not in Patron.Category.values:
         raise Invalid(_("未知的读者类型：%(value)s") % {"value": category}, code="invalid_category")
-    if library.card_pattern and not re.fullmatch(library.card_pattern, card):
-        raise Invalid(
-            _("借书证号 %(card)s 不符合本馆的格式 %(pattern)s。")
-            % {"card": card, "pattern": library.card_pattern},
-            code="invalid_card",
-        )
+    card_check(library, card)
     school_class = None
     if class_name:
-        school_class = class_by_name(library.pk, class_name, library.current_school_year)
-        if school_class is None:
-            canonical = grades.canonical_class_name(grades.system(library.grade_system), class_name)
-            if canonical:
-                school_class = class_by_name(library.pk, canonical, library.current_school_year)
+        school_class = class_by_any_name(library, class_name)
         if school_class is None:
             raise Invalid(
                 _("班级 %(name)s 不存在。") % {"name": class_name}, code="class_not_found"
             )
-    _check_card_free(library, card)
     student_number = (student_number or "").strip() or None
     if (
         student_number
@@ -205,10 +151,10 @@ def card_report_lost(*, actor: Actor, patron_id: int, new_card: str | None = Non
     (a scan of it says so) and kept on record. Loans stay with the reader."""
     patron = Patron.objects.select_for_update().get(pk=patron_get(actor.library.pk, patron_id).pk)
     library = actor.library
-    new_card = (new_card or "").strip().upper() or CardNumbers(library).take()
+    new_card = (new_card or "").strip().upper() or next_card_numbers(library).take()
     if not new_card:
         raise Invalid(_("请填写新的借书证号（本馆的格式无法自动生成）。"), code="card_required")
-    _check_card_free(library, new_card)
+    card_check(library, new_card)
     old = patron.card_number
     RetiredCard.objects.create(
         library=library,

@@ -1,35 +1,31 @@
 """Roster import (花名册): a dry run that writes nothing, or every valid row in one
-transaction."""
+transaction. The file is read by patrons.roster and planned by patrons.roster_plan
+(plain Python); this module reads the facts the planner needs and writes its plan."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from shuxiang.core import audit
 from shuxiang.core.audit import Actor
 from shuxiang.core.models import Library
 from shuxiang.patrons import grades, roster
 from shuxiang.patrons.models import Patron, RetiredCard, SchoolClass
-from shuxiang.patrons.services.readers import CardNumbers
+from shuxiang.patrons.roster_plan import (
+    UPDATABLE,
+    KnownReader,
+    RosterFacts,
+    RosterPlan,
+    RowOutcome,
+    plan_roster,
+)
 
-
-@dataclass
-class RowOutcome:
-    row: int
-    action: str  # create, update, skip, reject
-    name: str
-    student_number: str | None = None
-    card: str | None = None
-    class_name: str | None = None
-    reason: str = ""
-    changes: list[str] = field(default_factory=list)
+__all__ = ["UPDATABLE", "ImportReport", "RowOutcome", "roster_import"]
 
 
 @dataclass
@@ -58,9 +54,6 @@ class ImportReport:
         return [r for r in self.rows if r.action == "reject"]
 
 
-UPDATABLE = ["name", "gender", "category", "school_class_id", "valid_until", "campus_card"]
-
-
 def roster_import(
     *,
     actor: Actor,
@@ -80,10 +73,14 @@ def roster_import(
     if dry_run:
         # Reads only: no transaction, so a preview never holds the write lock that the
         # circulation desk needs (SQLite transactions start IMMEDIATE).
-        plan = _roster_plan(library, table, create_classes=create_classes, progress=progress)
+        plan = plan_roster(
+            table.rows, roster_facts(library), create_classes=create_classes, progress=progress
+        )
         return _roster_report(plan, table, dry_run=True)
     with transaction.atomic():
-        plan = _roster_plan(library, table, create_classes=create_classes, progress=progress)
+        plan = plan_roster(
+            table.rows, roster_facts(library), create_classes=create_classes, progress=progress
+        )
         report = _roster_report(plan, table, dry_run=False)
         _roster_apply(actor, plan)
         audit.record(
@@ -99,234 +96,48 @@ def roster_import(
     return report
 
 
-def _roster_report(plan: _Plan, table: roster.Roster, *, dry_run: bool) -> ImportReport:
-    report = ImportReport(rows=plan.outcomes, notes=table.notes, sheet=table.sheet, dry_run=dry_run)
-    report.classes_created = sorted(plan.new_classes, key=lambda n: plan.new_classes[n])
-    return report
-
-
-@dataclass
-class _Plan:
-    outcomes: list[RowOutcome]
-    creates: list[tuple[RowOutcome, dict[str, Any]]]
-    updates: list[tuple[RowOutcome, Patron, dict[str, Any]]]
-    new_classes: dict[str, tuple[int, int]]
-
-
-def _roster_plan(
-    library: Library,
-    table: roster.Roster,
-    *,
-    create_classes: bool,
-    progress: Callable[[int], None] | None,
-) -> _Plan:
+def roster_facts(library: Library) -> RosterFacts:
+    """What the roster planner compares the rows with: the library's readers (not the
+    anonymized placeholder), this school year's classes, retired cards, the card pattern."""
     year = library.current_school_year
-    existing = list(Patron.objects.filter(library=library, anonymous=False))
-    by_number = {p.student_number: p for p in existing if p.student_number}
-    by_card = {p.card_number.upper(): p for p in existing}
-    by_campus = {p.campus_card: p for p in existing if p.campus_card}
-    by_name: dict[tuple[str, int | None, str], list[Patron]] = {}
-    for p in existing:
-        by_name.setdefault((p.name, p.school_class_id, p.category), []).append(p)
-    retired = {
-        c.upper()
-        for c in RetiredCard.objects.filter(library=library).values_list("card_number", flat=True)
-    }
-    classes = {c.name: c for c in SchoolClass.objects.filter(library=library, school_year=year)}
-    cards = CardNumbers(library)
-    plan = _Plan([], [], [], {})
-    seen_numbers: dict[str, int] = {}
-    seen_cards: dict[str, int] = {}
-    seen_campus: dict[str, int] = {}
-
-    for index, row in enumerate(table.rows):
-        if progress is not None:
-            progress(index)
-        out = RowOutcome(
-            row=row.row,
-            action="reject",
-            name=row.name,
-            student_number=row.student_number,
-            card=row.card,
-            class_name=row.class_name,
+    readers = [
+        KnownReader(**values)
+        for values in Patron.objects.filter(library=library, anonymous=False).values(
+            "pk",
+            "name",
+            "card_number",
+            "category",
+            "student_number",
+            "campus_card",
+            "school_class_id",
+            "gender",
+            "valid_until",
         )
-        plan.outcomes.append(out)
-        # Duplicates within the file: the first row wins, even when it is itself
-        # rejected, so that a repeat never slips in in its place.
-        duplicate = ""
-        if row.student_number and row.student_number in seen_numbers:
-            duplicate = _("学号 %(n)s 与第 %(row)s 行重复（保留第 %(row)s 行）。") % {
-                "n": row.student_number,
-                "row": seen_numbers[row.student_number],
-            }
-        elif row.card and row.card in seen_cards:
-            duplicate = _("借书证号 %(c)s 与第 %(row)s 行重复（保留第 %(row)s 行）。") % {
-                "c": row.card,
-                "row": seen_cards[row.card],
-            }
-        elif row.campus_card and row.campus_card in seen_campus:
-            duplicate = _("一卡通号 %(c)s 与第 %(row)s 行重复（保留第 %(row)s 行）。") % {
-                "c": row.campus_card,
-                "row": seen_campus[row.campus_card],
-            }
-        for key, seen in (
-            (row.student_number, seen_numbers),
-            (row.card, seen_cards),
-            (row.campus_card, seen_campus),
-        ):
-            if key:
-                seen.setdefault(key, row.row)
-        if not row.ok:
-            out.reason = "；".join(
-                [str(p) for p in row.problems] + ([duplicate] if duplicate else [])
-            )
-            continue
-        if duplicate:
-            out.reason = duplicate
-            continue
-
-        class_id: int | None = None
-        if row.class_name:
-            found = classes.get(row.class_name)
-            if found is not None:
-                class_id = found.pk
-            elif row.class_name in plan.new_classes or create_classes:
-                plan.new_classes.setdefault(row.class_name, (row.grade, row.class_number))
-            else:
-                out.reason = _(
-                    "班级 %(c)s 不存在（本学年 %(y)s）；要自动新建班级，请勾选“新建不存在的班级”（命令行：--create-classes）。"
-                ) % {"c": row.class_name, "y": year}
-                continue
-
-        # Who is this row? By student number, else card, else name + class + category.
-        patron = None
-        if row.student_number:
-            patron = by_number.get(row.student_number)
-        if patron is None and row.card:
-            patron = by_card.get(row.card)
-            if (
-                patron is not None
-                and row.student_number
-                and patron.student_number
-                and patron.student_number != row.student_number
-            ):
-                out.reason = _("借书证号 %(c)s 已属于学号为 %(n)s 的读者 %(name)s。") % {
-                    "c": row.card,
-                    "n": patron.student_number,
-                    "name": patron.name,
-                }
-                continue
-            # A card alone identifies a reader only when the name agrees too.
-            if patron is not None and patron.name != row.name:
-                out.reason = _("借书证号 %(c)s 已被读者 %(name)s 使用。") % {
-                    "c": row.card,
-                    "name": patron.name,
-                }
-                continue
-        if (
-            patron is None
-            and not row.student_number
-            and not row.card
-            and row.class_name not in plan.new_classes
-        ):
-            matches = by_name.get((row.name, class_id, row.category), [])
-            if len(matches) == 1:
-                patron = matches[0]
-
-        if row.card:
-            if row.card in retired:
-                out.reason = _("借书证号 %(c)s 已挂失停用。") % {"c": row.card}
-                continue
-            if library.card_pattern and not re.fullmatch(library.card_pattern, row.card):
-                out.reason = _("借书证号 %(c)s 不符合本馆的格式 %(p)s。") % {
-                    "c": row.card,
-                    "p": library.card_pattern,
-                }
-                continue
-            if patron is not None and patron.card_number.upper() != row.card:
-                out.reason = _(
-                    "学号 %(n)s 的读者 %(name)s 已有借书证号 %(old)s，与表中的 %(c)s 不一致；换证请用“挂失补办”。"
-                ) % {
-                    "n": row.student_number,
-                    "name": patron.name,
-                    "old": patron.card_number,
-                    "c": row.card,
-                }
-                continue
-            if patron is None and row.card in by_card:
-                out.reason = _("借书证号 %(c)s 已被读者 %(name)s 使用。") % {
-                    "c": row.card,
-                    "name": by_card[row.card].name,
-                }
-                continue
-        if row.campus_card:
-            owner = by_campus.get(row.campus_card)
-            if owner is not None and owner is not patron:
-                out.reason = _("一卡通号 %(c)s 已被读者 %(name)s 使用。") % {
-                    "c": row.campus_card,
-                    "name": owner.name,
-                }
-                continue
-
-        values: dict[str, Any] = {
-            "name": row.name,
-            "category": row.category,
-            "student_number": row.student_number,
-        }
-        if row.gender:
-            values["gender"] = row.gender
-        if row.class_name:
-            values["school_class_id"] = class_id
-            values["class_name"] = row.class_name
-        if row.valid_until:
-            values["valid_until"] = row.valid_until
-        if row.campus_card:
-            values["campus_card"] = row.campus_card
-
-        if patron is None:
-            card = row.card or cards.take()
-            if card is None:
-                out.reason = _(
-                    "表中没有借书证号，本馆的借书证号格式 %(p)s 又无法自动生成；请在表中填写借书证号。"
-                ) % {"p": library.card_pattern}
-                continue
-            out.action, out.card = "create", card
-            values["card_number"] = card
-            plan.creates.append((out, values))
-            by_card[card.upper()] = Patron(name=row.name, card_number=card)
-        else:
-            out.card = patron.card_number
-            changes = [
-                key for key in UPDATABLE if key in values and values[key] != getattr(patron, key)
-            ]
-            if "school_class_id" in values and values["school_class_id"] is None:
-                changes.append("school_class_id")  # a class created by this import
-            if row.student_number and not patron.student_number:
-                changes.append("student_number")
-            if changes:
-                out.action = "update"
-                out.changes = [_field_label(c) for c in changes]
-                out.reason = _("已有此读者，更新：%(f)s") % {"f": "、".join(out.changes)}
-                plan.updates.append((out, patron, values))
-            else:
-                out.action = "skip"
-                out.reason = _("已有此读者，内容相同。")
-    return plan
+    ]
+    return RosterFacts(
+        school_year=year,
+        card_pattern=library.card_pattern,
+        readers=readers,
+        classes=dict(
+            SchoolClass.objects.filter(library=library, school_year=year).values_list("name", "pk")
+        ),
+        retired_cards=set(
+            RetiredCard.objects.filter(library=library).values_list("card_number", flat=True)
+        ),
+    )
 
 
-def _field_label(name: str) -> str:
-    return {
-        "name": _("姓名"),
-        "gender": _("性别"),
-        "category": _("类型"),
-        "school_class_id": _("班级"),
-        "valid_until": _("有效期"),
-        "campus_card": _("一卡通号"),
-        "student_number": _("学号"),
-    }.get(name, name)
+def _roster_report(plan: RosterPlan, table: roster.Roster, *, dry_run: bool) -> ImportReport:
+    return ImportReport(
+        rows=plan.outcomes,
+        notes=table.notes,
+        sheet=table.sheet,
+        dry_run=dry_run,
+        classes_created=plan.classes_created,
+    )
 
 
-def _roster_apply(actor: Actor, plan: _Plan) -> None:
+def _roster_apply(actor: Actor, plan: RosterPlan) -> None:
     library = actor.library
     created_classes: dict[str, SchoolClass] = {}
     for name, (grade, number) in plan.new_classes.items():
@@ -373,7 +184,9 @@ def _roster_apply(actor: Actor, plan: _Plan) -> None:
             patron,
             after={"card": patron.card_number, "status": patron.status, "via": "import"},
         )
-    for _out, patron, values in plan.updates:
+    patrons = Patron.objects.in_bulk([pk for _out, pk, _values in plan.updates])
+    for _out, pk, values in plan.updates:
+        patron = patrons[pk]
         before = {k: _plain(getattr(patron, k)) for k in UPDATABLE + ["student_number"]}
         for key in UPDATABLE:
             if key in values:
