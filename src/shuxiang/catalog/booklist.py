@@ -7,15 +7,13 @@ good rows in one transaction; a dry run writes nothing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shuxiang.catalog import cataloging, clc
-from shuxiang.catalog import isbn as isbn_rules
+from shuxiang.catalog import cataloging, rules
 from shuxiang.core import spreadsheet
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import DomainError, Invalid
@@ -37,7 +35,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "call_number": ("索书号", "call number"),
     "edition": ("版次", "edition"),
 }
-_LOOKUP = {name.lower().replace(" ", ""): key for key, names in HEADERS.items() for name in names}
+HEADER_SCAN = 20  # a school's list may have a title and notes above the header
 
 
 @dataclass(slots=True)
@@ -59,6 +57,7 @@ class BookRow:
 class RowProblem:
     row: int
     reason: str
+    code: str = "invalid"  # the stable code of the (first) reason, as the API reports it
 
 
 @dataclass
@@ -77,41 +76,119 @@ class BooklistReport:
         return sum(r.copies for r in self.good)
 
 
-def read_rows(source: BinaryIO, filename: str = "") -> Iterator[tuple[int, list[Any]]]:
-    """(row number as the spreadsheet shows it, cells) for an xlsx or csv file."""
-    yield from enumerate(spreadsheet.read_rows(source.read(), filename), start=1)
+def _is_header(columns: dict[str, int]) -> bool:
+    return "title" in columns and len(columns) >= 2
 
 
-def find_columns(cells: list[Any]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        key = _LOOKUP.get(
-            spreadsheet.cell_text(cell).lower().replace(" ", "").replace("\u3000", "")
+# What the list says, row by row, for the problems `rules.bib_check` finds: short, with
+# the cell as written. Other problems keep the service's message.
+def _row_reason(problem: Invalid, values: dict[str, str]) -> str:
+    if problem.code == "title_required":
+        return _("缺少书名")
+    if problem.code == "invalid_isbn":
+        return _("ISBN %(isbn)s 无效（校验位不符）") % {"isbn": values.get("isbn", "")}
+    if problem.code == "invalid_clc":
+        return _("分类号“%(value)s”不是有效的中图法分类号") % {"value": values.get("clc", "")}
+    return problem.message
+
+
+def _parse_price(text: str, problems: list[tuple[str, str]]) -> int | None:
+    if not text:
+        return None
+    try:
+        money = Money.parse(text)
+    except MoneyError:
+        problems.append((_("定价“%(value)s”不是金额") % {"value": text}, "invalid_price"))
+        return None
+    return money.fen if money else None
+
+
+def _parse_copies(text: str, problems: list[tuple[str, str]]) -> int:
+    if not text:
+        return 1
+    if not re.fullmatch(r"\d+", text) or int(text) < 1:
+        problems.append((_("册数“%(value)s”应为正整数") % {"value": text}, "invalid_copies"))
+    elif int(text) > MAX_COPIES_PER_ROW:
+        problems.append(
+            (
+                _("册数 %(value)s 超过每行上限 %(max)s")
+                % {"value": text, "max": MAX_COPIES_PER_ROW},
+                "too_many_copies",
+            )
         )
-        if key and key not in columns:
-            columns[key] = index
-    return columns
+    else:
+        return int(text)
+    return 1
+
+
+def _parse_year(text: str, problems: list[tuple[str, str]]) -> int | None:
+    if not text:
+        return None
+    match = re.search(r"(1[5-9]\d\d|20\d\d)", text)
+    if match:
+        return int(match.group(1))
+    problems.append((_("出版年“%(value)s”看不懂") % {"value": text}, "invalid_year"))
+    return None
+
+
+# The order in which a row's reasons are listed: the columns' usual order.
+_REASON_ORDER = (
+    "title_required",
+    "invalid_isbn",
+    "invalid_price",
+    "invalid_clc",
+    "invalid_copies",
+    "too_many_copies",
+    "invalid_year",
+)
+
+
+def _book_row(number: int, values: dict[str, str]) -> BookRow | RowProblem:
+    """One row as a book to catalog, or every reason it cannot be: what does not parse,
+    and what `rules.bib_check` (the check bib_create enforces) finds."""
+    problems: list[tuple[str, str]] = []
+    price = _parse_price(values.get("price", ""), problems)
+    copies = _parse_copies(values.get("copies", ""), problems)
+    year = _parse_year(values.get("year", ""), problems)
+    check = rules.bib_check(
+        title=values.get("title", ""),
+        isbn=values.get("isbn", "") or None,
+        year=year,
+        price=price,
+        clc_number=values.get("clc", ""),
+    )
+    problems += [(_row_reason(p, values), p.code) for p in check.problems]
+    if problems:
+        problems.sort(key=lambda p: _REASON_ORDER.index(p[1]) if p[1] in _REASON_ORDER else 99)
+        return RowProblem(number, "；".join(p[0] for p in problems), problems[0][1])
+    return BookRow(
+        row=number,
+        title=values.get("title", ""),
+        author=values.get("author", ""),
+        publisher=values.get("publisher", ""),
+        isbn=values.get("isbn", ""),
+        price=price,
+        clc=check.clc,
+        copies=copies,
+        year=year,
+        call_number=values.get("call_number", ""),
+        edition=values.get("edition", ""),
+    )
 
 
 def parse(source: BinaryIO, filename: str = "") -> BooklistReport:
     """Read and check every row (pure apart from reading the file)."""
     report = BooklistReport()
-    rows = read_rows(source, filename)
-    columns: dict[str, int] = {}
-    for number, cells in rows:
-        found = find_columns(cells)
-        if "title" in found and len(found) >= 2:
-            columns = found
-            break
-        if number >= 20:
-            break
-    if not columns:
+    table = spreadsheet.read_rows(source.read(), filename)
+    header = spreadsheet.find_header(table, HEADERS, accept=_is_header, scan=HEADER_SCAN)
+    if header is None:
         raise Invalid(
             _("找不到表头：前 20 行中应有“书名”以及著者、出版社、ISBN、定价、分类号、册数等列。"),
             code="no_header",
         )
+    columns = header.columns
     report.columns = sorted(columns, key=columns.get)
-    for number, cells in rows:
+    for number, cells in enumerate(table[header.index + 1 :], start=header.line + 1):
         values = {
             key: spreadsheet.cell_text(cells[i]) if i < len(cells) else ""
             for key, i in columns.items()
@@ -119,67 +196,11 @@ def parse(source: BinaryIO, filename: str = "") -> BooklistReport:
         if not any(values.values()):
             continue
         report.rows += 1
-        reasons: list[str] = []
-        title = values.get("title", "")
-        if not title:
-            reasons.append(_("缺少书名"))
-        isbn = values.get("isbn", "")
-        if isbn and not isbn_rules.normalize(isbn):
-            reasons.append(_("ISBN %(isbn)s 无效（校验位不符）") % {"isbn": isbn})
-        price = None
-        if values.get("price"):
-            try:
-                money = Money.parse(values["price"])
-                price = money.fen if money else None
-            except MoneyError:
-                reasons.append(_("定价“%(value)s”不是金额") % {"value": values["price"]})
-        number_text = values.get("clc", "")
-        clc_value = ""
-        if number_text:
-            check = clc.validate(number_text)
-            if check.valid:
-                clc_value = check.normalized
-            else:
-                reasons.append(
-                    _("分类号“%(value)s”不是有效的中图法分类号") % {"value": number_text}
-                )
-        copies = 1
-        if values.get("copies"):
-            text = values["copies"]
-            if not re.fullmatch(r"\d+", text) or int(text) < 1:
-                reasons.append(_("册数“%(value)s”应为正整数") % {"value": text})
-            elif int(text) > MAX_COPIES_PER_ROW:
-                reasons.append(
-                    _("册数 %(value)s 超过每行上限 %(max)s")
-                    % {"value": text, "max": MAX_COPIES_PER_ROW}
-                )
-            else:
-                copies = int(text)
-        year = None
-        if values.get("year"):
-            match = re.search(r"(1[5-9]\d\d|20\d\d)", values["year"])
-            if match:
-                year = int(match.group(1))
-            else:
-                reasons.append(_("出版年“%(value)s”看不懂") % {"value": values["year"]})
-        if reasons:
-            report.bad.append(RowProblem(number, "；".join(reasons)))
-            continue
-        report.good.append(
-            BookRow(
-                row=number,
-                title=title,
-                author=values.get("author", ""),
-                publisher=values.get("publisher", ""),
-                isbn=isbn,
-                price=price,
-                clc=clc_value,
-                copies=copies,
-                year=year,
-                call_number=values.get("call_number", ""),
-                edition=values.get("edition", ""),
-            )
-        )
+        book = _book_row(number, values)
+        if isinstance(book, RowProblem):
+            report.bad.append(book)
+        else:
+            report.good.append(book)
     return report
 
 
@@ -237,7 +258,7 @@ def booklist_import(
                             source=source_kind,
                         )
                 except DomainError as exc:  # a row's conflict is reported, the rest imports
-                    report.bad.append(RowProblem(row.row, exc.message))
+                    report.bad.append(RowProblem(row.row, exc.message, exc.code))
                     continue
                 if result.created_bib:
                     report.titles_created += 1

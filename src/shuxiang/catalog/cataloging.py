@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shuxiang.catalog import callnumbers, clc, register
+from shuxiang.catalog import callnumbers, clc, register, rules
 from shuxiang.catalog import isbn as isbn_rules
 from shuxiang.catalog.models import Bib, CallNumber, Item
 from shuxiang.catalog.services import bib_create, item_create
@@ -87,22 +87,6 @@ def original_record(encoded: str) -> tuple[str, bytes]:
     return results[0].flavor, results[0].original
 
 
-def _check_call_number(value: str) -> str:
-    value = value.strip().replace("／", "/")
-    parts = callnumbers.parse(value)
-    if not parts.class_number or not parts.book_number:
-        raise Invalid(
-            _("索书号 %(value)s 应为“分类号/种次号”，例如 I247.5/12。") % {"value": value},
-            code="invalid_call_number",
-        )
-    if not clc.validate(parts.class_number).valid:
-        raise Invalid(
-            _("索书号 %(value)s 中的分类号不是有效的中图法分类号。") % {"value": value},
-            code="invalid_call_number",
-        )
-    return callnumbers.compose(clc.normalize(parts.class_number), parts.book_number, parts.volume)
-
-
 @transaction.atomic
 def copies_add(
     *,
@@ -124,7 +108,7 @@ def copies_add(
     existing = title_call_number(library, bib)
     value = existing
     if not value:
-        wanted = _check_call_number(call_number) if call_number.strip() else ""
+        wanted = rules.call_number_clean(call_number) if call_number.strip() else ""
         if wanted:
             owner = (
                 CallNumber.objects.filter(library=library, value=wanted).exclude(bib=bib).first()
@@ -143,10 +127,9 @@ def copies_add(
     if len(set(given)) != len(given):
         raise Conflict(_("同一条码号填写了两次。"), code="duplicate_barcode")
     fresh = iter(register.barcodes_take(library, len(copies) - len(given)))
-    accessions = register.accession_numbers_take(library, len(copies))
     acquired = acquired_on or clock.today()
     items = []
-    for spec, accession in zip(copies, accessions, strict=True):
+    for spec in copies:  # item_create gives each the next accession number, in order
         barcode = spec.barcode.strip() or next(fresh)
         items.append(
             item_create(
@@ -155,15 +138,12 @@ def copies_add(
                 barcode=barcode,
                 location_code=spec.location_code or None,
                 call_number=value or None,
-                accession_number=accession,
                 circulation_type=spec.circulation_type or Item.CirculationType.NORMAL,
                 price=spec.price,
                 acquired_on=acquired,
                 source=source,
             )
         )
-    if given:
-        register.barcodes_note_used(library, given)
     return Cataloged(bib=bib, items=items, call_number=value, created_bib=False)
 
 
@@ -199,15 +179,6 @@ def bib_catalog(
         bib = bib_by_isbn(library, values["isbn"])
     created = bib is None
     if bib is None:
-        number = values.get("clc", "")
-        if number:
-            check = clc.validate(number)
-            if not check.valid:
-                raise Invalid(
-                    _("分类号 %(value)s 不是有效的中图法分类号。") % {"value": number},
-                    code="invalid_clc",
-                )
-            values["clc"] = check.normalized
         extra = {k: values.pop(k) for k in BIB_EXTRA_FIELDS if k in values}
         bib = bib_create(actor=actor, **values)
         changed = [k for k, v in extra.items() if v]

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from shuxiang.catalog import booklist, cataloging, clc, labels, register
+from shuxiang.catalog import booklist, cataloging, clc, labels, register, rules, services
 from shuxiang.catalog import isbn as isbn_rules
 from shuxiang.catalog.models import Bib, Item
 from shuxiang.core import clock
@@ -48,19 +48,6 @@ TEXT_FIELDS = (
 _SPLIT = re.compile(r"\s*[;；、,，]\s*")
 
 
-def clc_message(code: str) -> str:
-    return {
-        "empty": _("请填写分类号。"),
-        "main_class": _("分类号的第一个字母不是中图法的基本大类（A–Z，无 L、M、W、Y）。"),
-        "t_subclass": _(
-            "T 类的二级类目只有 TB、TD、TE、TF、TG、TH、TJ、TK、TL、TM、TN、TP、TQ、TS、TU、TV。"
-        ),
-        "syntax": _(
-            '分类号格式不正确：字母后为数字，每三位数字后加小数点，可带 -、()、=、""、<> 等复分号。'
-        ),
-    }.get(code, "")
-
-
 # -- JSON endpoints for the form's script ----------------------------------------------
 
 
@@ -80,7 +67,7 @@ def clc_json(request: HttpRequest) -> JsonResponse:
             {
                 "valid": check.valid,
                 "normalized": check.normalized,
-                "message": clc_message(check.code),
+                "message": rules.clc_message(check.code),
                 "caption": near.name if near else "",
                 "listed": bool(check.valid and clc.get(check.normalized)),
             }
@@ -171,44 +158,46 @@ def _form_context(
     }
 
 
-@staff_required("catalog")
-def form(request: HttpRequest) -> HttpResponse:
-    """The cataloging form: ISBN first; a known ISBN opens the existing title to add copies."""
-    library = request.library
-    bib = None
+def _chosen_bib(request: HttpRequest) -> Bib | None:
+    """The title the form adds copies to: ?bib=, or the one with the ISBN asked for."""
     bib_param = request.POST.get("bib") or request.GET.get("bib")
     if bib_param:
-        bib = get_object_or_404(Bib, library=library, pk=bib_param)
-    elif request.method == "GET" and request.GET.get("isbn"):
-        bib = cataloging.bib_by_isbn(library, request.GET["isbn"])
+        return get_object_or_404(Bib, library=request.library, pk=bib_param)
+    if request.method == "GET" and request.GET.get("isbn"):
+        return cataloging.bib_by_isbn(request.library, request.GET["isbn"])
+    return None
+
+
+def _blank_form(request: HttpRequest, bib: Bib | None) -> HttpResponse:
+    """The form as first shown: values from the query (a record copied over SRU), and
+    the asked-for number of copies with the next barcodes of the range."""
+    library = request.library
     # New copies go to the stacks unless the librarian picks another location.
     default_location = (
         Location.objects.filter(library=library, kind=Location.Kind.STACKS).order_by("code").first()
         or Location.objects.filter(library=library).order_by("code").first()
     )
-    if request.method != "POST":
-        values = {name: request.GET.get(name, "") for name in TEXT_FIELDS}
-        values["material_type"] = values["material_type"] or Bib.MaterialType.BOOK
-        wanted = request.GET.get("copies", "1")
-        count = min(int(wanted), 50) if wanted.isdigit() and int(wanted) > 0 else 1
-        copies = [
-            {
-                "barcode": "",
-                "location": default_location.code if default_location else "",
-                "circulation_type": Item.CirculationType.NORMAL,
-                "price": "",
-            }
-            for _ in range(count)
-        ]
-        context = _form_context(request, values, copies, bib)
-        context["marc"] = request.GET.get("marc", "") if bib is None else ""
-        for row, code in zip(copies, context["next_barcodes"], strict=False):
-            row["barcode"] = code
-        return render(request, "cataloging/form.html", context)
+    values = {name: request.GET.get(name, "") for name in TEXT_FIELDS}
+    values["material_type"] = values["material_type"] or Bib.MaterialType.BOOK
+    wanted = request.GET.get("copies", "1")
+    count = min(int(wanted), 50) if wanted.isdigit() and int(wanted) > 0 else 1
+    copies = [
+        {
+            "barcode": "",
+            "location": default_location.code if default_location else "",
+            "circulation_type": Item.CirculationType.NORMAL,
+            "price": "",
+        }
+        for _ in range(count)
+    ]
+    context = _form_context(request, values, copies, bib)
+    context["marc"] = request.GET.get("marc", "") if bib is None else ""
+    for row, code in zip(copies, context["next_barcodes"], strict=False):
+        row["barcode"] = code
+    return render(request, "cataloging/form.html", context)
 
-    values = {name: request.POST.get(name, "").strip() for name in TEXT_FIELDS}
-    copies = _copy_rows(request)
-    errors: list[str] = []
+
+def _copy_specs(copies: list[dict[str, str]], errors: list[str]) -> list[cataloging.CopySpec]:
     specs = []
     for n, row in enumerate(copies, start=1):
         price = (
@@ -224,46 +213,83 @@ def form(request: HttpRequest) -> HttpResponse:
                 price=price,
             )
         )
-    bib_values: dict[str, Any] = {}
+    return specs
+
+
+def _new_title(
+    request: HttpRequest, values: dict[str, str], errors: list[str]
+) -> tuple[dict[str, Any], tuple[str, bytes] | None]:
+    """The new title's values parsed from the form (bib_create's arguments), and the
+    record copied over SRU it keeps. Every problem goes to `errors` at once: what does
+    not parse, and what `rules.bib_check` (the check bib_create enforces) finds."""
     original = None
-    if bib is None:
-        if request.POST.get("marc"):
-            try:
-                original = cataloging.original_record(request.POST["marc"])
-            except DomainError as exc:
-                errors.append(exc.message)
-        year = None
-        if values["year"]:
-            if values["year"].isdigit():
-                year = int(values["year"])
-            else:
-                errors.append(_("出版年应为四位数字。"))
-        if values["isbn"] and not isbn_rules.normalize(values["isbn"]):
-            errors.append(_("ISBN %(isbn)s 无效，请检查校验位。") % {"isbn": values["isbn"]})
-        if values["clc"]:
-            check = clc.validate(values["clc"])
-            if not check.valid:
-                errors.append(clc_message(check.code))
-        price = _parse_price(values["price"], _("定价"), errors) if values["price"] else None
-        bib_values = {
-            "title": values["title"],
-            "isbn": values["isbn"] or None,
-            "authors": [a for a in _SPLIT.split(values["authors"]) if a],
-            "publisher": values["publisher"],
-            "place": values["place"],
-            "year": year,
-            "clc": values["clc"],
-            "price": price,
-            "series": values["series"],
-            "subjects": [s for s in _SPLIT.split(values["subjects"]) if s],
-            "summary": values["summary"],
-            "material_type": values["material_type"] or Bib.MaterialType.BOOK,
-            "parallel_title": values["parallel_title"],
-            "edition": values["edition"],
-            "pages": values["pages"],
-            "size": values["size"],
-            "language": values["language"],
-        }
+    if request.POST.get("marc"):
+        try:
+            original = cataloging.original_record(request.POST["marc"])
+        except DomainError as exc:
+            errors.append(exc.message)
+    year = None
+    if values["year"]:
+        if values["year"].isdigit():
+            year = int(values["year"])
+        else:
+            errors.append(_("出版年应为四位数字。"))
+    price = _parse_price(values["price"], _("定价"), errors) if values["price"] else None
+    check = rules.bib_check(
+        title=values["title"],
+        isbn=values["isbn"] or None,
+        year=year,
+        price=price,
+        clc_number=values["clc"],
+    )
+    errors.extend(problem.message for problem in check.problems)
+    bib_values = {
+        "title": values["title"],
+        "isbn": values["isbn"] or None,
+        "authors": [a for a in _SPLIT.split(values["authors"]) if a],
+        "publisher": values["publisher"],
+        "place": values["place"],
+        "year": year,
+        "clc": values["clc"],
+        "price": price,
+        "series": values["series"],
+        "subjects": [s for s in _SPLIT.split(values["subjects"]) if s],
+        "summary": values["summary"],
+        "material_type": values["material_type"] or Bib.MaterialType.BOOK,
+        "parallel_title": values["parallel_title"],
+        "edition": values["edition"],
+        "pages": values["pages"],
+        "size": values["size"],
+        "language": values["language"],
+    }
+    return bib_values, original
+
+
+def _cataloged(request: HttpRequest, result: cataloging.Cataloged) -> HttpResponse:
+    messages.success(
+        request,
+        extra_tags="ok",
+        message=_("已编目《%(title)s》，新增 %(n)s 册，索书号 %(call)s。")
+        % {"title": result.bib.title, "n": len(result.items), "call": result.call_number or "—"},
+    )
+    return redirect(
+        reverse("cataloging:done", args=[result.bib.pk])
+        + "?"
+        + urlencode({"items": ",".join(str(i.pk) for i in result.items)})
+    )
+
+
+@staff_required("catalog")
+def form(request: HttpRequest) -> HttpResponse:
+    """The cataloging form: ISBN first; a known ISBN opens the existing title to add copies."""
+    bib = _chosen_bib(request)
+    if request.method != "POST":
+        return _blank_form(request, bib)
+    values = {name: request.POST.get(name, "").strip() for name in TEXT_FIELDS}
+    copies = _copy_rows(request)
+    errors: list[str] = []
+    specs = _copy_specs(copies, errors)
+    bib_values, original = _new_title(request, values, errors) if bib is None else ({}, None)
     if not errors:
         try:
             result = cataloging.bib_catalog(
@@ -278,21 +304,7 @@ def form(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             errors.append(exc.message)
         else:
-            messages.success(
-                request,
-                extra_tags="ok",
-                message=_("已编目《%(title)s》，新增 %(n)s 册，索书号 %(call)s。")
-                % {
-                    "title": result.bib.title,
-                    "n": len(result.items),
-                    "call": result.call_number or "—",
-                },
-            )
-            return redirect(
-                reverse("cataloging:done", args=[result.bib.pk])
-                + "?"
-                + urlencode({"items": ",".join(str(i.pk) for i in result.items)})
-            )
+            return _cataloged(request, result)
     context = _form_context(request, values, copies, bib)
     context["errors"] = errors
     context["marc"] = request.POST.get("marc", "") if bib is None else ""
@@ -555,41 +567,38 @@ def booklist_page(request: HttpRequest) -> HttpResponse:
 
 @staff_required("catalog")
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """The barcode range (条码号段) and the accession number series of this library."""
-    library = request.library
-    barcode = register.series_settings(library, register.BARCODE)
-    accession = register.series_settings(library, register.ACCESSION)
-    errors = []
-    if request.method == "POST" and request.POST.get("kind") == "sru":
+    """The barcode range (条码号段), the accession number series and the SRU servers of
+    this library."""
+    if request.method != "POST":
+        return _settings_render(request, [])
+    if request.POST.get("kind") == "sru":
         return _sru_server_save(request)
-    if request.method == "POST":
-        kind = request.POST.get("kind")
-        series = barcode if kind == register.BARCODE else accession
-        prefix = request.POST.get("prefix", "").strip()
-        width = request.POST.get("width", "").strip()
-        next_value = request.POST.get("next_value", "").strip()
-        last_value = request.POST.get("last_value", "").strip()
-        if not (width.isdigit() and 1 <= int(width) <= 14):
-            errors.append(_("数字位数应为 1 到 14。"))
-        if not next_value.isdigit():
-            errors.append(_("下一个号码应为数字。"))
-        if last_value and not last_value.isdigit():
-            errors.append(_("号段终止应为数字。"))
-        if not errors and last_value and int(last_value) < int(next_value):
-            errors.append(_("号段终止不能小于下一个号码。"))
-        if not errors and kind == register.ACCESSION and int(next_value) < accession.next_value:
-            errors.append(_("登录号只能向后调整，不能回退（避免重号）。"))
-        if not re.match(r"^[A-Za-z0-9-]*$", prefix):
-            errors.append(_("前缀只能包含字母、数字和连字符。"))
-        if not errors:
-            series.prefix = prefix
-            series.width = int(width)
-            series.next_value = int(next_value)
-            series.last_value = int(last_value) if last_value and kind == register.BARCODE else None
-            series.save()
-            messages.success(request, extra_tags="ok", message=_("已保存。"))
-            return redirect("cataloging:settings")
-    return _settings_render(request, errors)
+    prefix = request.POST.get("prefix", "")
+    width = request.POST.get("width", "").strip()
+    next_value = request.POST.get("next_value", "").strip()
+    last_value = request.POST.get("last_value", "").strip()
+    errors = []
+    if not width.isdigit():
+        errors.append(_("数字位数应为 1 到 14。"))
+    if not next_value.isdigit():
+        errors.append(_("下一个号码应为数字。"))
+    if last_value and not last_value.isdigit():
+        errors.append(_("号段终止应为数字。"))
+    if errors:
+        return _settings_render(request, errors)
+    try:
+        services.number_series_update(
+            actor=Actor.of_request(request),
+            kind=request.POST.get("kind", ""),
+            prefix=prefix,
+            width=int(width),
+            next_value=int(next_value),
+            last_value=int(last_value) if last_value else None,
+        )
+    except DomainError as exc:
+        return _settings_render(request, [exc.message])
+    messages.success(request, extra_tags="ok", message=_("已保存。"))
+    return redirect("cataloging:settings")
 
 
 def _settings_render(
@@ -615,34 +624,23 @@ def _settings_render(
 
 def _sru_server_save(request: HttpRequest) -> HttpResponse:
     """Add an SRU server, or switch one on or off."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import URLValidator
-
+    from shuxiang.sru import services as sru_services
     from shuxiang.sru.models import SruServer
 
-    library = request.library
+    actor = Actor.of_request(request)
     toggle = request.POST.get("toggle", "")
     if toggle.isdigit():
-        server = get_object_or_404(SruServer, library=library, pk=toggle)
-        server.enabled = not server.enabled
-        server.save(update_fields=["enabled"])
+        server = get_object_or_404(SruServer, library=request.library, pk=toggle)
+        sru_services.sru_server_update(actor=actor, server_id=server.pk, enabled=not server.enabled)
         return redirect("cataloging:settings")
     values = {
         name: request.POST.get(name, "").strip()
         for name in ("name", "url", "database", "record_schema")
     }
-    errors = []
-    if not values["name"]:
-        errors.append(_("请填写服务器名称。"))
     try:
-        URLValidator(schemes=["http", "https"])(values["url"])
-    except ValidationError:
-        errors.append(_("地址应为 http:// 或 https:// 开头的网址。"))
-    if errors:
-        return _settings_render(request, errors, values)
-    SruServer.objects.create(
-        library=library, **{**values, "record_schema": values["record_schema"] or "marcxml"}
-    )
+        sru_services.sru_server_create(actor=actor, **values)
+    except DomainError as exc:
+        return _settings_render(request, [exc.message], values)
     messages.success(request, extra_tags="ok", message=_("已添加 SRU 服务器。"))
     return redirect("cataloging:settings")
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db import IntegrityError, connections, router, transaction
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog import isbn as isbn_rules
-from shuxiang.catalog.models import Bib, CallNumber, Item
+from shuxiang.catalog import register, rules
+from shuxiang.catalog.models import Bib, CallNumber, Item, NumberSeries
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid, NotFound
@@ -35,18 +37,22 @@ def bib_create(
     material_type: str = Bib.MaterialType.BOOK,
     allow_invalid_isbn: bool = False,
 ) -> Bib:
-    """Catalog a title. An ISBN that does not validate is refused (invalid_isbn) unless
-    allow_invalid_isbn, in which case it is kept as written, never dropped."""
+    """Catalog a title. Its values are checked by `rules.bib_check` (the first problem
+    is raised: title_required, invalid_isbn, invalid_year, invalid_price, invalid_clc),
+    whichever adapter sends them. An ISBN that does not validate is kept as written,
+    never dropped, when allow_invalid_isbn."""
     title = (title or "").strip()
-    if not title:
-        raise Invalid(_("题名不能为空。"), code="title_required")
+    check = rules.bib_check(
+        title=title,
+        isbn=isbn,
+        year=year,
+        price=price,
+        clc_number=clc,
+        allow_invalid_isbn=allow_invalid_isbn,
+    )
+    if check.problems:
+        raise check.problems[0]
     isbns = isbn_rules.split([isbn] if isbn else [])
-    if isbns.invalid and not allow_invalid_isbn:
-        raise Invalid(_("ISBN %(isbn)s 无效，请检查校验位。") % {"isbn": isbn}, code="invalid_isbn")
-    if year is not None and not (1000 <= year <= 2200):
-        raise Invalid(_("出版年 %(year)s 不合理。") % {"year": year}, code="invalid_year")
-    if price is not None and price < 0:
-        raise Invalid(_("定价不能为负数。"), code="invalid_price")
     author_list = [
         a if isinstance(a, dict) else {"name": str(a).strip(), "role": ""} for a in (authors or [])
     ]
@@ -63,7 +69,7 @@ def bib_create(
         isbns=isbns.valid,
         invalid_isbns=isbns.invalid,
         price=price,
-        clc=clc.strip().upper(),
+        clc=check.clc,
         subjects=subjects or [],
         series=series,
         summary=summary,
@@ -74,16 +80,20 @@ def bib_create(
 
 
 def _call_number_for(actor: Actor, bib: Bib, value: str, volume: str = "") -> CallNumber:
-    value = value.strip()
+    """The title's call number: the one it has (a different `value` is a conflict), or a
+    new one with `value` (checked by `rules.call_number_clean`) unless another title
+    holds it."""
+    raw = value.strip()
     existing = CallNumber.objects.filter(library=actor.library, bib=bib, volume=volume).first()
     if existing:
-        if value and existing.value != value:
+        if raw and existing.value != raw and existing.value != rules.call_number_clean(raw):
             raise Conflict(
                 _("此书已有索书号 %(old)s，同一种书的复本共用一个索书号。")
                 % {"old": existing.value},
                 code="call_number_differs",
             )
         return existing
+    value = rules.call_number_clean(raw)
     taken = (
         CallNumber.objects.filter(library=actor.library, value=value).select_related("bib").first()
     )
@@ -107,14 +117,18 @@ def item_create(
     accession_number: str | None = None,
     circulation_type: str = Item.CirculationType.NORMAL,
     price: int | None = None,
-    acquired_on: Any = None,
+    acquired_on: dt.date | None = None,
     source: str = Item.Source.PURCHASE,
 ) -> Item:
-    """Add a copy of a title, with its barcode and (shared) call number."""
+    """Add a copy of a title, with its barcode and (shared) call number, and register it:
+    without an accession_number it gets the library's next one, and without acquired_on
+    today's date, so every copy is in the accession register whichever adapter made it. A barcode from the library's range
+    moves the range's counter past it."""
     library = actor.library
     barcode = (barcode or "").strip()
     if not barcode:
         raise Invalid(_("条码号不能为空。"), code="barcode_required")
+    rules.copy_price_check(price)
     bib = Bib.objects.filter(library=library, pk=bib_id).first()
     if bib is None:
         raise NotFound(_("没有编号为 %(id)s 的书目。") % {"id": bib_id}, code="bib_not_found")
@@ -149,13 +163,16 @@ def item_create(
         if call_number
         else (CallNumber.objects.filter(library=library, bib=bib, volume="").first())
     )
+    if not accession_number:
+        accession_number = register.accession_numbers_take(library, 1)[0]
+    acquired_on = acquired_on or clock.today()  # the entry date the register lists it under
     try:
         with transaction.atomic():
             item = Item.objects.create(
                 library=library,
                 bib=bib,
                 barcode=barcode,
-                accession_number=accession_number or None,
+                accession_number=accession_number,
                 call_number=call,
                 location=location,
                 circulation_type=circulation_type,
@@ -167,8 +184,17 @@ def item_create(
         raise Conflict(
             _("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode"
         ) from exc
+    register.barcodes_note_used(library, [barcode])
     audit.record(
-        actor, "item.create", item, after={"barcode": barcode, "bib": bib.pk, "status": item.status}
+        actor,
+        "item.create",
+        item,
+        after={
+            "barcode": barcode,
+            "bib": bib.pk,
+            "status": item.status,
+            "accession_number": accession_number,
+        },
     )
     return item
 
@@ -250,8 +276,12 @@ def marc_import(
 def item_status_set(*, item_id: int, status: str, at: dt.datetime | None = None) -> None:
     """Move a copy to another state on behalf of circulation (lent, returned, on the hold
     shelf, lost, in repair ...). The caller's transaction holds the row and writes the
-    audit event that explains the change; this is one prepared UPDATE because it runs
-    on every scan at the desk."""
+    audit event that explains the change.
+
+    This is one prepared UPDATE, not `core.rows.update`: it runs on every scan at the
+    desk, and it stamps `updated_at` with `at` (the caller's `clock.now()`, which tests
+    freeze), whereas `rows.update` runs the field's `pre_save`, and `auto_now` there
+    takes the wall clock (`timezone.now()`)."""
     if status not in Item.Status.values:
         raise Invalid(_("未知的单册状态：%(value)s") % {"value": status}, code="invalid_status")
     connection = connections[router.db_for_write(Item)]
@@ -262,3 +292,50 @@ def item_status_set(*, item_id: int, status: str, at: dt.datetime | None = None)
             f'UPDATE {table} SET "status" = %s, "updated_at" = %s WHERE "id" = %s',
             [status, stamp, item_id],
         )
+
+
+SERIES_FIELDS = ("prefix", "width", "next_value", "last_value")
+
+
+@transaction.atomic
+def number_series_update(
+    *,
+    actor: Actor,
+    kind: str,
+    prefix: str = "",
+    width: int,
+    next_value: int,
+    last_value: int | None = None,
+) -> NumberSeries:
+    """Set the barcode range (条码号段) or the accession number series (登录号) of the
+    actor's library. Accession numbers never go back: a next number at or below one
+    already issued is refused (accession_backwards), so no number is given twice. Only
+    a barcode range has an end (last_value)."""
+    if kind not in NumberSeries.Kind.values:
+        raise Invalid(_("未知的号码类型：%(value)s") % {"value": kind}, code="invalid_kind")
+    prefix = (prefix or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9-]*", prefix):
+        raise Invalid(_("前缀只能包含字母、数字和连字符。"), code="invalid_prefix")
+    if not 1 <= width <= 14:
+        raise Invalid(_("数字位数应为 1 到 14。"), code="invalid_width")
+    if next_value < 1:
+        raise Invalid(_("下一个号码应为正整数。"), code="invalid_next_value")
+    if kind != NumberSeries.Kind.BARCODE:
+        last_value = None
+    if last_value is not None and last_value < next_value:
+        raise Invalid(_("号段终止不能小于下一个号码。"), code="invalid_range")
+    series = register.series_for_update(actor.library, kind)
+    if kind == NumberSeries.Kind.ACCESSION and next_value < series.next_value:
+        raise Conflict(_("登录号只能向后调整，不能回退（避免重号）。"), code="accession_backwards")
+    before = {name: getattr(series, name) for name in SERIES_FIELDS}
+    series.prefix, series.width = prefix, width
+    series.next_value, series.last_value = next_value, last_value
+    series.save(update_fields=list(SERIES_FIELDS))
+    audit.record(
+        actor,
+        "number_series.update",
+        series,
+        before=before,
+        after={name: getattr(series, name) for name in SERIES_FIELDS},
+    )
+    return series
