@@ -26,10 +26,13 @@ class CirculationConfig(AppConfig):
                 rules_cache_clear, sender=model, dispatch_uid=f"circ-rules-del-{model.__name__}"
             )
 
-        from shuxiang.circulation.services import holds_expire_everywhere
-        from shuxiang.core import housekeeping
+        from shuxiang.circulation import dashboard
+        from shuxiang.circulation.services import holds_expire_everywhere, policies_seed_defaults
+        from shuxiang.core import housekeeping, setup_steps
 
         housekeeping.register("expire-holds", holds_expire_everywhere)
+        setup_steps.register("loan-policies", policies_seed_defaults)
+        dashboard.register()
 
         nav.register(nav.NavItem(_("借还"), "circulation:desk", "circulate", order=10))
         nav.register(nav.NavItem(_("预约架"), "circulation:hold_shelf", "circulate", order=11))

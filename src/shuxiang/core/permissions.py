@@ -7,6 +7,7 @@ never a group name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -126,12 +127,21 @@ def homeroom_class_ids(user: Any) -> set[int]:
     return set(patron.homeroom_classes.values_list("pk", flat=True))
 
 
+# Does a library let homeroom teachers see their class's reading? The setting is kept
+# with the readers (patrons), which registers how to read it at start-up
+# (PatronsConfig.ready); without it the answer is no.
+_homeroom_setting: list[Callable[[Any], bool]] = []
+
+
+def register_homeroom_setting(read: Callable[[Any], bool]) -> None:
+    """Tell the access rules how to read a library's 班主任-sees-reading setting."""
+    _homeroom_setting[:] = [read]
+
+
 def _homeroom_enabled(library: Any, enabled: bool | None) -> bool:
     if enabled is not None:
         return enabled
-    from shuxiang.patrons.selectors import reader_settings
-
-    return reader_settings(library).homeroom_sees_history
+    return any(bool(read(library)) for read in _homeroom_setting)
 
 
 def can_view_patron(user: Any, patron: Any) -> bool:

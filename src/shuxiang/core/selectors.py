@@ -2,36 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.db.models import Q
-
-from shuxiang.core import clock
 from shuxiang.core.models import Library
-
-
-def dashboard_figures(library: Library, *, day: dt.date | None = None) -> dict[str, Any]:
-    """Today's loans and returns, overdue loans, and the collection and reader totals."""
-    from shuxiang.catalog.models import Bib, Item
-    from shuxiang.circulation.models import Loan
-    from shuxiang.patrons.models import Patron
-
-    day = day or clock.today()
-    loans = Loan.objects.filter(library=library)
-    return {
-        "day": day,
-        "loans_today": loans.filter(checked_out_at__date=day).count(),
-        "returns_today": loans.filter(returned_at__date=day).count(),
-        "on_loan": loans.filter(status=Loan.Status.ON_LOAN).count(),
-        "overdue": loans.filter(status=Loan.Status.ON_LOAN, due_date__lt=day).count(),
-        "items": Item.objects.filter(library=library).exclude(status=Item.Status.WITHDRAWN).count(),
-        "bibs": Bib.objects.filter(library=library).count(),
-        "patrons": Patron.objects.filter(library=library, status__in=["active", "blocked"]).count(),
-        "students": Patron.objects.filter(
-            Q(status__in=["active", "blocked"]), library=library, category=Patron.Category.STUDENT
-        ).count(),
-    }
 
 
 def opening_hours(library: Library) -> list[dict[str, Any]]:

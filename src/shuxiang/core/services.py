@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
-from shuxiang.core import clock
+from shuxiang.core import clock, setup_steps
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid, NotFound
 from shuxiang.core.models import ApiToken, Library, Location, Membership
@@ -42,8 +42,9 @@ def roles_sync() -> None:
 
 @transaction.atomic
 def library_setup(*, code: str = "main", name: str = "", school_name: str = "") -> Library:
-    """Create (or complete) a library with its default locations, roles and loan rules.
-    Safe to run again: nothing that exists is changed."""
+    """Create (or complete) a library with its default locations and roles, and run the
+    steps the apps register (core.setup_steps: the loan rules, ...). Safe to run again:
+    nothing that exists is changed."""
     library, created = Library.objects.get_or_create(
         code=code, defaults={"name": name or _("学校图书馆"), "school_name": school_name}
     )
@@ -52,9 +53,7 @@ def library_setup(*, code: str = "main", name: str = "", school_name: str = "") 
             library=library, code=loc_code, defaults={"name": loc_name, "kind": kind}
         )
     roles_sync()
-    from shuxiang.circulation.services import policies_seed_defaults
-
-    policies_seed_defaults(library=library)
+    setup_steps.run_all(library)  # the apps' own defaults (loan rules, ...)
     return library
 
 

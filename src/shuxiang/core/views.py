@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from shuxiang.core import dashboard as home
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.models import AuditEvent
 from shuxiang.core.permissions import can
-from shuxiang.core.selectors import dashboard_figures
 
 
 class LoginView(auth_views.LoginView):
@@ -28,7 +28,10 @@ class LoginView(auth_views.LoginView):
 
 @staff_required("staff_access")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/dashboard.html", {"figures": dashboard_figures(request.library)})
+    figures = home.figures(request.library)
+    return render(
+        request, "core/dashboard.html", {"figures": figures, "tiles": home.tiles(figures)}
+    )
 
 
 @staff_required("manage_library")

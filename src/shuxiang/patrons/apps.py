@@ -8,7 +8,14 @@ class PatronsConfig(AppConfig):
     verbose_name = _("读者")
 
     def ready(self) -> None:
-        from shuxiang.core import nav
+        from shuxiang.core import nav, permissions
+        from shuxiang.patrons import dashboard
+        from shuxiang.patrons.selectors import reader_settings
+
+        dashboard.register()
+        permissions.register_homeroom_setting(
+            lambda library: reader_settings(library).homeroom_sees_history
+        )
 
         nav.register(nav.NavItem(_("读者"), "patrons:search", "circulate", order=30))
         nav.register(nav.NavItem(_("班级"), "patrons:classes", "circulate", order=31))
