@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -368,87 +369,91 @@ def _row(
             return None
         return cells[index]
 
+    def problem(name: str, message: str) -> None:
+        row.problems.append(Problem(columns.get(name, LABELS[name]), message))
+
     row.name = _name(cell("name"))
     if not row.name:
-        row.problems.append(Problem(columns.get("name", "姓名"), _("姓名为空。")))
+        problem("name", _("姓名为空。"))
     elif len(row.name) > 60:
-        row.problems.append(Problem(columns["name"], _("姓名过长（最多 60 个字）。")))
+        problem("name", _("姓名过长（最多 60 个字）。"))
 
-    student_number = _text(cell("student_number")).replace(" ", "")
-    row.student_number = student_number or None
+    row.student_number = _text(cell("student_number")).replace(" ", "") or None
     if row.student_number and len(row.student_number) > 40:
-        row.problems.append(Problem(columns["student_number"], _("学号过长。")))
+        problem("student_number", _("学号过长。"))
 
-    gender = _text(cell("gender"))
-    if gender:
-        if gender.lower() not in GENDERS:
-            row.problems.append(
-                Problem(
-                    columns["gender"], _("无法识别的性别“%(v)s”（应为 男 或 女）。") % {"v": gender}
-                )
-            )
-        else:
-            row.gender = GENDERS[gender.lower()]
-
-    category = _text(cell("category"))
-    if category:
-        if category.lower() not in CATEGORIES:
-            row.problems.append(
-                Problem(
-                    columns["category"],
-                    _("无法识别的读者类型“%(v)s”（应为 学生、教师 或 职工）。") % {"v": category},
-                )
-            )
-        else:
-            row.category = CATEGORIES[category.lower()]
-
-    grade_text = _text(cell("grade"))
-    if grade_text:
-        row.grade = grades.parse_grade(system, grade_text)
-        if row.grade is None:
-            row.problems.append(
-                Problem(
-                    columns["grade"],
-                    _("无法识别的年级“%(v)s”（本校学制：%(system)s）。")
-                    % {"v": grade_text, "system": system.label},
-                )
-            )
-    class_text = _text(cell("class"))
-    if class_text and not (grade_text and row.grade is None):
-        parsed = grades.parse_class(system, class_text, grade=row.grade)
-        if parsed is None:
-            row.problems.append(
-                Problem(
-                    columns["class"],
-                    _("无法识别的班级“%(v)s”（应如 七年级3班、初一(3)班；本校学制：%(system)s）。")
-                    % {"v": class_text, "system": system.label},
-                )
-            )
-        else:
-            row.grade, row.class_number = parsed
-            row.class_name = system.class_name(*parsed)
-    elif row.grade is not None and not class_text and row.category == "student":
-        row.problems.append(Problem(columns.get("class", "班级"), _("有年级但没有班级。")))
+    _read_person(row, cell, problem)
+    _read_class(row, cell, system, problem)
 
     card = _text(cell("card")).replace(" ", "")
     row.card = card.upper() if card else None
     if row.card and len(row.card) > 40:
-        row.problems.append(Problem(columns["card"], _("借书证号过长。")))
+        problem("card", _("借书证号过长。"))
 
-    campus = _text(cell("campus_card")).replace(" ", "")
-    row.campus_card = campus or None
+    row.campus_card = _text(cell("campus_card")).replace(" ", "") or None
 
     raw_date = cell("valid_until")
     try:
         row.valid_until = spreadsheet.parse_date(raw_date)
     except (ValueError, OverflowError):
-        row.problems.append(
-            Problem(
-                columns["valid_until"],
-                _("无法识别的日期“%(v)s”（应如 2027-08-31）。") % {"v": _text(raw_date)},
-            )
+        problem(
+            "valid_until", _("无法识别的日期“%(v)s”（应如 2027-08-31）。") % {"v": _text(raw_date)}
         )
     return row
+
+
+def _read_person(
+    row: RosterRow, cell: Callable[[str], Any], problem: Callable[[str, str], None]
+) -> None:
+    """The row's gender and reader category (学生、教师、职工), when given."""
+    gender = _text(cell("gender"))
+    if gender:
+        if gender.lower() not in GENDERS:
+            problem("gender", _("无法识别的性别“%(v)s”（应为 男 或 女）。") % {"v": gender})
+        else:
+            row.gender = GENDERS[gender.lower()]
+    category = _text(cell("category"))
+    if category:
+        if category.lower() not in CATEGORIES:
+            problem(
+                "category",
+                _("无法识别的读者类型“%(v)s”（应为 学生、教师 或 职工）。") % {"v": category},
+            )
+        else:
+            row.category = CATEGORIES[category.lower()]
+
+
+def _read_class(
+    row: RosterRow,
+    cell: Callable[[str], Any],
+    system: grades.GradeSystem,
+    problem: Callable[[str, str], None],
+) -> None:
+    """The row's grade and class, from one class column (初一(3)班) or a grade and a
+    class column (七年级 + 3班), named canonically in the school's grade system."""
+    grade_text = _text(cell("grade"))
+    if grade_text:
+        row.grade = grades.parse_grade(system, grade_text)
+        if row.grade is None:
+            problem(
+                "grade",
+                _("无法识别的年级“%(v)s”（本校学制：%(system)s）。")
+                % {"v": grade_text, "system": system.label},
+            )
+    class_text = _text(cell("class"))
+    if class_text and not (grade_text and row.grade is None):
+        parsed = grades.parse_class(system, class_text, grade=row.grade)
+        if parsed is None:
+            problem(
+                "class",
+                _("无法识别的班级“%(v)s”（应如 七年级3班、初一(3)班；本校学制：%(system)s）。")
+                % {"v": class_text, "system": system.label},
+            )
+        else:
+            row.grade, row.class_number = parsed
+            row.class_name = system.class_name(*parsed)
+    elif row.grade is not None and not class_text and row.category == "student":
+        problem("class", _("有年级但没有班级。"))
 
 
 def template_xlsx() -> bytes:

@@ -138,9 +138,23 @@ def _roster_report(plan: RosterPlan, table: roster.Roster, *, dry_run: bool) -> 
 
 
 def _roster_apply(actor: Actor, plan: RosterPlan) -> None:
+    created = _create_classes(actor, plan.new_classes)
+
+    def class_id(values: dict[str, Any]) -> int | None:
+        if values.get("school_class_id") is None and values.get("class_name"):
+            return created[values["class_name"]].pk
+        return values.get("school_class_id")
+
+    _create_readers(actor, [values for _out, values in plan.creates], class_id)
+    _update_readers(actor, [(pk, values) for _out, pk, values in plan.updates], class_id)
+
+
+def _create_classes(
+    actor: Actor, new_classes: dict[str, tuple[int, int]]
+) -> dict[str, SchoolClass]:
     library = actor.library
-    created_classes: dict[str, SchoolClass] = {}
-    for name, (grade, number) in plan.new_classes.items():
+    created: dict[str, SchoolClass] = {}
+    for name, (grade, number) in new_classes.items():
         school_class = SchoolClass.objects.create(
             library=library,
             school_year=library.current_school_year,
@@ -154,17 +168,19 @@ def _roster_apply(actor: Actor, plan: RosterPlan) -> None:
             school_class,
             after={"name": name, "school_year": library.current_school_year},
         )
-        created_classes[name] = school_class
+        created[name] = school_class
+    return created
 
-    def class_id(values: dict[str, Any]) -> int | None:
-        if values.get("school_class_id") is None and values.get("class_name"):
-            return created_classes[values["class_name"]].pk
-        return values.get("school_class_id")
 
+def _create_readers(
+    actor: Actor,
+    creates: list[dict[str, Any]],
+    class_id: Callable[[dict[str, Any]], int | None],
+) -> None:
     new_patrons = []
-    for _out, values in plan.creates:
+    for values in creates:
         patron = Patron(
-            library=library,
+            library=actor.library,
             card_number=values["card_number"],
             name=values["name"],
             category=values["category"],
@@ -184,8 +200,15 @@ def _roster_apply(actor: Actor, plan: RosterPlan) -> None:
             patron,
             after={"card": patron.card_number, "status": patron.status, "via": "import"},
         )
-    patrons = Patron.objects.in_bulk([pk for _out, pk, _values in plan.updates])
-    for _out, pk, values in plan.updates:
+
+
+def _update_readers(
+    actor: Actor,
+    updates: list[tuple[int, dict[str, Any]]],
+    class_id: Callable[[dict[str, Any]], int | None],
+) -> None:
+    patrons = Patron.objects.in_bulk([pk for pk, _values in updates])
+    for pk, values in updates:
         patron = patrons[pk]
         before = {k: _plain(getattr(patron, k)) for k in UPDATABLE + ["student_number"]}
         for key in UPDATABLE:

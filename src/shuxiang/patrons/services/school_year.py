@@ -201,37 +201,10 @@ def classes_promote(*, actor: Actor, from_year: int | None = None) -> PromotionR
         raise Conflict(
             _("%(year)s 学年已经升级过了，不能再次升级。") % {"year": year}, code="already_promoted"
         )
-    system = grades.system(library.grade_system)
-    classes = list(
-        SchoolClass.objects.filter(library=library, school_year=year).prefetch_related("assistants")
-    )
-    by_key = {(c.grade, c.number): c for c in classes}
-    students = _class_students([c.pk for c in classes])
     run = PromotionRun(
         library=library, from_year=year, to_year=year + 1, at=clock.now(), by_name=actor.name[:150]
     )
-    graduates: list[Patron] = []
-    for move in grades.promotion_plan(system, [(c.grade, c.number, c.name) for c in classes]):
-        old = by_key[(move.grade, move.number)]
-        members = students.get(old.pk, [])
-        if move.graduates:
-            graduates.extend(members)
-            continue
-        new, created = SchoolClass.objects.get_or_create(
-            library=library,
-            school_year=year + 1,
-            grade=move.to_grade,
-            number=move.number,
-            defaults={"name": move.to_name, "homeroom_teacher_id": old.homeroom_teacher_id},
-        )
-        if created:
-            run.classes_created += 1
-            # The class's assistants move up with it (they are its students).
-            new.assistants.set([a for a in old.assistants.all() if a.school_class_id == old.pk])
-        Patron.objects.filter(pk__in=[p.pk for p in members]).update(
-            school_class=new, updated_at=clock.now()
-        )
-        run.students_moved += len(members)
+    graduates = _move_up(library, year, run)
     departed, pending = _depart(
         actor, graduates, Patron.Status.GRADUATED, reason=_("%(year)s 学年毕业") % {"year": year}
     )
@@ -258,3 +231,37 @@ def classes_promote(*, actor: Actor, from_year: int | None = None) -> PromotionR
         },
     )
     return run
+
+
+def _move_up(library: Library, year: int, run: PromotionRun) -> list[Patron]:
+    """Open next year's classes one grade up and move each class's students into them
+    (counting both on the run); returns the students of the last grade, who graduate."""
+    system = grades.system(library.grade_system)
+    classes = list(
+        SchoolClass.objects.filter(library=library, school_year=year).prefetch_related("assistants")
+    )
+    by_key = {(c.grade, c.number): c for c in classes}
+    students = _class_students([c.pk for c in classes])
+    graduates: list[Patron] = []
+    for move in grades.promotion_plan(system, [(c.grade, c.number, c.name) for c in classes]):
+        old = by_key[(move.grade, move.number)]
+        members = students.get(old.pk, [])
+        if move.graduates:
+            graduates.extend(members)
+            continue
+        new, created = SchoolClass.objects.get_or_create(
+            library=library,
+            school_year=year + 1,
+            grade=move.to_grade,
+            number=move.number,
+            defaults={"name": move.to_name, "homeroom_teacher_id": old.homeroom_teacher_id},
+        )
+        if created:
+            run.classes_created += 1
+            # The class's assistants move up with it (they are its students).
+            new.assistants.set([a for a in old.assistants.all() if a.school_class_id == old.pk])
+        Patron.objects.filter(pk__in=[p.pk for p in members]).update(
+            school_class=new, updated_at=clock.now()
+        )
+        run.students_moved += len(members)
+    return graduates
