@@ -109,7 +109,8 @@ def can_circulate_for(user: Any, *, class_id: int | None) -> bool:
 # a reader sees their own data; the librarian sees every reader; a student assistant
 # (班级图书管理员) acts and sees only for their own class, never a reading history; a
 # homeroom teacher (班主任) sees their own class, and its reading only where the library
-# enables it; school leaders see statistics only.
+# enables it; school leaders see statistics only (the capability
+# `view_reports`, asked with `can()` like any other).
 
 
 def patron_of(user: Any) -> Any:
@@ -204,9 +205,3 @@ def can_view_class_reading(
         and school_class.pk in homeroom_class_ids(user)
         and _homeroom_enabled(school_class.library, homeroom_enabled)
     )
-
-
-def can_view_statistics(user: Any) -> bool:
-    """School leaders, librarians and administrators read the statistics (counts, not
-    names)."""
-    return can(user, "view_reports")
