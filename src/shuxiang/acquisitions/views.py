@@ -20,7 +20,7 @@ from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, Invalid
 from shuxiang.core.models import Location
-from shuxiang.core.money import Money, MoneyError, format_fen
+from shuxiang.core.money import Money, MoneyError, format_fen, yuan_text
 
 STATUS_LABELS = {
     rules.NEW: gettext_lazy("新书"),
@@ -87,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "years": range(clock.today().year + 1, clock.today().year - 6, -1),
             "summary": summary,
             "budget_text": format_fen(summary.budget) if summary.budget is not None else "—",
-            "budget_plain": Money(summary.budget).plain() if summary.budget is not None else "",
+            "budget_plain": yuan_text(summary.budget),
             "spent_text": format_fen(summary.spent),
             "remaining_text": format_fen(summary.remaining)
             if summary.remaining is not None

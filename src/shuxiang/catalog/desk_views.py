@@ -23,7 +23,7 @@ from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError
 from shuxiang.core.models import Location
-from shuxiang.core.money import Money, MoneyError, format_fen
+from shuxiang.core.money import Money, MoneyError, format_fen, yuan_text
 
 TEXT_FIELDS = (
     "isbn",
@@ -498,7 +498,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
             "author": r.author,
             "publisher": r.publisher,
             "call_number": r.call_number,
-            "price_text": "" if r.price is None else Money(r.price).plain(),
+            "price_text": yuan_text(r.price),
         }
         for r in reg.rows[:shown]
     ]
@@ -510,7 +510,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "shown": shown,
             "truncated": len(reg.rows) > shown,
-            "total_text": reg.total_price.plain(),
+            "total_text": yuan_text(reg.total_price.fen),
             "date_from": date_from,
             "date_to": date_to,
             "params": params,

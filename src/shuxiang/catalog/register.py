@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -331,42 +332,54 @@ def register_xlsx(register: Register) -> bytes:
     return buffer.getvalue()
 
 
-def register_pdf(register: Register) -> bytes:
-    """The register on landscape A4 pages: a heading, the column titles on every page, a
-    subtotal at the foot of each page and the grand total at the end."""
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
+def _totals_line(label: str, volumes: str, titles: str, fen: int) -> list[str]:
+    """A subtotal or total line in the register's twelve columns."""
+    line = [""] * 12
+    line[0], line[2], line[3], line[PRICE_COLUMN] = label, volumes, titles, yuan_text(fen)
+    return line
 
-    from shuxiang.core.pdf import cjk_font, fit_text
 
-    font = cjk_font()
-    page_w, page_h = landscape(A4)
-    buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=(page_w, page_h))
-    c.setTitle(_("个别登记账"))
-    margin = 12 * mm
+def _pdf_line(r: RegisterRow) -> list[str]:
+    return [
+        r.accession_number,
+        r.acquired_on.isoformat() if r.acquired_on else "",
+        r.barcode,
+        r.title,
+        r.author,
+        r.publisher,
+        str(r.year or ""),
+        r.isbn,
+        r.call_number,
+        yuan_text(r.price),
+        r.source,
+        r.status,
+    ]
+
+
+class _PdfTable:
+    """Landscape A4 with the register's columns: where they are, and one line drawn."""
+
     # Column widths in mm; the title column takes what is left.
-    widths_mm = [20, 20, 22, 0, 30, 32, 12, 30, 24, 18, 12, 14]
-    fixed = sum(widths_mm) * mm
-    widths = [w * mm for w in widths_mm]
-    widths[3] = page_w - 2 * margin - fixed
-    row_h = 6.2 * mm
-    headers = _headers()
-    top = page_h - margin
-    rows_per_page = int((top - 22 * mm - margin - 2 * row_h) // row_h)
-    chunks = [
-        register.rows[i : i + rows_per_page] for i in range(0, len(register.rows), rows_per_page)
-    ] or [[]]
-    heading = _("%(library)s 个别登记账") % {"library": register.library.name}
-    period = _("登记日期：%(start)s 至 %(end)s") % {
-        "start": register.date_from.isoformat(),
-        "end": register.date_to.isoformat(),
-    }
+    WIDTHS_MM = (20, 20, 22, 0, 30, 32, 12, 30, 24, 18, 12, 14)
 
-    def cells(y: float, values: list[str], *, bold: bool = False, size: float = 8.5) -> None:
-        x = margin
-        for column, (value, width) in enumerate(zip(values, widths, strict=True)):
+    def __init__(self, canvas: Any, font: str, page_w: float, page_h: float) -> None:
+        from reportlab.lib.units import mm
+
+        self.c, self.font, self.mm = canvas, font, mm
+        self.page_w, self.margin, self.row_h = page_w, 12 * mm, 6.2 * mm
+        self.widths = [w * mm for w in self.WIDTHS_MM]
+        self.widths[3] = page_w - 2 * self.margin - sum(self.WIDTHS_MM) * mm
+        self.top = page_h - self.margin
+        self.rows_per_page = int((self.top - 22 * mm - self.margin - 2 * self.row_h) // self.row_h)
+
+    def line(self, y: float, values: list[str], *, size: float = 8.5) -> None:
+        """One line of cells at y, each shrunk (then cut with "…") to fit its column;
+        amounts line up on the right."""
+        from shuxiang.core.pdf import fit_text
+
+        c, mm, font = self.c, self.mm, self.font
+        x = self.margin
+        for column, (value, width) in enumerate(zip(values, self.widths, strict=True)):
             text = str(value or "")
             fitted = fit_text(text, font, size, width - 2 * mm, min_size=5)
             if fitted == 5 and c.stringWidth(text, font, 5) > width - 2 * mm:
@@ -374,91 +387,82 @@ def register_pdf(register: Register) -> bytes:
                     text = text[:-1]
                 text += "…"
             c.setFont(font, fitted)
-            if column == PRICE_COLUMN:  # amounts line up on the right
+            if column == PRICE_COLUMN:
                 c.drawRightString(x + width - 1 * mm, y + 1.8 * mm, text)
             else:
                 c.drawString(x + 1 * mm, y + 1.8 * mm, text)
             x += width
         c.setLineWidth(0.3)
-        c.line(margin, y, page_w - margin, y)
+        c.line(self.margin, y, self.page_w - self.margin, y)
 
+    def rule(self, y: float) -> None:
+        self.c.setLineWidth(0.8)
+        self.c.line(self.margin, y, self.page_w - self.margin, y)
+
+    def heading(self, heading: str, period: str, page_no: int, pages: int) -> float:
+        """The page's heading, period and page number, and the column titles; returns
+        the y of the column titles' line."""
+        c, mm = self.c, self.mm
+        c.setFont(self.font, 15)
+        c.drawCentredString(self.page_w / 2, self.top - 6 * mm, heading)
+        c.setFont(self.font, 9)
+        c.drawString(self.margin, self.top - 14 * mm, period)
+        c.drawRightString(
+            self.page_w - self.margin,
+            self.top - 14 * mm,
+            _("第 %(page)s 页，共 %(pages)s 页") % {"page": page_no, "pages": pages},
+        )
+        y = self.top - 22 * mm
+        self.rule(y)
+        y -= self.row_h
+        self.line(y, _headers())
+        return y
+
+
+def register_pdf(register: Register) -> bytes:
+    """The register on landscape A4 pages: a heading, the column titles on every page, a
+    subtotal at the foot of each page and the grand total at the end."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen.canvas import Canvas
+
+    from shuxiang.core.pdf import cjk_font
+
+    page_w, page_h = landscape(A4)
+    buffer = io.BytesIO()
+    c = Canvas(buffer, pagesize=(page_w, page_h))
+    c.setTitle(_("个别登记账"))
+    table = _PdfTable(c, cjk_font(), page_w, page_h)
+    per_page = table.rows_per_page
+    chunks = [register.rows[i : i + per_page] for i in range(0, len(register.rows), per_page)] or [
+        []
+    ]
+    heading = _("%(library)s 个别登记账") % {"library": register.library.name}
+    period = _("登记日期：%(start)s 至 %(end)s") % {
+        "start": register.date_from.isoformat(),
+        "end": register.date_to.isoformat(),
+    }
     grand = 0
     for page_no, chunk in enumerate(chunks, start=1):
-        c.setFont(font, 15)
-        c.drawCentredString(page_w / 2, top - 6 * mm, heading)
-        c.setFont(font, 9)
-        c.drawString(margin, top - 14 * mm, period)
-        c.drawRightString(
-            page_w - margin,
-            top - 14 * mm,
-            _("第 %(page)s 页，共 %(pages)s 页") % {"page": page_no, "pages": len(chunks)},
-        )
-        y = top - 22 * mm
-        c.setLineWidth(0.8)
-        c.line(margin, y, page_w - margin, y)
-        y -= row_h
-        cells(y, headers, size=8.5)
-        page_sum = 0
+        y = table.heading(heading, period, page_no, len(chunks))
         for r in chunk:
-            y -= row_h
-            cells(
-                y,
-                [
-                    r.accession_number,
-                    r.acquired_on.isoformat() if r.acquired_on else "",
-                    r.barcode,
-                    r.title,
-                    r.author,
-                    r.publisher,
-                    r.year or "",
-                    r.isbn,
-                    r.call_number,
-                    yuan_text(r.price),
-                    r.source,
-                    r.status,
-                ],
-            )
-            page_sum += r.price or 0
+            y -= table.row_h
+            table.line(y, _pdf_line(r))
+        page_sum = sum(r.price or 0 for r in chunk)
         grand += page_sum
-        y -= row_h
-        cells(
-            y,
-            [
-                _("本页小计"),
-                "",
-                _("%(n)s 册") % {"n": len(chunk)},
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                yuan_text(page_sum),
-                "",
-                "",
-            ],
-        )
+        y -= table.row_h
+        table.line(y, _totals_line(_("本页小计"), _("%(n)s 册") % {"n": len(chunk)}, "", page_sum))
         if page_no == len(chunks):
-            y -= row_h
-            cells(
+            y -= table.row_h
+            table.line(
                 y,
-                [
+                _totals_line(
                     _("合计"),
-                    "",
                     _("%(n)s 册") % {"n": register.volumes},
                     _("%(n)s 种") % {"n": register.titles},
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    yuan_text(grand),
-                    "",
-                    "",
-                ],
+                    grand,
+                ),
             )
-            c.setLineWidth(0.8)
-            c.line(margin, y, page_w - margin, y)
+            table.rule(y)
         c.showPage()
     c.save()
     return buffer.getvalue()

@@ -12,6 +12,7 @@ from shuxiang.catalog import register
 from shuxiang.core import clock
 from shuxiang.core.errors import DomainError
 from shuxiang.core.libraries import library_by_code
+from shuxiang.core.money import yuan_text
 
 
 class Command(BaseCommand):
@@ -54,5 +55,5 @@ class Command(BaseCommand):
             fh.write(data)
         self.stdout.write(
             _("%(n)d 册，合计 %(total)s 元：%(path)s")
-            % {"n": reg.volumes, "total": reg.total_price.plain(), "path": out}
+            % {"n": reg.volumes, "total": yuan_text(reg.total_price.fen), "path": out}
         )
