@@ -26,7 +26,7 @@ from shuxiang.circulation.models import (
 from shuxiang.core import rows
 from shuxiang.core.calendar import OpeningCalendar, Period
 from shuxiang.core.models import CalendarDay, Library, OpeningSlot, Term, Vacation
-from shuxiang.core.money import Money
+from shuxiang.core.money import yuan_text
 from shuxiang.patrons.models import Patron, SchoolClass
 
 # The matrix and the calendar change a few times a year but are read on every scan, so
@@ -293,17 +293,24 @@ def patron_fees(patron: Patron, *, open_only: bool = False) -> list[Fee]:
         qs = qs.filter(status=Fee.Status.OPEN)
     fees = list(qs.order_by("-created_at", "-id"))
     for fee in fees:
-        fee.yuan = Money(fee.amount).plain()
+        fee.yuan = yuan_text(fee.amount)
     return fees
 
 
-def hold_shelf(library: Library) -> list[Hold]:
-    """Copies waiting on the hold shelf (预约架) for their readers, oldest first."""
-    return list(
+def hold_shelf(library: Library, *, today: dt.date | None = None) -> list[Hold]:
+    """Copies waiting on the hold shelf (预约架) for their readers, oldest first. With
+    today, each hold says whether its pickup window has passed (`expired`, by
+    `rules.hold_expired`, the rule `hold_expire` passes them on by) or ends today."""
+    holds = list(
         Hold.objects.filter(library=library, status=Hold.Status.READY)
         .select_related("bib", "item__call_number", "patron__school_class")
         .order_by("expires_on", "ready_at")
     )
+    if today is not None:
+        for hold in holds:
+            hold.expired = rules.hold_expired(hold.expires_on, today)
+            hold.due_today = not hold.expired and hold.expires_on == today
+    return holds
 
 
 @dataclass
@@ -399,7 +406,7 @@ def patron_summary(library: Library, patron: Patron, *, today: dt.date) -> dict[
         "holds": holds,
         "holds_ready": [h for h in holds if h.status == Hold.Status.READY],
         "fees": facts.unpaid_fees,
-        "fees_yuan": Money(facts.unpaid_fees).plain(),
+        "fees_yuan": yuan_text(facts.unpaid_fees),
         "blocks": blocks,
         "policy": policy,
     }

@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.forms import modelformset_factory
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,11 +41,11 @@ from shuxiang.circulation.selectors import (
     patron_holds,
     patron_summary,
 )
-from shuxiang.core import audit, clock
+from shuxiang.core import clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, Forbidden, NotFound
-from shuxiang.core.money import Money
+from shuxiang.core.money import yuan_text
 from shuxiang.core.permissions import (
     assisted_class_ids,
     can,
@@ -247,23 +246,7 @@ def receipt(request: HttpRequest, card: str) -> HttpResponse:
 
 # --- the policy matrix ----------------------------------------------------------------
 
-POLICY_FIELDS = [
-    "patron_category",
-    "grade",
-    "circulation_type",
-    "loanable",
-    "loan_days",
-    "fixed_due",
-    "max_loans",
-    "renewals",
-    "renewal_days",
-    "fine_per_day",
-    "grace_days",
-    "fine_cap",
-    "holds_allowed",
-    "block_overdue_days",
-    "block_fees",
-]
+POLICY_FIELDS = list(services.POLICY_FIELDS)
 
 
 class PolicyForm(forms.ModelForm):
@@ -285,48 +268,30 @@ PolicyFormSet = modelformset_factory(LoanPolicy, form=PolicyForm, extra=1, can_d
 def policies(request: HttpRequest) -> HttpResponse:
     """Edit the loan policy matrix (借阅规则): one row per reader category (and grade)
     × circulation type; a blank row adds a grade-specific cell."""
-    library = request.library
-    queryset = loan_policies(library)
-    if request.method == "POST":
-        formset = PolicyFormSet(request.POST, queryset=queryset)
-        if formset.is_valid():
-            actor = Actor.of_request(request)
-            with transaction.atomic():
-                for form in formset.deleted_forms:
-                    if form.instance.pk:
-                        audit.record(
-                            actor,
-                            "policy.delete",
-                            form.instance,
-                            before=_policy_dict(form.instance),
-                        )
-                        form.instance.delete()
-                for form in formset.forms:
-                    if form in formset.deleted_forms or not form.has_changed():
-                        continue
-                    policy = form.save(commit=False)
-                    policy.library = library
-                    duplicate = (
-                        LoanPolicy.objects.filter(
-                            library=library,
-                            patron_category=policy.patron_category,
-                            grade=policy.grade,
-                            circulation_type=policy.circulation_type,
-                        )
-                        .exclude(pk=policy.pk)
-                        .exists()
-                    )
-                    if duplicate:
-                        form.add_error(None, _("这一格规则已经存在。"))
-                        transaction.set_rollback(True)
-                        break
-                    policy.save()
-                    audit.record(actor, "policy.update", policy, after=_policy_dict(policy))
-                else:
-                    messages.success(request, _("借阅规则已保存。"))
-                    return redirect("circulation:policies")
-    else:
-        formset = PolicyFormSet(queryset=queryset)
+    queryset = loan_policies(request.library)
+    if request.method != "POST":
+        return _policies_page(request, PolicyFormSet(queryset=queryset))
+    formset = PolicyFormSet(request.POST, queryset=queryset)
+    if not formset.is_valid():
+        return _policies_page(request, formset)
+    deleted = [form.instance.pk for form in formset.deleted_forms if form.instance.pk]
+    cells = [
+        services.PolicyCell(pk=form.instance.pk, values=form.cleaned_data, row=row)
+        for row, form in enumerate(formset.forms)
+        if form not in formset.deleted_forms and form.has_changed()
+    ]
+    try:
+        services.policy_matrix_update(
+            actor=Actor.of_request(request), cells=cells, delete_ids=deleted
+        )
+    except DomainError as exc:
+        formset.forms[exc.details.get("row", 0)].add_error(None, exc.message)
+        return _policies_page(request, formset)
+    messages.success(request, _("借阅规则已保存。"))
+    return redirect("circulation:policies")
+
+
+def _policies_page(request: HttpRequest, formset: Any) -> HttpResponse:
     return render(
         request, "circulation/policies.html", {"formset": formset, "columns": POLICY_COLUMNS}
     )
@@ -349,10 +314,6 @@ POLICY_COLUMNS = [
     gettext_lazy("逾期停借天数"),
     gettext_lazy("欠费停借（分）"),
 ]
-
-
-def _policy_dict(policy: LoanPolicy) -> dict[str, Any]:
-    return {name: getattr(policy, name) for name in POLICY_FIELDS}
 
 
 # --- a reader's account: loans, holds, fees; fees and blocks are handled here ----------
@@ -415,7 +376,7 @@ def _reader_action(request: HttpRequest, patron: Patron) -> HttpResponse:
                 replacement=request.POST.get("replacement") == "1",
             )
             messages.success(
-                request, _("已按遗失处理，应赔 %(yuan)s 元。") % {"yuan": Money(fee.amount).plain()}
+                request, _("已按遗失处理，应赔 %(yuan)s 元。") % {"yuan": yuan_text(fee.amount)}
             )
         elif action == "damaged":
             fee = services.item_mark_damaged(
@@ -427,7 +388,7 @@ def _reader_action(request: HttpRequest, patron: Patron) -> HttpResponse:
             messages.success(
                 request,
                 _("已按损坏处理，应赔 %(yuan)s 元，图书已送修补。")
-                % {"yuan": Money(fee.amount).plain()},
+                % {"yuan": yuan_text(fee.amount)},
             )
         elif action == "block":
             services.patron_block(actor=actor, card=card, reason=request.POST.get("reason", ""))
@@ -459,7 +420,7 @@ def fee_receipt(request: HttpRequest, receipt_number: str) -> HttpResponse:
     return render(
         request,
         "circulation/fee_receipt.html",
-        {"payment": payment, "amount": Money(payment.amount).plain()},
+        {"payment": payment, "amount": yuan_text(payment.amount)},
     )
 
 
@@ -481,18 +442,18 @@ def hold_shelf_page(request: HttpRequest) -> HttpResponse:
             request, _("%(n)s 条预约已过期，图书已转给下一位或归架。") % {"n": len(expired)}
         )
         return redirect("circulation:hold_shelf")
-    holds = hold_shelf(request.library)
+    today = clock.today()
+    holds = hold_shelf(request.library, today=today)
     if not librarian:
         classes = assisted_class_ids(request.user)
         holds = [h for h in holds if h.patron.school_class_id in classes]
-    today = clock.today()
     return render(
         request,
         "circulation/hold_shelf.html",
         {
             "holds": holds,
             "today": today,
-            "expired": sum(1 for h in holds if h.expires_on < today),
+            "expired": sum(1 for h in holds if h.expired),
             "can_expire": librarian,
         },
     )
@@ -647,16 +608,7 @@ def class_loans(request: HttpRequest, class_id: int) -> HttpResponse:
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = CirculationSettings
-        fields = [
-            "hold_pickup_days",
-            "max_holds",
-            "lost_factor_percent",
-            "lost_processing_fee",
-            "lost_default_price",
-            "damage_minor_percent",
-            "damage_major_percent",
-            "refund_processing_fee",
-        ]
+        fields = list(services.SETTINGS_FIELDS)
 
 
 @staff_required("circulate_any_class")
@@ -666,19 +618,13 @@ def circulation_settings(request: HttpRequest) -> HttpResponse:
     row, _fees = fee_settings(request.library)
     form = SettingsForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            before = {
-                name: getattr(CirculationSettings.objects.get(pk=row.pk), name)
-                for name in form.fields
-            }
-            form.save()
-            audit.record(
-                Actor.of_request(request),
-                "circulation_settings.update",
-                row,
-                before=before,
-                after={name: getattr(row, name) for name in form.fields},
+        try:
+            services.circulation_settings_update(
+                actor=Actor.of_request(request), values=form.cleaned_data
             )
-        messages.success(request, _("设置已保存。"))
-        return redirect("circulation:settings")
+        except DomainError as exc:
+            form.add_error(exc.details.get("field"), exc.message)
+        else:
+            messages.success(request, _("设置已保存。"))
+            return redirect("circulation:settings")
     return render(request, "circulation/settings.html", {"form": form})

@@ -11,7 +11,7 @@ here, so callers write `from shuxiang.circulation import services` and
 - `blocks`: manual blocks (停借);
 - `class_loans`: class collections and class exchanges;
 - `legacy_loans`: taking over the open loans of the previous system;
-- `policies`: the loan policy matrix.
+- `policies`: the loan policy matrix and the hold and compensation settings.
 """
 
 from shuxiang.circulation.services.blocks import patron_block, patron_unblock
@@ -43,11 +43,24 @@ from shuxiang.circulation.services.loans import (
     loan_renew_all,
     loans_detach_reader,
 )
-from shuxiang.circulation.services.policies import DEFAULT_POLICIES, policies_seed_defaults
+from shuxiang.circulation.services.policies import (
+    DEFAULT_POLICIES,
+    POLICY_FIELDS,
+    SETTINGS_FIELDS,
+    PolicyCell,
+    circulation_settings_update,
+    policies_seed_defaults,
+    policy_matrix_update,
+)
 
 __all__ = [
     "DAMAGE_LABELS",
     "DEFAULT_POLICIES",
+    "POLICY_FIELDS",
+    "SETTINGS_FIELDS",
+    "PolicyCell",
+    "circulation_settings_update",
+    "policy_matrix_update",
     "CheckinResult",
     "LegacyReport",
     "LegacyRow",

@@ -168,12 +168,16 @@ def hold_expire(*, actor: Actor) -> list[Hold]:
     only sees their own class's shelf, so passes nothing on)."""
     _require(actor, "circulate_any_class")
     today = clock.today()
-    expired = list(
-        Hold.objects.select_for_update(of=("self",))
-        .filter(library=actor.library, status=Hold.Status.READY, expires_on__lt=today)
+    # The shelf holds a few dozen copies at most: every ready hold is locked and the
+    # rule decides, the same rule the hold-shelf page marks them by.
+    expired = [
+        hold
+        for hold in Hold.objects.select_for_update(of=("self",))
+        .filter(library=actor.library, status=Hold.Status.READY)
         .select_related("item")
         .order_by("expires_on", "id")
-    )
+        if rules.hold_expired(hold.expires_on, today)
+    ]
     for hold in expired:
         hold.status = Hold.Status.EXPIRED
         hold.closed_at = clock.now()
