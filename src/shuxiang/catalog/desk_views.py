@@ -344,6 +344,57 @@ def _float(value: str, default: float) -> float:
         return default
 
 
+def _label_selection(params: Any, errors: list[str]) -> dict[str, Any]:
+    """Which copies get labels (labels.select_items' arguments): today's, a day's, an
+    accession number range, a purchase batch, or the barcodes typed in."""
+    selection = params.get("selection", "today")
+    if selection == "today":
+        return {"day": clock.today()}
+    if selection == "day":
+        try:
+            return {"day": dt.date.fromisoformat(params.get("day", ""))}
+        except ValueError:
+            errors.append(_("日期格式应为 YYYY-MM-DD。"))
+            return {}
+    if selection == "accession":
+        accession_from, accession_to = params.get("from", "").strip(), params.get("to", "").strip()
+        if not accession_from and not accession_to:
+            errors.append(_("请填写登录号范围。"))
+        return {"accession_from": accession_from, "accession_to": accession_to}
+    if selection == "batch":
+        batch_id = int(params["batch"]) if params.get("batch", "").isdigit() else None
+        if batch_id is None:
+            errors.append(_("请选择采购批次。"))
+        return {"batch_id": batch_id}
+    barcodes = [b for b in re.split(r"[\s,，]+", params.get("barcodes", "")) if b]
+    if not barcodes:
+        errors.append(_("请填写条码号。"))
+    return {"barcodes": barcodes}
+
+
+def _label_sheet(params: Any, errors: list[str]) -> labels.SheetSpec:
+    """The label paper: a known sheet, or one measured by hand ("custom")."""
+    sheet_name = params.get("sheet", "a4-3x8")
+    if sheet_name != "custom":
+        return labels.SHEETS.get(sheet_name, labels.SHEETS["a4-3x8"])
+    try:
+        return labels.custom_sheet(
+            cols=int(params.get("cols", 3)),
+            rows=int(params.get("rows", 8)),
+            label_w=_float(params.get("label_w"), 70),
+            label_h=_float(params.get("label_h"), 37),
+            margin_left=_float(params.get("margin_left"), 0),
+            margin_top=_float(params.get("margin_top"), 0),
+            gap_x=_float(params.get("gap_x"), 0),
+            gap_y=_float(params.get("gap_y"), 0),
+            page_w=_float(params.get("page_w"), 210),
+            page_h=_float(params.get("page_h"), 297),
+        )
+    except ValueError:
+        errors.append(_("自定义标签纸的尺寸不合理：标签排不进纸张。"))
+        return labels.SHEETS["a4-3x8"]
+
+
 @staff_required("catalog")
 def labels_page(request: HttpRequest) -> HttpResponse:
     """Choose copies (today's, an accession range, a batch, barcodes) and a sheet; the
@@ -361,69 +412,16 @@ def labels_page(request: HttpRequest) -> HttpResponse:
     }
     if "pdf" not in params and "preview" not in params:
         return render(request, "cataloging/labels.html", context)
-    errors = []
-    selection = params.get("selection", "today")
-    day = None
-    batch_id = None
-    barcodes = None
-    accession_from = accession_to = ""
-    if selection == "today":
-        day = clock.today()
-    elif selection == "day":
-        try:
-            day = dt.date.fromisoformat(params.get("day", ""))
-        except ValueError:
-            errors.append(_("日期格式应为 YYYY-MM-DD。"))
-    elif selection == "accession":
-        accession_from, accession_to = params.get("from", "").strip(), params.get("to", "").strip()
-        if not accession_from and not accession_to:
-            errors.append(_("请填写登录号范围。"))
-    elif selection == "batch":
-        batch_id = int(params["batch"]) if params.get("batch", "").isdigit() else None
-        if batch_id is None:
-            errors.append(_("请选择采购批次。"))
-    else:
-        barcodes = [b for b in re.split(r"[\s,，]+", params.get("barcodes", "")) if b]
-        if not barcodes:
-            errors.append(_("请填写条码号。"))
+    errors: list[str] = []
+    selection = _label_selection(params, errors)
     kind = params.get("kind", labels.BARCODE)
     if kind not in labels.KINDS:
         kind = labels.BARCODE
-    sheet_name = params.get("sheet", "a4-3x8")
-    try:
-        if sheet_name == "custom":
-            sheet = labels.custom_sheet(
-                cols=int(params.get("cols", 3)),
-                rows=int(params.get("rows", 8)),
-                label_w=_float(params.get("label_w"), 70),
-                label_h=_float(params.get("label_h"), 37),
-                margin_left=_float(params.get("margin_left"), 0),
-                margin_top=_float(params.get("margin_top"), 0),
-                gap_x=_float(params.get("gap_x"), 0),
-                gap_y=_float(params.get("gap_y"), 0),
-                page_w=_float(params.get("page_w"), 210),
-                page_h=_float(params.get("page_h"), 297),
-            )
-        else:
-            sheet = labels.SHEETS.get(sheet_name, labels.SHEETS["a4-3x8"])
-    except ValueError:
-        errors.append(_("自定义标签纸的尺寸不合理：标签排不进纸张。"))
-        sheet = labels.SHEETS["a4-3x8"]
+    sheet = _label_sheet(params, errors)
     start = int(params["start"]) if params.get("start", "").isdigit() else 1
     if not 1 <= start <= sheet.per_page:
         errors.append(_("起始位置应在 1 到 %(n)s 之间。") % {"n": sheet.per_page})
-    items = (
-        labels.select_items(
-            library,
-            day=day,
-            accession_from=accession_from,
-            accession_to=accession_to,
-            batch_id=batch_id,
-            barcodes=barcodes,
-        )
-        if not errors
-        else Item.objects.none()
-    )
+    items = labels.select_items(library, **selection) if not errors else Item.objects.none()
     data = labels.label_data(items) if not errors else []
     if not errors and not data:
         errors.append(_("没有符合条件的单册。"))
@@ -449,12 +447,9 @@ def labels_page(request: HttpRequest) -> HttpResponse:
 # -- the accession register ----------------------------------------------------------------
 
 
-@staff_required("catalog")
-def register_page(request: HttpRequest) -> HttpResponse:
-    library = request.library
+def _register_period(params: Any, errors: list[str]) -> tuple[dt.date, dt.date]:
+    """The register's dates from the query: this year to today unless given."""
     today = clock.today()
-    params = request.GET
-    errors = []
     try:
         date_from = (
             dt.date.fromisoformat(params["from"])
@@ -467,6 +462,30 @@ def register_page(request: HttpRequest) -> HttpResponse:
         date_from, date_to = today.replace(month=1, day=1), today
     if date_to < date_from:
         errors.append(_("结束日期早于开始日期。"))
+    return date_from, date_to
+
+
+def _register_file(reg: register.Register, fmt: str) -> HttpResponse:
+    """The register as a spreadsheet to download or a PDF to print."""
+    name = f"register-{reg.date_from}-{reg.date_to}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            register.register_xlsx(reg),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(register.register_pdf(reg), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+@staff_required("catalog")
+def register_page(request: HttpRequest) -> HttpResponse:
+    library = request.library
+    params = request.GET
+    errors: list[str] = []
+    date_from, date_to = _register_period(params, errors)
     reg = register.register_rows(
         library,
         date_from,
@@ -474,20 +493,8 @@ def register_page(request: HttpRequest) -> HttpResponse:
         accession_from=params.get("acc_from", "").strip(),
         accession_to=params.get("acc_to", "").strip(),
     )
-    fmt = params.get("format", "")
-    if not errors and fmt == "xlsx":
-        response = HttpResponse(
-            register.register_xlsx(reg),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="register-{date_from}-{date_to}.xlsx"'
-        )
-        return response
-    if not errors and fmt == "pdf":
-        response = HttpResponse(register.register_pdf(reg), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="register-{date_from}-{date_to}.pdf"'
-        return response
+    if not errors and params.get("format", "") in ("xlsx", "pdf"):
+        return _register_file(reg, params["format"])
     shown = 500
     rows = [
         {

@@ -106,6 +106,34 @@ def _call_number_for(actor: Actor, bib: Bib, value: str, volume: str = "") -> Ca
     return CallNumber.objects.create(library=actor.library, bib=bib, volume=volume, value=value)
 
 
+def _numbers_free(actor: Actor, barcode: str, accession_number: str | None) -> None:
+    """Conflict unless the barcode and the accession number (if given) are unused."""
+    library = actor.library
+    if Item.objects.filter(library=library, barcode=barcode).exists():
+        raise Conflict(
+            _("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode"
+        )
+    if (
+        accession_number
+        and Item.objects.filter(library=library, accession_number=accession_number).exists()
+    ):
+        raise Conflict(
+            _("登录号 %(number)s 已被使用。") % {"number": accession_number},
+            code="duplicate_accession_number",
+        )
+
+
+def _location_for(actor: Actor, code: str) -> Location:
+    """The library's location with this code (or, failing that, this name)."""
+    location = (
+        Location.objects.filter(library=actor.library, code=code).first()
+        or Location.objects.filter(library=actor.library, name=code).first()
+    )
+    if location is None:
+        raise NotFound(_("没有馆藏地点 %(code)s。") % {"code": code}, code="location_not_found")
+    return location
+
+
 @transaction.atomic
 def item_create(
     *,
@@ -132,32 +160,13 @@ def item_create(
     bib = Bib.objects.filter(library=library, pk=bib_id).first()
     if bib is None:
         raise NotFound(_("没有编号为 %(id)s 的书目。") % {"id": bib_id}, code="bib_not_found")
-    if Item.objects.filter(library=library, barcode=barcode).exists():
-        raise Conflict(
-            _("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode"
-        )
-    if (
-        accession_number
-        and Item.objects.filter(library=library, accession_number=accession_number).exists()
-    ):
-        raise Conflict(
-            _("登录号 %(number)s 已被使用。") % {"number": accession_number},
-            code="duplicate_accession_number",
-        )
+    _numbers_free(actor, barcode, accession_number)
     if circulation_type not in Item.CirculationType.values:
         raise Invalid(
             _("未知的流通类型：%(value)s") % {"value": circulation_type},
             code="invalid_circulation_type",
         )
-    location = None
-    if location_code:
-        location = Location.objects.filter(library=library, code=location_code).first()
-        if location is None:
-            location = Location.objects.filter(library=library, name=location_code).first()
-        if location is None:
-            raise NotFound(
-                _("没有馆藏地点 %(code)s。") % {"code": location_code}, code="location_not_found"
-            )
+    location = _location_for(actor, location_code) if location_code else None
     call = (
         _call_number_for(actor, bib, call_number)
         if call_number
