@@ -316,6 +316,34 @@ def _aware(
     )
 
 
+@dataclass
+class _Readers:
+    teachers: list[Patron]
+    classes: list[SchoolClass]
+    students: list[Patron]
+    by_class: dict[int, list[Patron]]
+    assistants: list[Any]  # SchoolClass.assistants.through rows
+
+
+@dataclass
+class _Collection:
+    bibs: list[Bib]
+    items: list[Item]  # not yet written: the term's loans set the status of some
+    # What students and teachers may borrow: (index into items, how much they like it).
+    for_students: list[tuple[int, float]]
+    for_teachers: list[tuple[int, float]]
+
+
+@dataclass
+class _LoanPlan:
+    item: int  # index into the collection's items
+    patron: Patron
+    school_class: SchoolClass | None
+    out: dt.datetime
+    due: dt.date
+    back: dt.date  # the day it comes back (may be after the last simulated day)
+
+
 @transaction.atomic
 def demo_build(
     *,
@@ -327,27 +355,102 @@ def demo_build(
     progress: Callable[[int, str], None] | None = None,
 ) -> DemoResult:
     """Fill an empty database with the demo school. `progress(n, stage)` is called as
-    rows are planned and written (n rows done since the last call)."""
+    rows are planned and written (n rows done since the last call).
+
+    The parts run in a fixed order, each drawing from the one `rng`: readers, logins,
+    collection, a term of loans."""
     started = time.perf_counter()
     tick = progress or (lambda _n, _stage: None)
     rng = random.Random(seed)
     today = clock.today()
     notes: list[str] = []
 
+    library = _library_prepare(library_code)
+    readers = _readers_create(library, rng, students=students, teachers=teachers, tick=tick)
+    logins, users = _logins_create(library, readers, notes)
+    collection = _collection_plan(library, rng, items, today=today)
+    last_day = min(today - dt.timedelta(days=1), TERMS[0][2])
+    loan_plans = _term_simulate(library, rng, readers, collection, last_day=last_day)
+    for index in {plan.item for plan in loan_plans if plan.back > last_day}:
+        collection.items[index].status = Item.Status.ON_LOAN  # still out when the term ends
+    item_list = _bulk(Item, collection.items, lambda n: tick(n, "items"))
+    loans = _bulk(
+        Loan,
+        _loans_create(
+            library, rng, loan_plans, item_list, users.get("librarian"), last_day=last_day
+        ),
+        lambda n: tick(n, "loans"),
+    )
+
+    open_loans = [plan for plan in loan_plans if plan.back > last_day]
+    counts = {
+        "classes": len(readers.classes),
+        "students": len(readers.students),
+        "teachers": len(readers.teachers),
+        "bibs": len(collection.bibs),
+        "items": len(item_list),
+        "reference_items": sum(
+            1 for row in collection.items if row.circulation_type == Item.CirculationType.REFERENCE
+        ),
+        "loans": len(loans),
+        "open_loans": len(open_loans),
+        "overdue_loans": sum(1 for plan in open_loans if plan.due < today),
+    }
+    audit.record(
+        audit.Actor(library=library, user=None, channel=AuditEvent.Channel.CLI),
+        "demo.generate",
+        library,
+        after={"seed": seed, "today": today.isoformat(), **counts},
+    )
+    return DemoResult(
+        library=library,
+        counts=counts,
+        logins=logins,
+        seconds=time.perf_counter() - started,
+        today=today,
+        notes=notes,
+    )
+
+
+def _library_prepare(library_code: str) -> Library:
+    """The library with its default rules, the demo school's name and its calendar."""
     library = library_setup(code=library_code, name=LIBRARY_NAME, school_name=SCHOOL_NAME)
     Library.objects.filter(pk=library.pk).update(
         name=LIBRARY_NAME, school_name=SCHOOL_NAME, current_school_year=SCHOOL_YEAR
     )
     library.refresh_from_db()
     _calendar_setup(library)
-    locations = {loc.code: loc for loc in Location.objects.filter(library=library)}
-    tz = ZoneInfo(library.time_zone)
+    return library
 
-    # --- teachers, classes, students --------------------------------------------------
-    teacher_rows = []
+
+# --- readers: teachers, classes, students, class assistants ------------------------------
+
+
+def _readers_create(
+    library: Library,
+    rng: random.Random,
+    *,
+    students: int,
+    teachers: int,
+    tick: Callable[[int, str], None],
+) -> _Readers:
+    teacher_list = _teachers_create(library, rng, teachers)
+    tick(len(teacher_list), "readers")
+    class_list = _classes_create(library, teacher_list)
+    student_list = _students_create(library, rng, class_list, students)
+    tick(len(student_list), "readers")
+    by_class: dict[int, list[Patron]] = defaultdict(list)
+    for student in student_list:
+        by_class[student.school_class_id].append(student)
+    assistants = _assistants_choose(rng, class_list, by_class)
+    return _Readers(teacher_list, class_list, student_list, by_class, assistants)
+
+
+def _teachers_create(library: Library, rng: random.Random, teachers: int) -> list[Patron]:
+    rows = []
     for n in range(teachers):
         name, gender = names.person(rng, "f" if rng.random() < 0.65 else "m")
-        teacher_rows.append(
+        rows.append(
             _patron(
                 library,
                 name,
@@ -358,10 +461,12 @@ def demo_build(
                 valid_until=dt.date(SCHOOL_YEAR + 3, 8, 31),
             )
         )
-    teacher_list = _bulk(Patron, teacher_rows)
-    tick(len(teacher_list), "readers")
+    return _bulk(Patron, rows)
 
-    class_rows = []
+
+def _classes_create(library: Library, teacher_list: list[Patron]) -> list[SchoolClass]:
+    """Four classes a grade, each with a homeroom teacher (班主任) if there are teachers."""
+    rows = []
     for g_index, grade in enumerate(GRADES):
         for number in range(1, CLASSES_PER_GRADE + 1):
             homeroom = (
@@ -369,7 +474,7 @@ def demo_build(
                 if teacher_list
                 else None
             )
-            class_rows.append(
+            rows.append(
                 SchoolClass(
                     library=library,
                     school_year=SCHOOL_YEAR,
@@ -379,9 +484,14 @@ def demo_build(
                     homeroom_teacher=homeroom,
                 )
             )
-    class_list = _bulk(SchoolClass, class_rows)
+    return _bulk(SchoolClass, rows)
 
-    student_rows = []
+
+def _students_create(
+    library: Library, rng: random.Random, class_list: list[SchoolClass], students: int
+) -> list[Patron]:
+    """The students shared out evenly over the classes, numbered by year of entry."""
+    rows = []
     per_class = [
         students // len(class_list) + (1 if i < students % len(class_list) else 0)
         for i in range(len(class_list))
@@ -392,7 +502,7 @@ def demo_build(
         for seat in range(1, size + 1):
             name, gender = names.person(rng)
             serial[entry_year] += 1
-            student_rows.append(
+            rows.append(
                 _patron(
                     library,
                     name,
@@ -405,31 +515,41 @@ def demo_build(
                     valid_until=dt.date(entry_year + 3, 7, 31),
                 )
             )
-    student_list = _bulk(Patron, student_rows)
-    tick(len(student_list), "readers")
+    return _bulk(Patron, rows)
 
-    by_class: dict[int, list[Patron]] = defaultdict(list)
-    for student in student_list:
-        by_class[student.school_class_id].append(student)
+
+def _assistants_choose(
+    rng: random.Random, class_list: list[SchoolClass], by_class: dict[int, list[Patron]]
+) -> list[Any]:
+    """Two to four class library assistants (班级图书管理员) in each class."""
     through = SchoolClass.assistants.through
-    assistant_rows = []
+    rows = []
     for school_class in class_list:
         members = by_class[school_class.pk]
         for student in rng.sample(members, min(len(members), rng.randint(2, 4))):
-            assistant_rows.append(through(schoolclass_id=school_class.pk, patron_id=student.pk))
-    through.objects.bulk_create(assistant_rows)
+            rows.append(through(schoolclass_id=school_class.pk, patron_id=student.pk))
+    through.objects.bulk_create(rows)
+    return rows
 
-    # --- logins ---------------------------------------------------------------------------
-    first_class = class_list[0]
+
+# --- logins ------------------------------------------------------------------------------
+
+
+def _logins_create(
+    library: Library, readers: _Readers, notes: list[str]
+) -> tuple[list[tuple[str, str, str, str]], dict[str, Any]]:
+    """The demo logins; the assistant, teacher and student ones are readers of the first
+    class. Returns the rows to print (username, password, role, who) and the users by
+    role. A login that exists already is left as it is (and noted)."""
+    first_class = readers.classes[0]
     assistants_first = sorted(
-        row.patron_id for row in assistant_rows if row.schoolclass_id == first_class.pk
+        row.patron_id for row in readers.assistants if row.schoolclass_id == first_class.pk
     )
+    members = readers.by_class[first_class.pk]
     links: dict[str, Patron | None] = {
-        "assistant": next((s for s in by_class[first_class.pk] if s.pk in assistants_first), None),
+        "assistant": next((s for s in members if s.pk in assistants_first), None),
         "teacher": first_class.homeroom_teacher,
-        "student": next(
-            (s for s in by_class[first_class.pk] if s.pk not in assistants_first), None
-        ),
+        "student": next((s for s in members if s.pk not in assistants_first), None),
     }
     User = get_user_model()
     logins: list[tuple[str, str, str, str]] = []
@@ -455,10 +575,24 @@ def demo_build(
             duty = {"assistant": "图书管理员", "teacher": "班主任"}.get(role, "")
             who = f"{patron.name}（{patron.card_number}，{first_class.name}{duty}）"
         logins.append((username, password, role, who))
+    return logins, users
 
-    # --- the collection -----------------------------------------------------------------
+
+# --- the collection ----------------------------------------------------------------------
+
+
+def _collection_plan(
+    library: Library, rng: random.Random, items: int, *, today: dt.date
+) -> _Collection:
+    """Titles and call numbers written; the copies planned (written after the loans)."""
     plans = _plan_collection(rng, items, today=today)
-    bib_list = _bulk(
+    bib_list = _bibs_create(library, rng, plans)
+    call_list = _call_numbers_create(library, plans, bib_list)
+    return _items_plan(library, rng, plans, bib_list, call_list)
+
+
+def _bibs_create(library: Library, rng: random.Random, plans: list[_BibPlan]) -> list[Bib]:
+    return _bulk(
         Bib,
         [
             Bib(
@@ -480,25 +614,42 @@ def demo_build(
             for p in plans
         ],
     )
+
+
+def _call_numbers_create(
+    library: Library, plans: list[_BibPlan], bib_list: list[Bib]
+) -> list[CallNumber]:
+    """Class number / running number within the class (种次号), one per title."""
     sequence: Counter[str] = Counter()
-    call_rows = []
+    rows = []
     for plan, bib in zip(plans, bib_list, strict=True):
         sequence[plan.shelf.clc] += 1
-        call_rows.append(
+        rows.append(
             CallNumber(
                 library=library, bib=bib, value=f"{plan.shelf.clc}/{sequence[plan.shelf.clc]}"
             )
         )
-    call_list = _bulk(CallNumber, call_rows)
+    return _bulk(CallNumber, rows)
 
-    item_rows = []
-    loanable_students: list[tuple[int, float]] = []  # (item index, weight)
-    loanable_teachers: list[tuple[int, float]] = []
+
+def _items_plan(
+    library: Library,
+    rng: random.Random,
+    plans: list[_BibPlan],
+    bib_list: list[Bib],
+    call_list: list[CallNumber],
+) -> _Collection:
+    """The copies of each title: where they stand, a few in repair, missing or
+    withdrawn, and which of them students and teachers would borrow, how gladly."""
+    locations = {loc.code: loc for loc in Location.objects.filter(library=library)}
+    rows: list[Item] = []
+    for_students: list[tuple[int, float]] = []
+    for_teachers: list[tuple[int, float]] = []
     new_shelf_from = dt.date(SCHOOL_YEAR, 6, 1)
     for plan, bib, call in zip(plans, bib_list, call_list, strict=True):
         shelf = plan.shelf
         for copy in range(plan.copies):
-            index = len(item_rows)
+            index = len(rows)
             circulation = (
                 Item.CirculationType.REFERENCE if shelf.reference else Item.CirculationType.NORMAL
             )
@@ -521,7 +672,7 @@ def demo_build(
             elif roll < 0.005 and plan.year < 2005:
                 status = Item.Status.WITHDRAWN
             paid = plan.price if plan.source != Item.Source.PURCHASE else round(plan.price * 0.78)
-            item_rows.append(
+            rows.append(
                 Item(
                     library=library,
                     bib=bib,
@@ -539,53 +690,102 @@ def demo_build(
             if circulation == Item.CirculationType.NORMAL and status == Item.Status.AVAILABLE:
                 letter = shelf.clc[0]
                 student_weight = 0.1 if shelf.teaching else STUDENT_TASTE.get(letter, 0.6)
-                loanable_students.append((index, student_weight))
-                loanable_teachers.append((index, TEACHER_TASTE.get(letter, 0.5)))
+                for_students.append((index, student_weight))
+                for_teachers.append((index, TEACHER_TASTE.get(letter, 0.5)))
+    return _Collection(bib_list, rows, for_students, for_teachers)
 
-    # --- a term of loans, simulated day by day (in memory) -------------------------------
-    rules_cache_clear()
-    library_rule_set = library_rules(library)
-    calendar = library_rule_set.calendar
-    matrix = library_rule_set.matrix
-    term_start, term_end = TERMS[0][1], TERMS[0][2]
-    last_day = min(today - dt.timedelta(days=1), term_end)
-    loan_plans: list[dict[str, Any]] = []
-    open_by_patron: Counter[int] = Counter()
-    item_out: set[int] = set()
-    returns_on: dict[dt.date, list[int]] = defaultdict(list)
-    student_pool = [i for i, _w in loanable_students]
-    student_cum = _cumulative(w for _i, w in loanable_students)
-    teacher_pool = [i for i, _w in loanable_teachers]
-    teacher_cum = _cumulative(w for _i, w in loanable_teachers)
-    grade_of = {c.pk: c for c in class_list}
 
-    def limit(patron: Patron) -> int:
-        grade = grade_of[patron.school_class_id].grade if patron.school_class_id else None
-        return matrix.lookup(patron.category, grade, Item.CirculationType.NORMAL).max_loans
+# --- a term of loans, simulated day by day (in memory) -----------------------------------
 
-    limits = {p.pk: limit(p) for p in (*student_list, *teacher_list)}
 
-    def borrow(day: dt.date, patron: Patron, pool: list[int], cum: list[float]) -> None:
-        if open_by_patron[patron.pk] >= limits[patron.pk] or not pool:
+class _Term:
+    """The autumn term up to `last_day`: each open day some readers borrow a book they
+    like that is on the shelf (within their loan limit); each loan comes back on a day
+    drawn from how students and teachers really keep books (most on time, a few late)."""
+
+    def __init__(
+        self,
+        library: Library,
+        rng: random.Random,
+        readers: _Readers,
+        collection: _Collection,
+        last_day: dt.date,
+    ) -> None:
+        rules_cache_clear()
+        self.library = library
+        self.rng = rng
+        self.rules = library_rules(library)
+        self.tz = ZoneInfo(library.time_zone)
+        self.last_day = last_day
+        self.plans: list[_LoanPlan] = []
+        self.open_by_patron: Counter[int] = Counter()
+        self.item_out: set[int] = set()
+        self.returns_on: dict[dt.date, list[int]] = defaultdict(list)
+        self.class_of = {c.pk: c for c in readers.classes}
+        matrix = self.rules.matrix
+        self.limits = {
+            p.pk: matrix.lookup(p.category, self._grade(p), Item.CirculationType.NORMAL).max_loans
+            for p in (*readers.students, *readers.teachers)
+        }
+
+    def _grade(self, patron: Patron) -> int | None:
+        school_class = self.class_of.get(patron.school_class_id)
+        return school_class.grade if school_class else None
+
+    def run(self, readers: _Readers, collection: _Collection, start: dt.date) -> list[_LoanPlan]:
+        rng, calendar = self.rng, self.rules.calendar
+        student_pool = [i for i, _w in collection.for_students]
+        student_cum = _cumulative(w for _i, w in collection.for_students)
+        teacher_pool = [i for i, _w in collection.for_teachers]
+        teacher_cum = _cumulative(w for _i, w in collection.for_teachers)
+        day = start
+        while day <= self.last_day:
+            for loan_index in self.returns_on.pop(day, ()):
+                plan = self.plans[loan_index]
+                self.item_out.discard(plan.item)
+                self.open_by_patron[plan.patron.pk] -= 1
+            if calendar.is_open(day):
+                for _n in range(round(len(readers.students) * 0.09 * rng.uniform(0.7, 1.3))):
+                    self.borrow(day, rng.choice(readers.students), student_pool, student_cum)
+                for _n in range(round(len(readers.teachers) * 0.06 * rng.uniform(0.5, 1.5))):
+                    self.borrow(day, rng.choice(readers.teachers), teacher_pool, teacher_cum)
+            day += dt.timedelta(days=1)
+        return self.plans
+
+    def borrow(self, day: dt.date, patron: Patron, pool: list[int], cum: list[float]) -> None:
+        rng = self.rng
+        if self.open_by_patron[patron.pk] >= self.limits[patron.pk] or not pool:
             return
         for _attempt in range(8):
             index = rng.choices(pool, cum_weights=cum, k=1)[0]
-            if index not in item_out:
+            if index not in self.item_out:
                 break
         else:
             return
-        school_class = grade_of.get(patron.school_class_id)
+        school_class = self.class_of.get(patron.school_class_id)
         grade = school_class.grade if school_class else None
-        policy = matrix.lookup(patron.category, grade, Item.CirculationType.NORMAL)
+        policy = self.rules.matrix.lookup(patron.category, grade, Item.CirculationType.NORMAL)
         due = rules.due_date(
             policy=policy,
-            calendar=calendar,
+            calendar=self.rules.calendar,
             today=day,
-            vacation_loans=library.vacation_loans,
-            leaving_date=library_rule_set.leaving_date(grade, day),
+            vacation_loans=self.library.vacation_loans,
+            leaving_date=self.rules.leaving_date(grade, day),
         )
+        out_at, keep = self._habit(day, patron, due)
+        back = self.rules.calendar.next_open(day + dt.timedelta(days=keep))
+        self.plans.append(_LoanPlan(index, patron, school_class, out_at, due, back))
+        self.item_out.add(index)
+        self.open_by_patron[patron.pk] += 1
+        if back <= self.last_day:
+            self.returns_on[back].append(len(self.plans) - 1)
+
+    def _habit(self, day: dt.date, patron: Patron, due: dt.date) -> tuple[dt.datetime, int]:
+        """When the reader borrows (students at lunch break, teachers in the day) and
+        how many days they keep the book."""
+        rng = self.rng
         if patron.category == Patron.Category.STUDENT:
-            out_at = _aware(day, 12 * 60 + 30, 13 * 60 + 29, rng, tz)
+            out_at = _aware(day, 12 * 60 + 30, 13 * 60 + 29, rng, self.tz)
             roll = rng.random()
             if roll < 0.92:
                 keep = rng.randint(2, max(2, (due - day).days))
@@ -594,57 +794,47 @@ def demo_build(
             else:
                 keep = (due - day).days + rng.randint(20, 80)
         else:
-            out_at = _aware(day, 8 * 60, 16 * 60 + 59, rng, tz)
+            out_at = _aware(day, 8 * 60, 16 * 60 + 59, rng, self.tz)
             keep = rng.randint(5, 100)
-        back = calendar.next_open(day + dt.timedelta(days=keep))
-        loan_index = len(loan_plans)
-        loan_plans.append(
-            {
-                "item": index,
-                "patron": patron,
-                "class": school_class,
-                "out": out_at,
-                "due": due,
-                "back": back,
-            }
-        )
-        item_out.add(index)
-        open_by_patron[patron.pk] += 1
-        if back <= last_day:
-            returns_on[back].append(loan_index)
+        return out_at, keep
 
-    day = term_start
-    while day <= last_day:
-        for loan_index in returns_on.pop(day, ()):
-            loan = loan_plans[loan_index]
-            item_out.discard(loan["item"])
-            open_by_patron[loan["patron"].pk] -= 1
-        if calendar.is_open(day):
-            for _n in range(round(len(student_list) * 0.09 * rng.uniform(0.7, 1.3))):
-                borrow(day, rng.choice(student_list), student_pool, student_cum)
-            for _n in range(round(len(teacher_list) * 0.06 * rng.uniform(0.5, 1.5))):
-                borrow(day, rng.choice(teacher_list), teacher_pool, teacher_cum)
-        day += dt.timedelta(days=1)
-    for index in item_out:
-        item_rows[index].status = Item.Status.ON_LOAN
 
-    item_list = _bulk(Item, item_rows, lambda n: tick(n, "items"))
+def _term_simulate(
+    library: Library,
+    rng: random.Random,
+    readers: _Readers,
+    collection: _Collection,
+    *,
+    last_day: dt.date,
+) -> list[_LoanPlan]:
+    term = _Term(library, rng, readers, collection, last_day)
+    return term.run(readers, collection, start=TERMS[0][1])
 
-    librarian = users.get("librarian")
-    loan_rows = []
-    for loan in loan_plans:
-        patron: Patron = loan["patron"]
-        school_class = loan["class"]
-        returned = loan["back"] <= last_day
-        loan_rows.append(
+
+def _loans_create(
+    library: Library,
+    rng: random.Random,
+    plans: list[_LoanPlan],
+    item_list: list[Item],
+    librarian: Any,
+    *,
+    last_day: dt.date,
+) -> list[Loan]:
+    """The planned loans as rows: returned by `last_day`, or still out."""
+    tz = ZoneInfo(library.time_zone)
+    rows = []
+    for plan in plans:
+        patron, school_class = plan.patron, plan.school_class
+        returned = plan.back <= last_day
+        rows.append(
             Loan(
                 library=library,
-                item=item_list[loan["item"]],
+                item=item_list[plan.item],
                 patron=patron,
                 status=Loan.Status.RETURNED if returned else Loan.Status.ON_LOAN,
-                checked_out_at=loan["out"],
-                due_date=loan["due"],
-                returned_at=_aware(loan["back"], 12 * 60 + 30, 13 * 60 + 29, rng, tz)
+                checked_out_at=plan.out,
+                due_date=plan.due,
+                returned_at=_aware(plan.back, 12 * 60 + 30, 13 * 60 + 29, rng, tz)
                 if returned
                 else None,
                 channel=AuditEvent.Channel.WEB,
@@ -657,33 +847,4 @@ def demo_build(
                 class_name_at_loan=school_class.name if school_class else "",
             )
         )
-    _bulk(Loan, loan_rows, lambda n: tick(n, "loans"))
-
-    open_loans = [loan for loan in loan_plans if loan["back"] > last_day]
-    counts = {
-        "classes": len(class_list),
-        "students": len(student_list),
-        "teachers": len(teacher_list),
-        "bibs": len(bib_list),
-        "items": len(item_list),
-        "reference_items": sum(
-            1 for row in item_rows if row.circulation_type == Item.CirculationType.REFERENCE
-        ),
-        "loans": len(loan_rows),
-        "open_loans": len(open_loans),
-        "overdue_loans": sum(1 for loan in open_loans if loan["due"] < today),
-    }
-    audit.record(
-        audit.Actor(library=library, user=None, channel=AuditEvent.Channel.CLI),
-        "demo.generate",
-        library,
-        after={"seed": seed, "today": today.isoformat(), **counts},
-    )
-    return DemoResult(
-        library=library,
-        counts=counts,
-        logins=logins,
-        seconds=time.perf_counter() - started,
-        today=today,
-        notes=notes,
-    )
+    return rows
