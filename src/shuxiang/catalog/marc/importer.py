@@ -95,6 +95,24 @@ class _Pending:
     holdings: list[Holding] = field(default_factory=list)
 
 
+# A copy to write: (title id, holding, the record it came from, the title's values).
+_HoldingRow = tuple[int, Holding, _Pending, dict[str, Any]]
+_ITEM_COLUMNS = [
+    "library_id",
+    "bib_id",
+    "barcode",
+    "accession_number",
+    "call_number_id",
+    "location_id",
+    "circulation_type",
+    "status",
+    "price",
+    "acquired_on",
+    "source",
+    "note",
+    "created_at",
+    "updated_at",
+]
 _JSON_COLUMNS = frozenset({"authors", "isbns", "invalid_isbns", "subjects"})
 _PLAIN_FIELDS = tuple(name for name in BIB_FIELDS if name not in _JSON_COLUMNS)
 _JSON_FIELDS = tuple(name for name in BIB_FIELDS if name in _JSON_COLUMNS)
@@ -244,67 +262,80 @@ class Importer:
             return self._run(results)
 
     def _run(self, results: Iterable[ReadResult]) -> ImportReport:
-        report = self.report
         batch: list[_Pending] = []
         for result in results:
-            report.read += 1
+            self.report.read += 1
             if self.progress is not None:
                 self.progress(result)
-            if result.error or result.record is None:
-                report.rejected.append(
-                    Problem(result.number, result.offset, result.error or _("无法读取的记录"))
-                )
+            pending = self._accept(result)
+            if pending is None:
                 continue
-            try:
-                mapped = map_record(result)
-            except (ValueError, KeyError, IndexError, TypeError) as exc:
-                report.rejected.append(
-                    Problem(
-                        result.number, result.offset, _("记录无法转换：%(error)s") % {"error": exc}
-                    )
-                )
-                continue
-            if not mapped.values["title"]:
-                where = "200 $a" if result.flavor == CNMARC else "245 $a"
-                report.rejected.append(
-                    Problem(
-                        result.number, result.offset, _("没有题名（%(where)s）") % {"where": where}
-                    )
-                )
-                continue
-            report.formats[result.flavor] = report.formats.get(result.flavor, 0) + 1
-            report.encodings[result.encoding] = report.encodings.get(result.encoding, 0) + 1
-            for message in mapped.warnings:
-                report.warn(result.number, result.offset, message)
-            batch.append(
-                _Pending(
-                    result.number,
-                    result.offset,
-                    result.flavor,
-                    result.original,
-                    mapped,
-                    None,
-                    mapped.holdings,
-                )
-            )
+            batch.append(pending)
             if len(batch) >= self.batch_size:
                 self._flush(batch)
                 batch = []
         if batch:
             self._flush(batch)
-        return report
+        return self.report
+
+    def _accept(self, result: ReadResult) -> _Pending | None:
+        """One record read and mapped, ready for its batch; None (and the reason in the
+        report) when it cannot be imported."""
+        report = self.report
+        if result.error or result.record is None:
+            report.rejected.append(
+                Problem(result.number, result.offset, result.error or _("无法读取的记录"))
+            )
+            return None
+        try:
+            mapped = map_record(result)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            report.rejected.append(
+                Problem(result.number, result.offset, _("记录无法转换：%(error)s") % {"error": exc})
+            )
+            return None
+        if not mapped.values["title"]:
+            where = "200 $a" if result.flavor == CNMARC else "245 $a"
+            report.rejected.append(
+                Problem(result.number, result.offset, _("没有题名（%(where)s）") % {"where": where})
+            )
+            return None
+        report.formats[result.flavor] = report.formats.get(result.flavor, 0) + 1
+        report.encodings[result.encoding] = report.encodings.get(result.encoding, 0) + 1
+        for message in mapped.warnings:
+            report.warn(result.number, result.offset, message)
+        return _Pending(
+            result.number,
+            result.offset,
+            result.flavor,
+            result.original,
+            mapped,
+            None,
+            mapped.holdings,
+        )
 
     # -- one batch -------------------------------------------------------------------
 
     def _flush(self, batch: list[_Pending]) -> None:
+        by_isbn, by_title = self._existing_titles(batch)
+        creates, replaces, attach = self._match(batch, by_isbn, by_title)
+        self._fresh = set()
+        if creates:
+            self._insert_titles(creates)
+        if replaces:
+            self._replace_titles(replaces)
+        self._holdings(attach)
+
+    def _existing_titles(self, batch: list[_Pending]) -> tuple[dict[str, int], dict[tuple, int]]:
+        """The library's titles that the batch's records may duplicate: by ISBN, and by
+        title key for records without one. The oldest title wins."""
         library = self.library
-        report = self.report
         isbns = {i for p in batch for i in p.mapped.values["isbns"]}
         titles = {p.mapped.values["title"] for p in batch if not p.mapped.values["isbn"]}
         by_isbn: dict[str, int] = {}
         if isbns:
             # No ORDER BY: with one, SQLite walks the whole library instead of the
-            # (library, isbn) index. The oldest title wins.
+            # (library, isbn) index.
             for isbn, bib_id in _pairs(Bib, "isbn", "id", library.pk, isbns):
                 if isbn not in by_isbn or bib_id < by_isbn[isbn]:
                     by_isbn[isbn] = bib_id
@@ -315,11 +346,20 @@ class Importer:
                 key = _title_key({"title": title, "authors": authors, "year": year})
                 if key not in by_title or bib_id < by_title[key]:
                     by_title[key] = bib_id
+        return by_isbn, by_title
+
+    def _match(
+        self, batch: list[_Pending], by_isbn: dict[str, int], by_title: dict[tuple, int]
+    ) -> tuple[list[_Pending], dict[int, _Pending], list[tuple[int | _Pending, _Pending]]]:
+        """Each record is a new title, or a duplicate (of a title in the library or of an
+        earlier record of the file) that is skipped, merged or replaces it. Returns the
+        titles to create, the existing titles to replace (id -> record), and whose
+        holdings go to which title (target, source of the holdings)."""
+        report = self.report
         in_batch: dict[Any, _Pending] = {}
         creates: list[_Pending] = []
         replaces: dict[int, _Pending] = {}
-        attach: list[tuple[int | _Pending, _Pending]] = []  # (target, source of holdings)
-
+        attach: list[tuple[int | _Pending, _Pending]] = []
         for p in batch:
             values = p.mapped.values
             keys: list[Any] = list(values["isbns"]) if values["isbns"] else [_title_key(values)]
@@ -336,13 +376,12 @@ class Importer:
                     in_batch[key] = p
                 attach.append((p, p))
                 continue
-            target_label = target.number if isinstance(target, _Pending) else target
             if self.on_duplicate == SKIP:
                 report.skipped += 1
                 if isinstance(target, _Pending):
-                    message = _("与本文件第 %(n)s 条记录重复，已跳过") % {"n": target_label}
+                    message = _("与本文件第 %(n)s 条记录重复，已跳过") % {"n": target.number}
                 else:
-                    message = _("与已有书目（编号 %(id)s）重复，已跳过") % {"id": target_label}
+                    message = _("与已有书目（编号 %(id)s）重复，已跳过") % {"id": target}
                 report.warn(p.number, p.offset, message)
                 continue
             if self.on_duplicate == MERGE:
@@ -357,53 +396,53 @@ class Importer:
             else:
                 replaces[target] = p
             attach.append((target, p))
+        return creates, replaces, attach
 
+    def _insert_titles(self, creates: list[_Pending]) -> None:
+        stamp = connection.ops.adapt_datetimefield_value(clock.now())
+        to_json = _json_adapter()
+        columns = [
+            "library_id",
+            "marc_format",
+            "marc_record",
+            "created_at",
+            "updated_at",
+            *_PLAIN_FIELDS,
+            *_JSON_FIELDS,
+        ]
+        head = (self.library.pk,)
+        rows = [
+            [
+                *head,
+                p.flavor,
+                p.original,
+                stamp,
+                stamp,
+                *_plain_values(p.mapped.values),
+                *map(to_json, _json_values(p.mapped.values)),
+            ]
+            for p in creates
+        ]
+        # created_at == updated_at marks a record nobody has edited since (export uses it).
+        ids = _insert(Bib, columns, rows, returning=True)
+        for p, bib_id in zip(creates, ids, strict=True):
+            p.bib_id = bib_id
+        self._fresh = set(ids)  # titles new in this batch have no call number yet
+        self.report.imported += len(creates)
+
+    def _replace_titles(self, replaces: dict[int, _Pending]) -> None:
         now = clock.now()
-        self._fresh = set()
-        if creates:
-            stamp = connection.ops.adapt_datetimefield_value(now)
-            to_json = _json_adapter()
-            columns = [
-                "library_id",
-                "marc_format",
-                "marc_record",
-                "created_at",
-                "updated_at",
-                *_PLAIN_FIELDS,
-                *_JSON_FIELDS,
-            ]
-            head = (library.pk,)
-            rows = [
-                [
-                    *head,
-                    p.flavor,
-                    p.original,
-                    stamp,
-                    stamp,
-                    *_plain_values(p.mapped.values),
-                    *map(to_json, _json_values(p.mapped.values)),
-                ]
-                for p in creates
-            ]
-            # created_at == updated_at marks a record nobody has edited since (export uses it).
-            ids = _insert(Bib, columns, rows, returning=True)
-            for p, bib_id in zip(creates, ids, strict=True):
-                p.bib_id = bib_id
-            self._fresh = set(ids)  # titles new in this batch have no call number yet
-            report.imported += len(creates)
-        if replaces:
-            bibs = Bib.objects.in_bulk(list(replaces))
-            for bib_id, p in replaces.items():
-                bib = bibs[bib_id]
-                for name in BIB_FIELDS:
-                    setattr(bib, name, p.mapped.values[name])
-                bib.marc_format, bib.marc_record, bib.updated_at = p.flavor, p.original, now
-            Bib.objects.bulk_update(
-                list(bibs.values()),
-                [*BIB_FIELDS, "marc_format", "marc_record", "updated_at"],
-                batch_size=200,
-            )
-        self._holdings(attach)
+        bibs = Bib.objects.in_bulk(list(replaces))
+        for bib_id, p in replaces.items():
+            bib = bibs[bib_id]
+            for name in BIB_FIELDS:
+                setattr(bib, name, p.mapped.values[name])
+            bib.marc_format, bib.marc_record, bib.updated_at = p.flavor, p.original, now
+        Bib.objects.bulk_update(
+            list(bibs.values()),
+            [*BIB_FIELDS, "marc_format", "marc_record", "updated_at"],
+            batch_size=200,
+        )
 
     def _location_id(self, name: str) -> int | None:
         if name not in self._locations:
@@ -419,9 +458,22 @@ class Importer:
         return self._locations[name]
 
     def _holdings(self, attach: list[tuple[int | _Pending, _Pending]]) -> None:
-        library = self.library
+        """The copies of the batch's records, written as items of their titles."""
+        rows = self._holding_rows(attach)
+        if rows:
+            rows = self._free_numbers(rows)
+        if not rows:
+            return
+        call_ids = self._call_numbers(rows)
+        items = self._item_rows(rows, call_ids)
+        _insert(Item, _ITEM_COLUMNS, items, returning=False)
+        self.report.items_created += len(items)
+
+    def _holding_rows(self, attach: list[tuple[int | _Pending, _Pending]]) -> list[_HoldingRow]:
+        """(title id, holding, record it came from, the title's values) for each copy
+        with a barcode; a copy without one is counted and reported."""
         report = self.report
-        rows: list[tuple[int, Holding, _Pending, dict[str, Any]]] = []
+        rows: list[_HoldingRow] = []
         for target, source in attach:
             bib_id = target.bib_id if isinstance(target, _Pending) else target
             values = target.mapped.values if isinstance(target, _Pending) else source.mapped.values
@@ -435,10 +487,15 @@ class Importer:
                     )
                     continue
                 rows.append((bib_id, holding, source, values))  # type: ignore[arg-type]
-        if not rows:
-            return
-        barcodes = [h.barcode for _, h, _, _ in rows]
-        taken = {b for b, _ in _pairs(Item, "barcode", "id", library.pk, set(barcodes))}
+        return rows
+
+    def _free_numbers(self, rows: list[_HoldingRow]) -> list[_HoldingRow]:
+        """The copies whose barcode is free (in the library and earlier in the file);
+        an accession number already used is dropped from its copy, with a warning."""
+        library = self.library
+        report = self.report
+        barcodes = {h.barcode for _, h, _, _ in rows}
+        taken = {b for b, _ in _pairs(Item, "barcode", "id", library.pk, barcodes)}
         accessions = [h.accession_number for _, h, _, _ in rows if h.accession_number]
         taken_acc = (
             set(
@@ -449,7 +506,7 @@ class Importer:
             if accessions
             else set()
         )
-        kept: list[tuple[int, Holding, _Pending, dict[str, Any]]] = []
+        kept: list[_HoldingRow] = []
         for row in rows:
             holding, source = row[1], row[2]
             if holding.barcode in taken:
@@ -473,34 +530,21 @@ class Importer:
                 else:
                     taken_acc.add(holding.accession_number)
             kept.append(row)
-        if not kept:
-            return
-        call_ids = self._call_numbers(kept)
+        return kept
+
+    def _item_rows(
+        self, rows: list[_HoldingRow], call_ids: dict[tuple[int, str], int]
+    ) -> list[list[Any]]:
+        """Item rows in `_ITEM_COLUMNS` order, values in database form."""
         stamp = connection.ops.adapt_datetimefield_value(clock.now())
         adapt_date = connection.ops.adapt_datefield_value
-        library_id = library.pk
+        library_id = self.library.pk
         normal, available = Item.CirculationType.NORMAL.value, Item.Status.AVAILABLE.value
         purchase = Item.Source.PURCHASE.value
         items = []
-        for bib_id, holding, source, values in kept:
-            location_id = self._location_id(holding.location) if holding.location else None
-            if holding.location and location_id is None:
-                report.warn(
-                    source.number,
-                    source.offset,
-                    _("馆藏地点“%(location)s”不存在，单册未指定地点")
-                    % {"location": holding.location},
-                )
-            acquired = None
-            if holding.acquired_on:
-                try:
-                    acquired = dt.date.fromisoformat(holding.acquired_on[:10])
-                except ValueError:
-                    report.warn(
-                        source.number,
-                        source.offset,
-                        _("入藏日期“%(value)s”无法识别") % {"value": holding.acquired_on},
-                    )
+        for bib_id, holding, source, values in rows:
+            location_id = self._location_of(holding, source) if holding.location else None
+            acquired = self._acquired_on(holding, source) if holding.acquired_on else None
             items.append(
                 [
                     library_id,
@@ -519,28 +563,28 @@ class Importer:
                     stamp,
                 ]
             )
-        _insert(
-            Item,
-            [
-                "library_id",
-                "bib_id",
-                "barcode",
-                "accession_number",
-                "call_number_id",
-                "location_id",
-                "circulation_type",
-                "status",
-                "price",
-                "acquired_on",
-                "source",
-                "note",
-                "created_at",
-                "updated_at",
-            ],
-            items,
-            returning=False,
-        )
-        report.items_created += len(items)
+        return items
+
+    def _location_of(self, holding: Holding, source: _Pending) -> int | None:
+        location_id = self._location_id(holding.location)
+        if location_id is None:
+            self.report.warn(
+                source.number,
+                source.offset,
+                _("馆藏地点“%(location)s”不存在，单册未指定地点") % {"location": holding.location},
+            )
+        return location_id
+
+    def _acquired_on(self, holding: Holding, source: _Pending) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(holding.acquired_on[:10])
+        except ValueError:
+            self.report.warn(
+                source.number,
+                source.offset,
+                _("入藏日期“%(value)s”无法识别") % {"value": holding.acquired_on},
+            )
+            return None
 
     def _sequence(self, class_number: str, batch_values: set[str]) -> int:
         if class_number not in self._next_seq:
@@ -579,23 +623,11 @@ class Importer:
                 self._next_seq[parts.class_number], int(parts.book_number) + 1
             )
 
-    def _call_numbers(
-        self, rows: list[tuple[int, Holding, _Pending, dict[str, Any]]]
-    ) -> dict[tuple[int, str], int]:
+    def _call_numbers(self, rows: list[_HoldingRow]) -> dict[tuple[int, str], int]:
         """The call number of each (title, volume): the existing one, the one the record
         gives, or a new class number / 种次号. Copies of a title share it."""
-        library = self.library
-        report = self.report
-        bib_ids = {r[0] for r in rows}
-        result: dict[tuple[int, str], int] = {}
-        existing_base: dict[int, str] = {}
-        for cid, bib_id, volume, value in CallNumber.objects.filter(
-            library=library, bib_id__in=bib_ids - self._fresh
-        ).values_list("id", "bib_id", "volume", "value"):
-            result[(bib_id, volume)] = cid
-            if not volume:
-                existing_base[bib_id] = value
-        wanted: dict[tuple[int, str], tuple[str, Holding, _Pending, dict[str, Any]]] = {}
+        result, existing_base = self._existing_call_numbers({r[0] for r in rows})
+        wanted: dict[tuple[int, str], tuple[str, _Pending, dict[str, Any]]] = {}
         for bib_id, holding, source, values in rows:
             key = (bib_id, holding.volume)
             if key in result or key in wanted:
@@ -603,19 +635,67 @@ class Importer:
             value = holding.call_number
             if value and holding.volume and callnumbers.parse(value).volume == "":
                 value = callnumbers.with_volume(value, holding.volume)
-            wanted[key] = (value, holding, source, values)
+            wanted[key] = (value, source, values)
         if not wanted:
             return result
-        given = [v for v, *_ in wanted.values() if v]
-        owners = dict(_pairs(CallNumber, "value", "bib_id", library.pk, given))
         batch_values: set[str] = set()
-        chosen: dict[tuple[int, str], str] = {}
         # The values records give first, so a 种次号 assigned next never takes one of them.
-        for key, (value, _holding, source, _values) in wanted.items():
+        chosen = self._given_call_numbers(wanted, batch_values)
+        for key, (_given, source, values) in wanted.items():
+            if key in chosen:
+                continue
+            base = existing_base.get(key[0]) or chosen.get((key[0], ""))
+            if not base:
+                base = self._new_call_number(values, source, batch_values)
+                if not base:
+                    continue
+                chosen[(key[0], "")] = base  # the title's own number, shared by its volumes
+                batch_values.add(base)
+                if not key[1]:
+                    continue
+            value = callnumbers.with_volume(base, key[1])
+            chosen[key] = value
+            batch_values.add(value)
+        keys = list(chosen)
+        ids = _insert(
+            CallNumber,
+            ["library_id", "bib_id", "volume", "value"],
+            [[self.library.pk, b, v, chosen[(b, v)]] for b, v in keys],
+            returning=True,
+        )
+        result.update(zip(keys, ids, strict=True))
+        return result
+
+    def _existing_call_numbers(
+        self, bib_ids: set[int]
+    ) -> tuple[dict[tuple[int, str], int], dict[int, str]]:
+        """The call numbers the titles already have: id by (title, volume), and each
+        title's own value (without a volume). Titles created in this batch have none."""
+        result: dict[tuple[int, str], int] = {}
+        existing_base: dict[int, str] = {}
+        for cid, bib_id, volume, value in CallNumber.objects.filter(
+            library=self.library, bib_id__in=bib_ids - self._fresh
+        ).values_list("id", "bib_id", "volume", "value"):
+            result[(bib_id, volume)] = cid
+            if not volume:
+                existing_base[bib_id] = value
+        return result, existing_base
+
+    def _given_call_numbers(
+        self,
+        wanted: dict[tuple[int, str], tuple[str, _Pending, dict[str, Any]]],
+        batch_values: set[str],
+    ) -> dict[tuple[int, str], str]:
+        """The call numbers the records give that are free: not another title's, in the
+        library or earlier in the batch (those are reported and assigned anew)."""
+        given = [value for value, _source, _values in wanted.values() if value]
+        owners = dict(_pairs(CallNumber, "value", "bib_id", self.library.pk, given))
+        chosen: dict[tuple[int, str], str] = {}
+        for key, (value, source, _values) in wanted.items():
             if not value:
                 continue
             if value in batch_values or (value in owners and owners[value] != key[0]):
-                report.warn(
+                self.report.warn(
                     source.number,
                     source.offset,
                     _("索书号 %(value)s 已被其他书目使用，已重新分配") % {"value": value},
@@ -624,42 +704,17 @@ class Importer:
             chosen[key] = value
             batch_values.add(value)
             self._note_value(value)
-        for key, (_given, _holding, source, values) in wanted.items():
-            if key in chosen:
-                continue
-            base = existing_base.get(key[0]) or chosen.get((key[0], ""))
-            if not base:
-                class_number = callnumbers.class_part(values.get("clc", ""))
-                if not class_number:
-                    report.warn(
-                        source.number,
-                        source.offset,
-                        _("没有中图分类号，单册未分配索书号"),
-                    )
-                    continue
-                if self.book_number == AUTHOR and values.get("authors"):
-                    base = self._author_number(
-                        class_number, values["authors"][0]["name"], batch_values
-                    )
-                else:
-                    base = callnumbers.compose(
-                        class_number, self._sequence(class_number, batch_values)
-                    )
-                if not key[1]:
-                    chosen[key] = base
-                    batch_values.add(base)
-                    continue
-                chosen[(key[0], "")] = base  # the title's own number, shared by its volumes
-                batch_values.add(base)
-            value = callnumbers.with_volume(base, key[1])
-            chosen[key] = value
-            batch_values.add(value)
-        keys = list(chosen)
-        ids = _insert(
-            CallNumber,
-            ["library_id", "bib_id", "volume", "value"],
-            [[library.pk, b, v, chosen[(b, v)]] for b, v in keys],
-            returning=True,
-        )
-        result.update(zip(keys, ids, strict=True))
-        return result
+        return chosen
+
+    def _new_call_number(
+        self, values: dict[str, Any], source: _Pending, batch_values: set[str]
+    ) -> str:
+        """A new call number for a title: its class number / 种次号 or author mark;
+        "" (with a warning) when the record has no CLC number."""
+        class_number = callnumbers.class_part(values.get("clc", ""))
+        if not class_number:
+            self.report.warn(source.number, source.offset, _("没有中图分类号，单册未分配索书号"))
+            return ""
+        if self.book_number == AUTHOR and values.get("authors"):
+            return self._author_number(class_number, values["authors"][0]["name"], batch_values)
+        return callnumbers.compose(class_number, self._sequence(class_number, batch_values))
