@@ -61,6 +61,19 @@ def _name(f: Field) -> str:
     return a
 
 
+def _title(f: Field) -> tuple[str, str, str]:
+    """(title, parallel title, statement of responsibility) from a 200 field."""
+    main = " ; ".join(v.strip() for v in f.getall("a") if v.strip())
+    parts = [v.strip() for c, v in f.subfields if c in "hi" and v.strip()]
+    if parts:
+        main = f"{main}. {', '.join(parts)}"
+    others = [v.strip() for v in f.getall("e") if v.strip()]
+    title = " : ".join([main, *others]) if others else main
+    parallel = " = ".join(v.strip() for v in f.getall("d") if v.strip())
+    responsibility = "；".join(v.strip() for c, v in f.subfields if c in "fg" and v.strip())
+    return title, parallel, responsibility
+
+
 def to_bib(record: Record) -> Mapped:
     warnings: list[str] = []
     values: dict[str, Any] = {"material_type": material_type(record.leader)}
@@ -87,14 +100,7 @@ def to_bib(record: Record) -> Mapped:
         elif tag == "101" and not language:
             language = f.get("a").strip()
         elif tag == "200" and not title:
-            main = " ; ".join(v.strip() for v in f.getall("a") if v.strip())
-            parts = [v.strip() for c, v in f.subfields if c in "hi" and v.strip()]
-            if parts:
-                main = f"{main}. {', '.join(parts)}"
-            others = [v.strip() for v in f.getall("e") if v.strip()]
-            title = " : ".join([main, *others]) if others else main
-            parallel = " = ".join(v.strip() for v in f.getall("d") if v.strip())
-            responsibility = "；".join(v.strip() for c, v in f.subfields if c in "fg" and v.strip())
+            title, parallel, responsibility = _title(f)
         elif tag == "205" and not edition:
             edition = f.get("a").strip()
         elif tag == "210" and not publisher:

@@ -10,6 +10,7 @@ readers want, so it wins over the romanized field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from shuxiang.catalog.marc import holdings as holdings_rules
@@ -94,14 +95,62 @@ def _name(f: Field) -> str:
     return name
 
 
+_Pick = Callable[[str], list[Field]]
+
+
 def to_bib(record: Record) -> Mapped:
     warnings: list[str] = []
-    values: dict[str, Any] = {"material_type": material_type(record.leader)}
     original = _vernacular(record)
 
     def pick(tag: str) -> list[Field]:
+        """A tag's fields in the original script (880) if the record has them."""
         return original.get(tag) or [f for f in record.fields if f.tag == tag and f.data is None]
 
+    raw_isbns, invalid, price = _numbers(record, warnings)
+    title, parallel, responsibility = _title(record, pick, bool(original.get("245")))
+    place, publisher, year = _imprint(record, pick)
+    pages = size = ""
+    if pick("300"):
+        f = pick("300")[0]
+        pages, size = strip_isbd(f.get("a")), strip_isbd(f.get("c"))
+    subjects: list[str] = []
+    for f in pick("650"):
+        subject = join_subject(f)
+        if subject and subject not in subjects:
+            subjects.append(subject)
+    authors = []
+    for tag in AUTHOR_TAGS:
+        for f in pick(tag):
+            name = _name(f)
+            if name:
+                authors.append({"name": name, "role": _role(f)})
+    holding_list = [
+        holdings_rules.read(f, warnings) for f in record.fields if f.tag in ("852", "952")
+    ]
+    values: dict[str, Any] = {
+        "material_type": material_type(record.leader),
+        "title": title,
+        "parallel_title": parallel,
+        "responsibility": responsibility,
+        "authors": authors,
+        "edition": strip_isbd(pick("250")[0].get("a")) if pick("250") else "",
+        "publisher": publisher,
+        "place": place,
+        "year": year,
+        "pages": pages,
+        "size": size,
+        "price": price,
+        "clc": _clc(record),
+        "subjects": subjects,
+        "series": _series(pick),
+        "summary": pick("520")[0].get("a").strip() if pick("520") else "",
+        "language": _language(record),
+    }
+    return Mapped(finish(values, raw_isbns, invalid, warnings), holding_list, warnings)
+
+
+def _numbers(record: Record, warnings: list[str]) -> tuple[list[str], list[str], int | None]:
+    """020: the ISBNs as written ($a), the wrong ones ($z), the first price ($c)."""
     raw_isbns: list[str] = []
     invalid: list[str] = []
     price = None
@@ -110,7 +159,12 @@ def to_bib(record: Record) -> Mapped:
         invalid.extend(f.getall("z"))
         if price is None:
             price = price_of(f.get("c"), warnings)
+    return raw_isbns, invalid, price
 
+
+def _title(record: Record, pick: _Pick, vernacular: bool) -> tuple[str, str, str]:
+    """(title, parallel title, statement of responsibility) from 245 and 246. With the
+    245 in original script (880), the romanized 245 becomes the parallel title."""
     title = parallel = responsibility = ""
     t245 = pick("245")
     if t245:
@@ -122,7 +176,7 @@ def to_bib(record: Record) -> Mapped:
         subtitle = strip_isbd(f.get("b"))
         title = f"{main} : {subtitle}" if subtitle else main
         responsibility = strip_isbd(f.get("c"))
-        if original.get("245"):
+        if vernacular:
             roman = [f for f in record.fields if f.tag == "245" and f.data is None]
             if roman:
                 parallel = strip_isbd(roman[0].get("a"))
@@ -130,12 +184,15 @@ def to_bib(record: Record) -> Mapped:
         if f.ind[1:2] == "1" and f.get("a"):
             parallel = strip_isbd(f.get("a"))
             break
+    return title, parallel, responsibility
 
-    edition = strip_isbd(pick("250")[0].get("a")) if pick("250") else ""
+
+def _imprint(record: Record, pick: _Pick) -> tuple[str, str, int | None]:
+    """(place, publisher, year) from the publication 264 or a 260; the year from
+    008/07-10 when the imprint has none."""
     place = publisher = ""
     year = None
-    imprint = pick("264") or pick("260")
-    for f in imprint:
+    for f in pick("264") or pick("260"):
         if (
             f.tag == "260"
             or f.ind[1:2] in ("1", " ")
@@ -148,64 +205,40 @@ def to_bib(record: Record) -> Mapped:
         control = record.first("008")
         if control is not None and control.data:
             year = year_of(control.data[7:11])
-    pages = size = ""
-    if pick("300"):
-        f = pick("300")[0]
-        pages, size = strip_isbd(f.get("a")), strip_isbd(f.get("c"))
-    series = ""
+    return place, publisher, year
+
+
+def _series(pick: _Pick) -> str:
     for f in pick("490") or pick("830"):
         series = strip_isbd(f.get("a"))
         if f.get("v"):
             series = f"{series} ; {strip_isbd(f.get('v'))}"
-        break
-    summary = pick("520")[0].get("a").strip() if pick("520") else ""
-    subjects: list[str] = []
-    for f in pick("650"):
-        subject = join_subject(f)
-        if subject and subject not in subjects:
-            subjects.append(subject)
+        return series
+    return ""
+
+
+def _clc(record: Record) -> str:
+    """084 with $2 clc, else 093."""
     clc = ""
     for f in record.get_fields("084"):
         if f.get("2").strip().lower() == "clc":
             clc = f.get("a").strip()
             break
-    if not clc and record.first("093") is not None:
-        clc = record.first("093").get("a").strip()  # type: ignore[union-attr]
-    language = ""
-    if record.first("041") is not None:
-        language = record.first("041").get("a").strip()[:3]  # type: ignore[union-attr]
+    local = record.first("093")
+    if not clc and local is not None:
+        clc = local.get("a").strip()
+    return clc
+
+
+def _language(record: Record) -> str:
+    """041 $a, else 008/35-37."""
+    coded = record.first("041")
+    language = coded.get("a").strip()[:3] if coded is not None else ""
     if not language:
         control = record.first("008")
         if control is not None and control.data and len(control.data) >= 38:
             language = control.data[35:38].strip()
-    authors = []
-    for tag in AUTHOR_TAGS:
-        for f in pick(tag):
-            name = _name(f)
-            if name:
-                authors.append({"name": name, "role": _role(f)})
-    holding_list = [
-        holdings_rules.read(f, warnings) for f in record.fields if f.tag in ("852", "952")
-    ]
-    values.update(
-        title=title,
-        parallel_title=parallel,
-        responsibility=responsibility,
-        authors=authors,
-        edition=edition,
-        publisher=publisher,
-        place=place,
-        year=year,
-        pages=pages,
-        size=size,
-        price=price,
-        clc=clc,
-        subjects=subjects,
-        series=series,
-        summary=summary,
-        language=language,
-    )
-    return Mapped(finish(values, raw_isbns, invalid, warnings), holding_list, warnings)
+    return language
 
 
 def _relator_code(role: str) -> str:
