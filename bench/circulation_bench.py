@@ -8,7 +8,11 @@ items, 1,000,000 historic loans at --scale 1; bulk inserts straight into SQLite)
   * four clients at once: sustained check-outs per second;
   * the floor measured in the same run: GET /api/v1/items/{barcode} (token check, one
     lookup, JSON), so each figure can be read against the framework's own cost;
-  * a cProfile of in-process check-outs (Django test client) with the query count.
+  * a cProfile of in-process check-outs (Django test client) with the query count;
+  * the two hand-written parts beside what they replace (DESIGN rule 9), in the same run:
+    the writer queue (`core/sqlite`) against Django's own SQLite backend with the same
+    IMMEDIATE/WAL settings, four clients lending at once; and the loan and audit INSERTs
+    made once per process (`core/rows.py`) against `Model.objects.create`.
 
 Goals (issue 3): check-out median ≤ 8 ms, check-in median ≤ 6 ms, ≥ 200 check-outs/s.
 This prints figures; it is not a timed test.
@@ -33,6 +37,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -51,10 +56,31 @@ def run(var: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
-def _env(var: Path) -> dict[str, str]:
+def _env(var: Path, settings_module: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHUXIANG_DB_URL")}
     env["SHUXIANG_VAR_DIR"] = str(var)
+    if settings_module:
+        env["DJANGO_SETTINGS_MODULE"] = settings_module
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(var), env.get("PYTHONPATH")]))
     return env
+
+
+# The baseline of the writer queue: the project's settings with Django's own SQLite
+# backend. Same IMMEDIATE transactions, WAL, synchronous=NORMAL and busy timeout; the
+# same checkpoint threshold as the server's connections (checkpoints run beside the
+# requests either way), so only the queue differs.
+BASELINE_SETTINGS = """
+from shuxiang.settings import *  # noqa: F403
+
+DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"  # noqa: F405
+DATABASES["default"]["OPTIONS"]["init_command"] += "PRAGMA wal_autocheckpoint=10000;"  # noqa: F405
+"""
+
+
+def baseline_settings(var: Path) -> str:
+    name = "bench_django_sqlite_settings"
+    (var / f"{name}.py").write_text(BASELINE_SETTINGS, encoding="utf-8")
+    return name
 
 
 class Client:
@@ -87,7 +113,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
-def serve(var: Path, port: int, threads: int, processes: int) -> subprocess.Popen:
+def serve(
+    var: Path, port: int, threads: int, processes: int, settings_module: str | None = None
+) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             str(BIN),
@@ -99,7 +127,7 @@ def serve(var: Path, port: int, threads: int, processes: int) -> subprocess.Pope
             "--processes",
             str(processes),
         ],
-        env=_env(var),
+        env=_env(var, settings_module),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -198,10 +226,12 @@ def single_client(port: int, token: str, cards: list[str], barcodes: list[str], 
 
 def concurrent(
     port: int, token: str, cards: list[str], barcodes: list[str], clients: int, seconds: float
-) -> tuple[int, float, list[str]]:
-    """Each client lends its own share of items until time runs out."""
+) -> tuple[int, float, list[str], list[str]]:
+    """Each client lends its own share of items until time runs out. Returns the
+    check-outs, the seconds, the refusals and the barcodes lent."""
     done = [0] * clients
     errors: list[str] = []
+    lent: list[str] = []
     stop = time.perf_counter() + seconds
     barrier = threading.Barrier(clients + 1)
 
@@ -209,6 +239,7 @@ def concurrent(
         client = Client(port, token)
         mine = barcodes[n::clients]
         readers = cards[n::clients]
+        client.get(f"/api/v1/items/{mine[-1]}")  # connected, token and caches warm
         barrier.wait()
         for i, barcode in enumerate(mine):
             if time.perf_counter() >= stop:
@@ -219,6 +250,7 @@ def concurrent(
             )
             if status == 201:
                 done[n] += 1
+                lent.append(barcode)
             else:
                 errors.append(f"{status} {body.get('code')}")
 
@@ -229,16 +261,38 @@ def concurrent(
     start = time.perf_counter()
     for t in threads:
         t.join()
-    return sum(done), time.perf_counter() - start, errors
+    return sum(done), time.perf_counter() - start, errors, lent
 
 
-def profile(var: Path, token: str, cards: list[str], barcodes: list[str]) -> None:
-    """Where a check-out's time goes, in-process (no HTTP server), and its queries."""
+def checkin_all(port: int, token: str, barcodes: list[str], clients: int) -> None:
+    """Take these items back (so their readers may borrow again), several clients at once."""
+
+    def worker(n: int) -> None:
+        client = Client(port, token)
+        for barcode in barcodes[n::clients]:
+            status, body, _elapsed = client.post("/api/v1/circulation/checkin", {"item": barcode})
+            if status != 200:
+                raise SystemExit(f"checkin failed: {status} {body}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def django_setup(var: Path) -> None:
+    """Django in this process, on the benchmark's database (with the project's backend)."""
     os.environ["SHUXIANG_VAR_DIR"] = str(var)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuxiang.settings")
     import django
 
     django.setup()
+
+
+def profile(var: Path, token: str, cards: list[str], barcodes: list[str]) -> None:
+    """Where a check-out's time goes, in-process (no HTTP server), and its queries."""
+    django_setup(var)
     from django.db import connection
     from django.test import Client as DjangoClient
     from django.test.utils import CaptureQueriesContext
@@ -286,11 +340,17 @@ def profile(var: Path, token: str, cards: list[str], barcodes: list[str]) -> Non
     profiler.disable()
     stats = pstats.Stats(profiler)
 
-    def cumulative(path_end: str, name: str) -> float:
+    def cumulative(path_part: str, name: str) -> float:
+        """Time in `name` of a file whose path ends with (or, for a package of modules,
+        contains) `path_part`."""
         return sum(
             value[3]
             for (path, _line, func), value in stats.stats.items()  # type: ignore[attr-defined]
-            if path.replace(os.sep, "/").endswith(path_end) and func == name
+            if (
+                path.replace(os.sep, "/").endswith(path_part)
+                or f"{path_part}/" in path.replace(os.sep, "/")
+            )
+            and func == name
         )
 
     total = cumulative("django/test/client.py", "request")
@@ -309,12 +369,12 @@ def profile(var: Path, token: str, cards: list[str], barcodes: list[str]) -> Non
         ),
         (
             "check-out service (loan_checkout)",
-            cumulative("circulation/services.py", "loan_checkout"),
+            cumulative("circulation/services", "loan_checkout"),
             n,
         ),
         (
             "check-in service (loan_checkin)",
-            cumulative("circulation/services.py", "loan_checkin"),
+            cumulative("circulation/services", "loan_checkin"),
             n,
         ),
         (
@@ -351,6 +411,86 @@ def profile(var: Path, token: str, cards: list[str], barcodes: list[str]) -> Non
     print("\n".join("    " + row for row in text[text.find("ncalls") :].splitlines()[:14]))
 
 
+def rows_against_orm(var: Path, n: int) -> None:
+    """The loan and audit INSERTs through `core.rows` (a statement made once per
+    process) against `Model.objects.create`, in-process, inside one transaction that is
+    rolled back (the database keeps nothing)."""
+    django_setup(var)
+    import datetime as dt
+
+    from django.db import transaction
+
+    from shuxiang.catalog.models import Item
+    from shuxiang.circulation.models import Loan
+    from shuxiang.core import clock, rows
+    from shuxiang.core.models import AuditEvent
+    from shuxiang.patrons.models import Patron
+
+    item = Item.objects.select_related("library").order_by("id").first()
+    patron = Patron.objects.filter(library=item.library).order_by("id").first()
+    now = clock.now()
+
+    def loan() -> dict:
+        # Returned loans: any number of them may name the same copy.
+        return {
+            "library": item.library,
+            "item": item,
+            "patron": patron,
+            "status": Loan.Status.RETURNED,
+            "checked_out_at": now - dt.timedelta(days=7),
+            "due_date": now.date(),
+            "returned_at": now,
+            "channel": "api",
+            "checkin_channel": "api",
+            "patron_category": patron.category,
+            "class_name_at_loan": "",
+        }
+
+    def event() -> dict:
+        return {
+            "library_id": item.library_id,
+            "at": clock.now(),
+            "actor_name": "bench",
+            "channel": "api",
+            "action": "loan.checkout",
+            "object_type": "circulation.loan",
+            "object_id": "1",
+            "object_repr": "bench",
+            "before": None,
+            "after": {"status": "on_loan", "due_date": "2026-12-01"},
+        }
+
+    ways = {
+        ("loan", "core.rows.insert"): lambda: rows.insert(Loan(**loan())),
+        ("loan", "Loan.objects.create"): lambda: Loan.objects.create(**loan()),
+        ("audit event", "core.rows.insert"): lambda: rows.insert(AuditEvent(**event())),
+        ("audit event", "AuditEvent.objects.create"): lambda: AuditEvent.objects.create(**event()),
+    }
+    took: dict[tuple[str, str], float] = {}
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            for _round in range(2):  # the first round warms up; the second is measured
+                for key, way in ways.items():
+                    start = time.perf_counter()
+                    for _i in range(n):
+                        way()
+                    took[key] = (time.perf_counter() - start) / n * 1e6
+            raise Undo
+    except Undo:
+        pass
+    print(f"\n  INSERT made once per process (core/rows.py) against the ORM, {n} rows each:")
+    for what in ("loan", "audit event"):
+        mine, orm = [(way, us) for (w, way), us in took.items() if w == what]
+        print(
+            f"    {what + ' via ' + mine[0]:<46} {mine[1]:7.1f} µs"
+            f"  ({orm[0]} {orm[1]:.1f} µs, ×{orm[1] / mine[1]:.1f})"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -375,6 +515,14 @@ def main(argv: list[str] | None = None) -> int:
         "--keep", type=Path, help="use (and keep) this folder instead of a temporary one"
     )
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument(
+        "--no-baselines",
+        action="store_true",
+        help="skip Django's own SQLite backend and ORM INSERTs beside core/sqlite and core/rows",
+    )
+    parser.add_argument(
+        "--rows", type=int, default=2000, help="INSERTs per way in the core/rows comparison"
+    )
     args = parser.parse_args(argv)
 
     temp = None
@@ -403,7 +551,11 @@ def main(argv: list[str] | None = None) -> int:
     free_items = sizes["free_items"]
     n = min(args.requests, len(free_items) // 3, len(cards))
     single_items = free_items[:n]
-    concurrent_items = free_items[n:]
+    # The profile's copies are kept aside; the two concurrent runs (the project's SQLite
+    # backend, then Django's own) take every other one of the rest.
+    profile_items = free_items[n:][-202:]
+    rest = free_items[n:][:-202]
+    concurrent_items, baseline_items = rest[::2], rest[1::2]
 
     port = free_port()
     server = serve(var, port, args.threads, args.processes)
@@ -438,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"  (machine load average {load_before:.1f} on {os.cpu_count()} CPUs when the run began)"
             )
 
-        done, elapsed, errors = concurrent(
+        done, elapsed, errors, lent = concurrent(
             port, token, cards, concurrent_items, args.clients, args.seconds
         )
         print(f"\n{args.clients} clients at once for {elapsed:.1f} s:")
@@ -452,18 +604,49 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  check-outs {done}, refused or failed {len(errors)}{': ' + ', '.join(sorted(set(errors))[:5]) if errors else ''}"
         )
+        if not args.no_baselines:
+            checkin_all(port, token, lent, args.clients)  # the readers may borrow again
     finally:
         server.terminate()
         server.wait(timeout=20)
 
-    if not args.no_profile:
-        # The concurrent run took items from the front of its share; these were untouched.
-        left = concurrent_items[-202:]
-        if len(concurrent_items) > 4 * (done + len(errors)) + 250:
-            profile(var, token, cards[::-1], left)
+    if not args.no_baselines:
+        writer_queue_baseline(var, token, cards, baseline_items, args, done / elapsed)
+
+    if not args.no_profile and len(profile_items) == 202:
+        profile(var, token, cards[::-1], profile_items)
+    if not args.no_baselines:
+        rows_against_orm(var, args.rows)
     if temp is not None:
         temp.cleanup()
     return 0
+
+
+def writer_queue_baseline(
+    var: Path, token: str, cards: list[str], barcodes: list[str], args: Any, ours: float
+) -> None:
+    """The same concurrent check-outs through Django's own SQLite backend: writers wait
+    in SQLite's busy handler instead of queueing on core/sqlite's lock file."""
+    port = free_port()
+    server = serve(var, port, args.threads, args.processes, baseline_settings(var))
+    try:
+        done, elapsed, errors, _lent = concurrent(
+            port, token, cards, barcodes, args.clients, args.seconds
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    rate = done / elapsed
+    print(
+        f"\n{args.clients} clients at once for {elapsed:.1f} s through Django's own SQLite backend"
+        " (same IMMEDIATE/WAL settings, no writer queue):"
+    )
+    line("check-outs per second", rate, "/s", higher_better=True)
+    print(
+        f"  check-outs {done}, refused or failed {len(errors)}{': ' + ', '.join(sorted(set(errors))[:5]) if errors else ''}"
+    )
+    if rate:
+        print(f"  the writer queue (core/sqlite): {ours:.1f} /s, ×{ours / rate:.2f} the baseline")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Run every benchmark in bench/ (files named *_bench.py), one after the other.
 
 By default each runs at the size its issue states (`make bench`, about seven minutes on
-a two-core PC); `--quick` runs each small, for a look in a minute or two: a benchmark
-that takes a size option is listed in QUICK with the option to pass.
+a two-core PC, and under a minute more for the baselines the hand-written parts are
+measured against); `--quick` runs each small, for a look in a minute or two: a
+benchmark that takes a size option is listed in QUICK with the option to pass.
 
     python bench/run_all.py            # the sizes the issues state
     python bench/run_all.py --quick    # small
