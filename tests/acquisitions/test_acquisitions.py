@@ -250,3 +250,38 @@ def test_pages(client, librarian, library, holdings):
     assert received.status_code == 200 and "入藏 3 册" in html
     assert "打印本批 3 册的条码" in html
     assert Bib.objects.filter(library=library, title="草房子").exists()
+
+
+def test_labels_page_offers_the_batches_acquisitions_registered(client, librarian, actor, library):
+    """The cataloging desk's labels page knows batches only through the copy group source
+    acquisitions registers: the choice lists them and picks a batch's copies."""
+    batch = services.batch_create(actor=actor, name="春季新书", year=2026)
+    other = services.batch_create(actor=actor, name="赠书", year=2026)
+    rows = [
+        ["书名", "著者", "出版社", "ISBN", "定价", "分类号", "册数"],
+        ["草房子", "曹文轩", "江苏凤凰少年儿童出版社", "9787532490462", "25.00", "I287.45", 2],
+    ]
+    with clock.frozen_at(DAY):
+        services.batch_receive_booklist(
+            actor=actor, batch_id=batch.pk, source=_xlsx(rows), filename="x.xlsx"
+        )
+    cataloging.bib_catalog(
+        actor=actor, values={"title": "城南旧事", "clc": "I247.5"}, copies=[cataloging.CopySpec()]
+    )
+    client.force_login(librarian)
+    page = client.get("/staff/cataloging/labels/").content.decode()
+    assert 'name="selection" value="batch"' in page and "采购批次" in page
+    assert f'<option value="{batch.pk}">春季新书</option>' in page and "赠书" in page
+    preview = client.get(
+        "/staff/cataloging/labels/",
+        {"selection": "batch", "batch": str(batch.pk), "preview": "1"},
+    ).content.decode()
+    assert "共 2 册" in preview and "草房子" in preview and "城南旧事" not in preview
+    assert f'<option value="{batch.pk}" selected>' in preview
+    empty = client.get(
+        "/staff/cataloging/labels/",
+        {"selection": "batch", "batch": str(other.pk), "preview": "1"},
+    )
+    assert empty.status_code == 422 and "没有符合条件的单册" in empty.content.decode()
+    missing = client.get("/staff/cataloging/labels/", {"selection": "batch", "preview": "1"})
+    assert missing.status_code == 422 and "请选择采购批次" in missing.content.decode()

@@ -196,3 +196,22 @@ def year_summary(library: Library, year: int) -> YearSummary:
         purchased_volumes=purchased["n"] or 0,
         batches=batches,
     )
+
+
+# -- purchase batches on the cataloging desk's labels page (registered in apps.py) --------
+
+
+def batch_choices(library: Library, limit: int = 50) -> list[tuple[int, str]]:
+    """The library's latest purchase batches as (id, name), newest first."""
+    return list(
+        PurchaseBatch.objects.filter(library=library)
+        .order_by("-created_at")
+        .values_list("pk", "name")[:limit]
+    )
+
+
+def batch_item_ids(library: Library, batch_id: int) -> Any:
+    """The ids of the copies received in a batch of the library (a query)."""
+    return BatchItem.objects.filter(batch__library=library, batch_id=batch_id).values_list(
+        "item_id", flat=True
+    )

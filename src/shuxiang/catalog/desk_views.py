@@ -346,7 +346,8 @@ def _float(value: str, default: float) -> float:
 
 def _label_selection(params: Any, errors: list[str]) -> dict[str, Any]:
     """Which copies get labels (labels.select_items' arguments): today's, a day's, an
-    accession number range, a purchase batch, or the barcodes typed in."""
+    accession number range, a group another app registered (a purchase batch), or the
+    barcodes typed in."""
     selection = params.get("selection", "today")
     if selection == "today":
         return {"day": clock.today()}
@@ -361,11 +362,13 @@ def _label_selection(params: Any, errors: list[str]) -> dict[str, Any]:
         if not accession_from and not accession_to:
             errors.append(_("请填写登录号范围。"))
         return {"accession_from": accession_from, "accession_to": accession_to}
-    if selection == "batch":
-        batch_id = int(params["batch"]) if params.get("batch", "").isdigit() else None
-        if batch_id is None:
-            errors.append(_("请选择采购批次。"))
-        return {"batch_id": batch_id}
+    source = labels.copy_group_source(selection)
+    if source is not None:
+        raw = params.get(source.key, "")
+        group_id = int(raw) if raw.isdigit() else None
+        if group_id is None:
+            errors.append(str(source.missing))
+        return {f"{source.key}_id": group_id}
     barcodes = [b for b in re.split(r"[\s,，]+", params.get("barcodes", "")) if b]
     if not barcodes:
         errors.append(_("请填写条码号。"))
@@ -397,16 +400,22 @@ def _label_sheet(params: Any, errors: list[str]) -> labels.SheetSpec:
 
 @staff_required("catalog")
 def labels_page(request: HttpRequest) -> HttpResponse:
-    """Choose copies (today's, an accession range, a batch, barcodes) and a sheet; the
-    PDF comes back when `pdf` is given."""
+    """Choose copies (today's, an accession range, a registered group such as a purchase
+    batch, barcodes) and a sheet; the PDF comes back when `pdf` is given."""
     library = request.library
-    from shuxiang.acquisitions.models import PurchaseBatch
-
     params = request.GET
-    batches = PurchaseBatch.objects.filter(library=library).order_by("-created_at")[:50]
+    copy_groups = [
+        {
+            "key": source.key,
+            "label": source.label,
+            "groups": list(source.groups(library)),
+            "chosen": params.get(source.key, ""),
+        }
+        for source in labels.copy_group_sources()
+    ]
     context: dict[str, Any] = {
         "sheets": labels.SHEETS,
-        "batches": batches,
+        "copy_groups": copy_groups,
         "params": params,
         "today": clock.today(),
     }

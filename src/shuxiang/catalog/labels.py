@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from reportlab.lib.units import mm
@@ -245,19 +246,68 @@ def label_data(items: QuerySet) -> list[LabelData]:
     return result
 
 
+# -- groups of copies other apps know (a purchase batch, ...) --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CopyGroupSource:
+    """Groups of copies that a higher app knows and the labels page offers to choose from
+    (acquisitions registers its purchase batches): `key` is the choice's value and the
+    name of its query parameter (`selection=batch&batch=7`), `groups(library)` the
+    (id, name) pairs to choose from, newest first, and `item_ids(library, group_id)` the
+    ids of the group's copies (a list or a `values_list` query). `label` and `missing`
+    (the message when no group is chosen) are lazy translations."""
+
+    key: str
+    label: Any
+    missing: Any
+    groups: Callable[[Any], Iterable[tuple[int, str]]]
+    item_ids: Callable[[Any, int], Iterable[int]]
+    order: int = 100
+
+
+_COPY_GROUPS: dict[str, CopyGroupSource] = {}
+# The labels page's own choices, which a source's key may not take.
+SELECTIONS = ("today", "day", "accession", "barcodes")
+
+
+def register_copy_group(source: CopyGroupSource) -> None:
+    """Offer a kind of copy group on the labels page and to `select_items` (as the
+    keyword `<key>_id`); called from the registering app's AppConfig.ready()."""
+    if source.key in SELECTIONS or not source.key.isidentifier():
+        raise ValueError(f"a copy group source cannot be called {source.key!r}")
+    _COPY_GROUPS[source.key] = source
+
+
+def copy_group_sources() -> list[CopyGroupSource]:
+    return sorted(_COPY_GROUPS.values(), key=lambda s: (s.order, s.key))
+
+
+def copy_group_source(key: str) -> CopyGroupSource | None:
+    return _COPY_GROUPS.get(key)
+
+
 def select_items(
     library: object,
     *,
     day: dt.date | None = None,
     accession_from: str = "",
     accession_to: str = "",
-    batch_id: int | None = None,
     barcodes: list[str] | None = None,
+    **group_ids: int | None,
 ) -> QuerySet:
     """The copies to label: those entered on a day (today's new copies), an accession
-    range, a purchase batch, or a list of barcodes."""
+    range, a list of barcodes, or a group of a registered source, given as `<key>_id`
+    (a purchase batch: `batch_id=7`)."""
     from shuxiang.catalog.models import Item
 
+    groups = []
+    for name, group_id in group_ids.items():
+        source = _COPY_GROUPS.get(name.removesuffix("_id")) if name.endswith("_id") else None
+        if source is None:
+            raise TypeError(f"select_items() got an unexpected keyword argument {name!r}")
+        if group_id is not None:
+            groups.append((source, group_id))
     qs = Item.objects.filter(library=library).exclude(status=Item.Status.WITHDRAWN)
     if day is not None:
         qs = qs.filter(acquired_on=day) | qs.filter(acquired_on__isnull=True, created_at__date=day)
@@ -275,8 +325,8 @@ def select_items(
             and (high is None or accession_key(number) <= high)
         ]
         qs = qs.filter(pk__in=wanted)
-    if batch_id is not None:
-        qs = qs.filter(purchase__batch_id=batch_id)
+    for source, group_id in groups:
+        qs = qs.filter(pk__in=source.item_ids(library, group_id))
     if barcodes:
         qs = qs.filter(barcode__in=barcodes)
     return qs

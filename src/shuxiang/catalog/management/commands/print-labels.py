@@ -45,12 +45,16 @@ class Command(BaseCommand):
                 day = dt.date.fromisoformat(options["day"]) if options["day"] else clock.today()
             except ValueError as exc:
                 raise CommandError(_("日期格式应为 YYYY-MM-DD。")) from exc
+        # A purchase batch is a copy group acquisitions registers (labels.register_copy_group).
+        groups = {"batch_id": options["batch"]} if options["batch"] is not None else {}
+        if groups and labels.copy_group_source("batch") is None:
+            raise CommandError("purchase batches are not installed (the acquisitions app)")
         items = labels.select_items(
             library,
             day=day,
             accession_from=options["acc_from"],
             accession_to=options["acc_to"],
-            batch_id=options["batch"],
+            **groups,
         )
         data = labels.label_data(items)
         if not data:
