@@ -9,6 +9,8 @@ urlpatterns = [
     path("staff/", include("shuxiang.core.urls")),
     path("staff/circulation/", include("shuxiang.circulation.urls")),
     path("staff/cataloging/", include("shuxiang.catalog.desk_urls")),
+    # Copy cataloging and the SRU servers are tabs of the cataloging desk.
+    path("staff/cataloging/", include("shuxiang.sru.urls")),
     path("staff/acquisitions/", include("shuxiang.acquisitions.urls")),
     path("staff/catalog/", include("shuxiang.catalog.urls")),
     path("staff/patrons/", include("shuxiang.patrons.urls")),

@@ -170,9 +170,8 @@ def test_cataloging_needs_the_catalog_capability(client, make_user):
     assert client.get("/staff/cataloging/").status_code == 403
 
 
-def test_settings_page_sets_the_barcode_range_and_sru_servers(staff_client, library, stacks):
+def test_settings_page_sets_the_barcode_range(staff_client, library, stacks):
     from shuxiang.catalog.models import NumberSeries
-    from shuxiang.sru.models import SruServer
 
     page = staff_client.get("/staff/cataloging/settings/").content.decode()
     assert "10000001、10000002、10000003" in page
@@ -193,23 +192,3 @@ def test_settings_page_sets_the_barcode_range_and_sru_servers(staff_client, libr
     )
     assert back.status_code == 422 and "不能回退" in back.content.decode()
     assert NumberSeries.objects.get(library=library, kind="accession").next_value == 3
-
-    bad = staff_client.post(
-        "/staff/cataloging/settings/", {"kind": "sru", "name": "国图", "url": "not a url"}
-    )
-    assert bad.status_code == 422 and "http://" in bad.content.decode()
-    staff_client.post(
-        "/staff/cataloging/settings/",
-        {
-            "kind": "sru",
-            "name": "区图书馆",
-            "url": "http://127.0.0.1:2100",
-            "database": "Default",
-            "record_schema": "",
-        },
-    )
-    server = SruServer.objects.get(library=library)
-    assert server.enabled and server.record_schema == "marcxml"
-    staff_client.post("/staff/cataloging/settings/", {"kind": "sru", "toggle": str(server.pk)})
-    server.refresh_from_db()
-    assert not server.enabled

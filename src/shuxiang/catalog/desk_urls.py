@@ -14,5 +14,4 @@ urlpatterns = [
     path("register/", views.register_page, name="register"),
     path("booklist/", views.booklist_page, name="booklist"),
     path("settings/", views.settings_page, name="settings"),
-    path("copy/", views.copy_catalog, name="copy"),
 ]

@@ -1,6 +1,7 @@
-"""The cataloging desk (编目台): the cataloging form with the CLC picker, copy cataloging
-over SRU, label sheets, the accession register, spreadsheet book lists and the number
-settings. Thin adapters over catalog.cataloging, labels, register and booklist."""
+"""The cataloging desk (编目台): the cataloging form with the CLC picker, label sheets,
+the accession register, spreadsheet book lists and the number settings. Thin adapters
+over catalog.cataloging, labels, register and booklist. Copy cataloging over SRU (套录)
+is the sru app's page, a tab of this desk (catalog.desk_tabs)."""
 
 from __future__ import annotations
 
@@ -583,12 +584,10 @@ def booklist_page(request: HttpRequest) -> HttpResponse:
 
 @staff_required("catalog")
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """The barcode range (条码号段), the accession number series and the SRU servers of
-    this library."""
+    """The barcode range (条码号段) and the accession number series of this library (other
+    apps add their settings as tabs of this page: catalog.desk_tabs)."""
     if request.method != "POST":
         return _settings_render(request, [])
-    if request.POST.get("kind") == "sru":
-        return _sru_server_save(request)
     prefix = request.POST.get("prefix", "")
     width = request.POST.get("width", "").strip()
     next_value = request.POST.get("next_value", "").strip()
@@ -617,11 +616,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return redirect("cataloging:settings")
 
 
-def _settings_render(
-    request: HttpRequest, errors: list[str], sru_values: dict | None = None
-) -> HttpResponse:
-    from shuxiang.sru.models import SruServer
-
+def _settings_render(request: HttpRequest, errors: list[str]) -> HttpResponse:
     library = request.library
     return render(
         request,
@@ -631,77 +626,6 @@ def _settings_render(
             "accession": register.series_settings(library, register.ACCESSION),
             "errors": errors,
             "sample": register.barcodes_peek(library, 3),
-            "sru_servers": SruServer.objects.filter(library=library),
-            "sru": sru_values or {"record_schema": "marcxml"},
         },
         status=422 if errors else 200,
     )
-
-
-def _sru_server_save(request: HttpRequest) -> HttpResponse:
-    """Add an SRU server, or switch one on or off."""
-    from shuxiang.sru import services as sru_services
-    from shuxiang.sru.models import SruServer
-
-    actor = Actor.of_request(request)
-    toggle = request.POST.get("toggle", "")
-    if toggle.isdigit():
-        server = get_object_or_404(SruServer, library=request.library, pk=toggle)
-        sru_services.sru_server_update(actor=actor, server_id=server.pk, enabled=not server.enabled)
-        return redirect("cataloging:settings")
-    values = {
-        name: request.POST.get(name, "").strip()
-        for name in ("name", "url", "database", "record_schema")
-    }
-    try:
-        sru_services.sru_server_create(actor=actor, **values)
-    except DomainError as exc:
-        return _settings_render(request, [exc.message], values)
-    messages.success(request, extra_tags="ok", message=_("已添加 SRU 服务器。"))
-    return redirect("cataloging:settings")
-
-
-# -- copy cataloging over SRU -----------------------------------------------------------------
-
-
-@staff_required("catalog")
-def copy_catalog(request: HttpRequest) -> HttpResponse:
-    """Search the configured SRU servers by ISBN or title, preview, and open a record in
-    the cataloging form (套录)."""
-    from shuxiang.sru import client
-    from shuxiang.sru.models import SruServer
-
-    library = request.library
-    servers = list(SruServer.objects.filter(library=library, enabled=True))
-    params = request.GET
-    context: dict[str, Any] = {
-        "servers": servers,
-        "params": params,
-        "results": [],
-        "searched": False,
-    }
-    isbn, title = params.get("isbn", "").strip(), params.get("title", "").strip()
-    if not (isbn or title):
-        return render(request, "cataloging/copy.html", context)
-    chosen = [s for s in servers if not params.get("server") or str(s.pk) == params.get("server")]
-    context["searched"] = True
-    outcomes = []
-    for server in chosen:
-        try:
-            found = client.search(server, isbn=isbn, title=title, maximum=10)
-        except client.SruError as exc:
-            outcomes.append({"server": server, "error": str(exc), "records": [], "total": 0})
-            continue
-        records = []
-        for rec in found.records:
-            prefill = client.form_values(rec.values, rec.original)
-            records.append(
-                {
-                    "values": rec.values,
-                    "prefill_url": reverse("cataloging:form") + "?" + urlencode(prefill),
-                    "fields": rec.preview,
-                }
-            )
-        outcomes.append({"server": server, "error": "", "records": records, "total": found.total})
-    context["outcomes"] = outcomes
-    return render(request, "cataloging/copy.html", context)

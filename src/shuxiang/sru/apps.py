@@ -6,3 +6,14 @@ class SruConfig(AppConfig):
     name = "shuxiang.sru"
     label = "sru"
     verbose_name = _("SRU 套录")
+
+    def ready(self) -> None:
+        from shuxiang.catalog import desk_tabs
+
+        # Copy cataloging is a tab of the cataloging desk, the servers a tab of its settings.
+        desk_tabs.register(desk_tabs.DeskTab("copy", _("套录（SRU）"), "sru:copy", 20))
+        desk_tabs.register(
+            desk_tabs.DeskTab(
+                "sru", _("SRU 服务器（套录）"), "sru:servers", 20, row=desk_tabs.SETTINGS
+            )
+        )
