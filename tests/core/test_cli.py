@@ -89,3 +89,42 @@ def test_backup_and_restore_round_trip(site, tmp_path):
     bad = run(site, "restore", str(not_a_backup), "--yes", check=False)
     assert bad.returncode != 0
     assert "not a Shuxiang backup" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "media/../../escaped.txt",
+        "media/covers/../../../escaped.txt",
+        "/tmp/escaped.txt",
+        "../escaped.txt",
+    ],
+)
+def test_restore_refuses_a_backup_that_writes_outside_its_folder(site, tmp_path, entry):
+    """Zip slip: an entry that would land outside the media folder refuses the whole
+    backup before anything is written, database included."""
+    import zipfile
+
+    good = tmp_path / "good.zip"
+    run(site, "backup", str(good))
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(evil, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info.filename))
+        target.writestr(zipfile.ZipInfo(entry), "pwned")
+    login = f"made-after-{abs(hash(entry))}"
+    run(site, "createuser", login, "--role", "teacher", "--password", "secret123")
+
+    refused = run(site, "restore", str(evil), "--yes", check=False)
+
+    assert refused.returncode != 0
+    assert "outside" in refused.stderr and entry in refused.stderr
+    for place in [site / "escaped.txt", site.parent / "escaped.txt", Path("/tmp/escaped.txt")]:
+        assert not place.exists()
+    users = run(
+        site,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; print(list(User.objects.values_list('username', flat=True)))",
+    )
+    assert login in users.stdout  # the database was not replaced either

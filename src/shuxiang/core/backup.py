@@ -118,6 +118,10 @@ def backup_restore(src: Path) -> dict[str, Any]:
             raise BackupError(
                 f"backup is from {manifest['engine']}, this installation runs {vendor}"
             )
+        media = Path(settings.MEDIA_ROOT)
+        # Every file is placed before anything is written: one that would land outside
+        # the media folder refuses the whole backup.
+        media_files = _media_members(archive, media)
         db_file = Path(archive.extract(manifest["database"], tmp))
         if vendor == "sqlite":
             connections.close_all()
@@ -147,13 +151,37 @@ def backup_restore(src: Path) -> dict[str, Any]:
                 check=True,
                 env=env,
             )
-        media = Path(settings.MEDIA_ROOT)
         if media.is_dir():
             shutil.rmtree(media)
-        for member in archive.namelist():
-            if member.startswith("media/") and not member.endswith("/"):
-                target_path = media / member[len("media/") :]
-                target_path.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(member) as fin, open(target_path, "wb") as fout:
-                    shutil.copyfileobj(fin, fout)
+        for member, target_path in media_files:
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as fin, open(target_path, "wb") as fout:
+                shutil.copyfileobj(fin, fout)
     return manifest
+
+
+def _media_members(archive: zipfile.ZipFile, media: Path) -> list[tuple[str, Path]]:
+    """(member, where it goes) for each media file of the backup. An entry such as
+    `media/../../x`, an absolute path or a drive letter would be written outside the
+    media folder (zip slip): it makes the backup refused, naming the entry."""
+    root = media.resolve()
+    placed = []
+    for member in archive.namelist():
+        if not member.startswith("media/") or member.endswith("/"):
+            if member.startswith(("/", "\\")) or ".." in member.replace("\\", "/").split("/"):
+                raise BackupError(f"refused: the backup entry {member!r} points outside its folder")
+            continue
+        relative = member[len("media/") :].replace("\\", "/")
+        parts = relative.split("/")
+        target = (root / relative).resolve()
+        if (
+            relative.startswith("/")
+            or ".." in parts
+            or (parts and ":" in parts[0])
+            or not target.is_relative_to(root)
+        ):
+            raise BackupError(
+                f"refused: the backup entry {member!r} points outside the media folder"
+            )
+        placed.append((member, target))
+    return placed
