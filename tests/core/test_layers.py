@@ -32,10 +32,6 @@ LAYERS = {
 # Each entry names a file that still needs the dependency turned around (a registry in
 # the lower app, filled from the higher app's AppConfig.ready()).
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    # The cataloging desk lists purchase batches and searches SRU servers itself; the
-    # SRU and batch tabs belong in acquisitions/sru (registered as desk tabs).
-    ("catalog/desk_views.py", "acquisitions"),
-    ("catalog/desk_views.py", "sru"),
     # Readers' pages and services ask circulation what a reader owes (obligations) and
     # detach loans when a reader is erased; circulation should register these.
     ("patrons/selectors.py", "circulation"),
