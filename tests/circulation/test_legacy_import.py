@@ -7,6 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from shuxiang.circulation.models import Loan
@@ -42,7 +43,7 @@ def old_loans(student, make_item, tmp_path):
 
 
 def test_dry_run_then_import_lists_bad_rows(old_loans, capsys):
-    with clock.frozen_at(TODAY):
+    with clock.frozen_at(TODAY), pytest.raises(CommandError, match="试运行：有 5 条会被拒绝"):
         call_command("import-loans", str(old_loans), "--dry-run")
     out = capsys.readouterr().out
     assert "共 7 行，可导入 2 条借阅，未匹配 5 行" in out
@@ -52,7 +53,8 @@ def test_dry_run_then_import_lists_bad_rows(old_loans, capsys):
     assert "第 7 行" in out and "重复" in out
     assert "第 8 行" in out and "日期无法识别" in out
     assert not Loan.objects.exists()
-    with clock.frozen_at(TODAY):
+    # Rows were refused: the command says so last and exits non-zero, the good rows in.
+    with clock.frozen_at(TODAY), pytest.raises(CommandError, match="有 5 条被拒绝、未导入"):
         call_command("import-loans", str(old_loans))
     assert "已导入 2 条借阅" in capsys.readouterr().out
     loans = Loan.objects.order_by("item__barcode")

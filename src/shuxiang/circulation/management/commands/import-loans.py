@@ -12,6 +12,7 @@ from shuxiang.circulation.services import legacy_loans_import
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import DomainError
 from shuxiang.core.libraries import library_by_code
+from shuxiang.core.management.importing import refuse_if_rejected
 from shuxiang.core.models import AuditEvent
 
 
@@ -46,5 +47,4 @@ class Command(BaseCommand):
             f"共 {report.rows} 行，{verb} {report.imported} 条借阅，未匹配 {len(report.rejected)} 行"
             + ("（试运行，未写入）" if report.dry_run else "")
         )
-        if report.rejected:
-            self.stderr.write(f"{len(report.rejected)} rows rejected")
+        refuse_if_rejected(len(report.rejected), dry_run=report.dry_run)
