@@ -220,3 +220,24 @@ def test_a_deactivated_login_loses_its_token(api, librarian):
     librarian.is_active = False
     librarian.save()
     assert client.get("/api/v1/items/none").status_code == 401
+
+
+def test_a_token_revoked_by_another_worker_process_stops_working_at_once(api, librarian):
+    """Another process's change reaches this one through the database only: no signal
+    clears this process's cache. Deleting the row without signals stands for it."""
+    from django.db import connection
+
+    client = api(librarian)
+    assert client.get("/api/v1/items/none").status_code == 404  # accepted and cached
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ApiToken._meta.db_table} WHERE user_id = %s", [librarian.pk])
+    assert client.get("/api/v1/items/none").status_code == 401
+
+
+def test_a_login_deactivated_by_another_worker_process_loses_its_token_at_once(api, librarian):
+    from django.contrib.auth import get_user_model
+
+    client = api(librarian)
+    assert client.get("/api/v1/items/none").status_code == 404
+    get_user_model().objects.filter(pk=librarian.pk).update(is_active=False)  # no signal
+    assert client.get("/api/v1/items/none").status_code == 401

@@ -100,3 +100,15 @@ def test_hsts_is_sent_over_https(client, library, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     response = client.get("/", HTTP_X_FORWARDED_PROTO="https")
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_login_deactivated_elsewhere_is_signed_out_at_the_next_request(
+    client, library, librarian
+):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(librarian)
+    assert client.get("/staff/").status_code == 200
+    get_user_model().objects.filter(pk=librarian.pk).update(is_active=False)  # another process
+    response = client.get("/staff/")
+    assert response.status_code == 302 and "/staff/login/" in response["Location"]

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
@@ -102,9 +102,12 @@ def token_create(*, username: str, name: str = "") -> str:
     return raw
 
 
-# Valid tokens recently seen, by hash: a kiosk or a desk client sends the same token
-# hundreds of times an hour, and the joined lookup costs more than a check-in itself.
-# Entries live TOKEN_TTL seconds; any change to a token or a login clears them all.
+# Tokens recently seen, by hash: a kiosk or a desk client sends the same token hundreds
+# of times an hour, and building the token, its login and library through the ORM costs
+# more than a check-in itself. The cache keeps those objects only: whether the token
+# still exists and its login is still active is asked of the database on every request,
+# with one indexed statement, so revoking a token or deactivating a login takes effect at
+# once in every worker process (another process's cache never outlives the row).
 TOKEN_TTL = 60.0
 _token_cache: dict[str, tuple[float, ApiToken]] = {}
 _token_lock = threading.Lock()
@@ -115,9 +118,20 @@ def token_cache_clear(**_kwargs: Any) -> None:
         _token_cache.clear()
 
 
+def _still_valid(token: ApiToken) -> bool:
+    users = get_user_model()._meta.db_table
+    sql = (
+        f"SELECT 1 FROM {ApiToken._meta.db_table} t JOIN {users} u ON u.id = t.user_id"
+        " WHERE t.id = %s AND u.is_active"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token.pk])
+        return cursor.fetchone() is not None
+
+
 def token_authenticate(raw: str) -> ApiToken | None:
-    """The token's record if it is valid: one indexed lookup by hash (no password hashing),
-    skipped when the same token was seen in the last minute."""
+    """The token's record if it is valid: one indexed lookup by hash (no password
+    hashing); a token seen in the last minute is only checked to be still valid."""
     if not raw or len(raw) > 200:
         return None
     key = _hash(raw)
@@ -125,6 +139,10 @@ def token_authenticate(raw: str) -> ApiToken | None:
     hit = _token_cache.get(key)
     if hit is not None and now_mono - hit[0] < TOKEN_TTL:
         token = hit[1]
+        if not _still_valid(token):
+            with _token_lock:
+                _token_cache.pop(key, None)
+            return None
     else:
         try:
             token = ApiToken.objects.select_related("user", "user__membership__library").get(
