@@ -26,13 +26,15 @@ class CirculationConfig(AppConfig):
                 rules_cache_clear, sender=model, dispatch_uid=f"circ-rules-del-{model.__name__}"
             )
 
-        from shuxiang.circulation import dashboard
+        from shuxiang.circulation import dashboard, obligations
         from shuxiang.circulation.services import holds_expire_everywhere, policies_seed_defaults
         from shuxiang.core import housekeeping, setup_steps
 
         housekeeping.register("expire-holds", holds_expire_everywhere)
         setup_steps.register("loan-policies", policies_seed_defaults)
         dashboard.register()
+        # What patrons asks of a reader's loans and fees (patrons/obligations.py).
+        obligations.register()
 
         nav.register(nav.NavItem(_("借还"), "circulation:desk", "circulate", order=10))
         nav.register(nav.NavItem(_("预约架"), "circulation:hold_shelf", "circulate", order=11))

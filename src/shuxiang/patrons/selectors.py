@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shuxiang.circulation import obligations
 from shuxiang.core import clock
 from shuxiang.core.errors import Conflict, NotFound
 from shuxiang.core.models import Library
 from shuxiang.core.money import yuan_text
-from shuxiang.patrons import grades
+from shuxiang.patrons import grades, obligations
 from shuxiang.patrons.models import Patron, ReaderSettings, RetiredCard, SchoolClass
 
 
@@ -149,23 +149,23 @@ class StudentLine:
 
 
 def class_roster(school_class: SchoolClass) -> list[StudentLine]:
-    """The readers of a class with their open and overdue loan counts (one query)."""
-    today = clock.today()
-    patrons = (
-        Patron.objects.filter(school_class=school_class, anonymous=False)
-        .annotate(
-            open_loans=Count("loans", filter=Q(loans__status="on_loan")),
-            overdue=Count("loans", filter=Q(loans__status="on_loan", loans__due_date__lt=today)),
+    """The readers of a class with their open and overdue loan counts (two queries: the
+    readers, then their loans grouped, from the loans' owner through the port)."""
+    patrons = list(
+        Patron.objects.filter(school_class=school_class, anonymous=False).order_by(
+            "category", "name_pinyin"
         )
-        .order_by("category", "name_pinyin")
     )
-    return [StudentLine(p, p.open_loans, p.overdue) for p in patrons]
+    counts = obligations.loan_counts(
+        school_class.library_id, [p.pk for p in patrons], clock.today()
+    )
+    return [StudentLine(p, counts[p.pk].open_loans, counts[p.pk].overdue) for p in patrons]
 
 
 def clearance_list(library: Library) -> list[dict]:
     """Graduating and leaving readers still holding books or owing fees (毕业离校清还),
     grouped by class: [{"class": SchoolClass|None, "patrons": [{patron, loans, fees,
-    fees_yuan}]}]. What they owe is circulation's answer (circulation.obligations)."""
+    fees_yuan}]}]. What they owe is the loans' owner's answer (patrons.obligations)."""
     pending = list(
         Patron.objects.filter(library=library, anonymous=False)
         .exclude(departure="")
@@ -194,12 +194,9 @@ def clearance_list(library: Library) -> list[dict]:
     return list(groups.values())
 
 
-def patron_history(patron: Patron) -> QuerySet:
+def patron_history(patron: Patron) -> Sequence[Any]:
     """A reader's loans, newest first (callers decide who may see it and audit the view)."""
-    Loan = apps.get_model("circulation", "Loan")
-    return (
-        Loan.objects.filter(patron=patron).select_related("item__bib").order_by("-checked_out_at")
-    )
+    return obligations.history(patron)
 
 
 def patron_export_data(patron: Patron) -> dict:

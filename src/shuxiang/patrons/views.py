@@ -17,12 +17,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shuxiang.circulation import obligations
 from shuxiang.core import audit, clock, permissions
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, NotFound
-from shuxiang.patrons import cards, grades, roster, selectors, services
+from shuxiang.patrons import cards, grades, obligations, roster, selectors, services
 from shuxiang.patrons.models import Patron
 
 UPLOAD_MAX = 10 * 1024 * 1024

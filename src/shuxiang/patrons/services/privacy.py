@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shuxiang.circulation.services import loans_detach_reader
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Invalid
 from shuxiang.core.models import Library
+from shuxiang.patrons import obligations
 from shuxiang.patrons.models import Patron, ReaderSettings
 from shuxiang.patrons.selectors import patron_get, reader_settings
 
@@ -71,7 +70,9 @@ def anonymous_patron(library: Library) -> Patron:
 
 
 def _anonymize_loans(actor: Actor, patron: Patron, placeholder: Patron) -> int:
-    count = loans_detach_reader(actor=actor, patron_id=patron.pk, placeholder_id=placeholder.pk)
+    count = obligations.history_detach(
+        actor=actor, patron_id=patron.pk, placeholder_id=placeholder.pk
+    )
     if count:
         audit.record(actor, "patron.history_anonymize", patron, after={"loans": count})
     return count
@@ -115,7 +116,6 @@ def history_anonymize(*, actor: Actor, dry_run: bool = False) -> AnonymizeResult
         cutoff = today.replace(year=today.year - years)
     except ValueError:  # 29 February
         cutoff = today.replace(year=today.year - years, day=28)
-    Loan = apps.get_model("circulation", "Loan")
     departed = Patron.objects.filter(
         library=library,
         anonymous=False,
@@ -124,16 +124,10 @@ def history_anonymize(*, actor: Actor, dry_run: bool = False) -> AnonymizeResult
     )
     opted_out = Patron.objects.filter(library=library, anonymous=False, keep_history=False)
     candidates = (departed | opted_out).distinct()
-    with_loans = list(
-        candidates.filter(
-            pk__in=Loan.objects.filter(library=library)
-            .exclude(status="on_loan")
-            .values("patron_id")
-        )
-    )
+    finished = obligations.finished_loans(library, candidates)
     if dry_run:
-        loans = Loan.objects.filter(patron__in=with_loans).exclude(status="on_loan").count()
-        return AnonymizeResult(patrons=len(with_loans), loans=loans)
+        return AnonymizeResult(patrons=len(finished), loans=sum(finished.values()))
+    with_loans = list(Patron.objects.filter(library=library, pk__in=list(finished)).order_by("pk"))
     placeholder = anonymous_patron(library)
     total = sum(_anonymize_loans(actor, patron, placeholder) for patron in with_loans)
     return AnonymizeResult(patrons=len(with_loans), loans=total)

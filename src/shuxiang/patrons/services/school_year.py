@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shuxiang.circulation.obligations import reader_obligations
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid
@@ -17,6 +16,7 @@ from shuxiang.core.money import yuan_text
 from shuxiang.core.services import library_school_year_set
 from shuxiang.patrons import grades
 from shuxiang.patrons.models import Patron, PromotionRun, SchoolClass
+from shuxiang.patrons.obligations import reader_obligations
 from shuxiang.patrons.selectors import patron_get
 from shuxiang.patrons.services.readers import _set_status
 
