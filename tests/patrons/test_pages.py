@@ -262,6 +262,9 @@ def test_promotion_and_clearance_pages(librarian, people):
     client = login(librarian)
     html = client.get("/staff/patrons/promote/").content.decode()
     assert "七年级3班" in html and "八年级3班" in html and "确认升级到 2027 学年" in html
+    # The confirmation comes from a script file (the pages allow no inline script).
+    assert 'data-confirm="确认升级？此操作每个学年只能进行一次。"' in html
+    assert "patrons/confirm.js" in html and "onsubmit" not in html
     page = client.post(
         "/staff/patrons/promote/", {"from_year": "2026"}, follow=True
     ).content.decode()
