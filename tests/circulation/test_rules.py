@@ -369,3 +369,25 @@ def test_loan_lifecycle(current, target, allowed):
     else:
         with pytest.raises(rules.TransitionError):
             rules.loan_transition(current, target)
+
+
+@pytest.mark.parametrize(
+    "reason, refused",
+    [
+        ("语文课阅读任务", False),
+        ("教师特批", False),
+        ("teacher approved", False),
+        ("班主任同意 2 周", False),
+        ("", True),
+        ("   ", True),
+        ("00012345", True),  # fits the barcode pattern
+        ("R200001", True),  # fits the card pattern
+        ("ISBN9787", True),  # a code-like token from some other scanner
+        ("9787020002207", True),
+    ],
+)
+def test_override_reason_problem(reason, refused):
+    problem = rules.override_reason_problem(
+        reason, card_pattern=r"^R\d{4,10}$", barcode_pattern=r"^\d{8}$"
+    )
+    assert bool(problem) is refused

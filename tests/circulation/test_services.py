@@ -11,7 +11,7 @@ from shuxiang.circulation import services
 from shuxiang.circulation.models import Loan, LoanPolicy
 from shuxiang.core import clock
 from shuxiang.core.audit import Actor
-from shuxiang.core.errors import Conflict, Forbidden, NotFound
+from shuxiang.core.errors import Conflict, DomainError, Forbidden, NotFound
 from shuxiang.core.models import AuditEvent
 from shuxiang.patrons.models import Patron
 
@@ -87,6 +87,23 @@ def test_loan_limit_and_override(actor, student, make_item):
     event = AuditEvent.objects.filter(action="loan.checkout").order_by("-id").first()
     assert event.reason == "语文课阅读任务"
     assert event.after["override"] == ["loan_limit"]
+
+
+@pytest.mark.parametrize("reason", ["11000103", "R200001", "ISBN97875", "  "])
+def test_a_scanned_code_is_never_an_override_reason(actor, student, make_item, reason):
+    """At the desk a scanner types its code wherever the cursor is: a code given as the
+    reason is refused and nothing is lent, through every adapter."""
+    for n in range(4):
+        make_item(barcode=f"1100010{n}")
+    with clock.frozen_at(MONDAY):
+        services.loan_checkout(actor=actor, card="R200001", barcode="11000100")
+        services.loan_checkout(actor=actor, card="R200001", barcode="11000101")
+        with pytest.raises(DomainError) as exc:
+            services.loan_checkout(
+                actor=actor, card="R200001", barcode="11000102", override_reason=reason
+            )
+    assert exc.value.code == ("loan_limit" if not reason.strip() else "override_reason_invalid")
+    assert not Loan.objects.filter(item__barcode="11000102").exists()
 
 
 def test_assistant_may_not_override(library, student, make_item, make_user):

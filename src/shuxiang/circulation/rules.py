@@ -489,6 +489,22 @@ ITEM = "item"
 UNKNOWN = "unknown"
 
 
+_SCANNED_LOOKING = re.compile(r"[A-Za-z]{0,4}\d{4,}[A-Za-z]{0,2}")
+
+
+def override_reason_problem(reason: str, *, card_pattern: str, barcode_pattern: str) -> str:
+    """Why this text cannot be the reason for lending against the rules ("" when it can).
+    A desk scanner types a code and Enter wherever the cursor is: a reason that is a
+    barcode or a card number was scanned, not given, and must not confirm a loan."""
+    text = reason.strip()
+    if not text:
+        return _("请选择或填写越权借出的原因。")
+    kind = classify_scan(text, card_pattern=card_pattern, barcode_pattern=barcode_pattern)
+    if kind in (CARD, ITEM) or _SCANNED_LOOKING.fullmatch(text):
+        return _("越权原因不能是扫描的条码或借书证号，请选择或填写原因。")
+    return ""
+
+
 def classify_scan(code: str, *, card_pattern: str, barcode_pattern: str) -> str:
     """Tell a reader card from an item barcode by the library's patterns. A code that
     fits both or neither is "unknown" (the desk then looks it up both ways)."""

@@ -122,16 +122,23 @@ def scan(request: HttpRequest) -> HttpResponse:
             return _fragment(
                 request, level="error", message=_("您只能为本班读者办理借还。"), keep=True
             )
-        return _panel(
-            request,
-            patron,
-            new_patron=True,
-            level="info",
-            message=_("请扫描要借的图书，按 Esc 结束。"),
-        )
+        return _reader_selected(request, patron)
     if current:
         return _checkout(request, current, code, reason)
     return _checkin(request, code)
+
+
+def _reader_selected(request: HttpRequest, patron: Patron) -> HttpResponse:
+    """The card was scanned: the reader's panel, with the error tone when the reader may
+    not borrow (blocked), so the librarian hears it before the first book."""
+    summary = patron_summary(request.library, patron, today=clock.today())
+    if summary["blocks"]:
+        level, message = "error", _("此读者现在不能借书，原因见下。")
+    else:
+        level, message = "info", _("请扫描要借的图书，按 Esc 结束。")
+    return _fragment(
+        request, summary=summary, patron=patron, new_patron=True, level=level, message=message
+    )
 
 
 def _checkout(request: HttpRequest, card: str, barcode: str, reason: str) -> HttpResponse:
@@ -153,6 +160,7 @@ def _checkout(request: HttpRequest, card: str, barcode: str, reason: str) -> Htt
             code=exc.code,
             override=bool(details.get("overridable")),
             barcode=barcode,
+            refused_title=title or barcode,
         )
     title = (
         Item.objects.filter(pk=loan.item_id).values_list("bib__title", flat=True).first() or barcode

@@ -15,7 +15,7 @@ from shuxiang.circulation.models import Loan
 from shuxiang.circulation.selectors import item_for_update, patron_for_scan
 from shuxiang.core import clock, rows
 from shuxiang.core.audit import Actor
-from shuxiang.core.errors import Conflict, Forbidden, NotFound
+from shuxiang.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shuxiang.core.models import Library
 from shuxiang.core.permissions import can, can_circulate_for
 from shuxiang.patrons.models import Patron, SchoolClass
@@ -67,6 +67,13 @@ def _refuse_or_override(actor: Actor, decision: rules.Decision, reason: str) -> 
         )
     if not may_override:
         raise Forbidden(_("只有图书管理员可以越权借出。"), code="override_forbidden")
+    problem = rules.override_reason_problem(
+        reason,
+        card_pattern=actor.library.card_pattern,
+        barcode_pattern=actor.library.barcode_pattern,
+    )
+    if problem:
+        raise Invalid(problem, code="override_reason_invalid")
     return decision.codes
 
 

@@ -63,10 +63,14 @@
   }
 
   /* --- focus: never lost --------------------------------------------------------------- */
-  function overrideInput() { return overrideBox.querySelector("input"); }
+  // The scan field keeps the focus, also while an override is offered: a scanner types its
+  // code and Enter wherever the cursor is, and that must never confirm a refused loan.
+  // The override's controls take the focus only when the librarian clicks them.
+  function inOverride(el) { return !!el && overrideBox.contains(el); }
   function refocus() {
-    var target = overrideInput() || scan;
-    if (document.activeElement !== target) target.focus();
+    var active = document.activeElement;
+    if (inOverride(active)) return;
+    if (active !== scan) scan.focus();
   }
   document.addEventListener("focusout", function () { setTimeout(function () {
     var active = document.activeElement;
@@ -90,7 +94,7 @@
     state.patron = "";
     state.patronName = "";
     state.lentThisTurn = 0;
-    overrideBox.innerHTML = "";
+    clearOverride();
     area.innerHTML = "";
     setMode();
     showMessage("info", texts.welcome);
@@ -103,6 +107,62 @@
     if (state.patron) {
       state.idleTimer = setTimeout(function () { endTurn("idle"); }, window.shuxiangDesk.idleMs);
     }
+  }
+
+  /* --- lending against the rules (越权借出): a deliberate act, never a scan ----------- */
+  function clearOverride() {
+    overrideBox.innerHTML = "";
+    delete desk.dataset.overridePending;
+  }
+  function offerOverride(form) {
+    overrideBox.appendChild(form);
+    desk.dataset.overridePending = form.dataset.barcode;
+    var choice = form.querySelector("#override-choice");
+    var other = form.querySelector("#override-reason");
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    choice.addEventListener("change", function () {
+      other.hidden = choice.value !== "other";
+      if (!other.hidden) other.focus();
+    });
+    form.querySelector("#override-cancel").addEventListener("click", function () {
+      clearOverride();
+      scan.focus();
+    });
+    form.querySelector("#override-confirm").addEventListener("click", function () {
+      var reason = choice.value === "other" ? other.value.trim() : choice.value;
+      if (!reason) {
+        (choice.value === "other" ? other : choice).focus();
+        form.classList.add("needs-reason");
+        return;
+      }
+      var barcode = form.dataset.barcode;
+      clearOverride();
+      scan.focus();
+      send(desk.dataset.scanUrl, { code: barcode, override_reason: reason });
+    });
+  }
+  // A scan that arrives while an override is offered is a scan: the refused book is set
+  // aside (not lent) and the new code goes through as usual.
+  function setAside() {
+    var barcode = desk.dataset.overridePending;
+    if (!barcode) return;
+    var form = overrideBox.querySelector(".override-form");
+    var title = form && form.dataset.title ? form.dataset.title : barcode;
+    clearOverride();
+    desk.dataset.setAside = barcode;
+    state.setAsideNote = desk.dataset.setAsideText.replace("TITLE", title);
+  }
+
+  // Keys typed as fast as a scanner types them (a few ms apart) into the "other reason"
+  // box are a scan, not a reason.
+  var burst = { chars: "", last: 0 };
+  function scannerPaced(e) {
+    var now = Date.now();
+    if (e.key.length === 1) {
+      burst.chars = now - burst.last < 50 ? burst.chars + e.key : e.key;
+      burst.last = now;
+    }
+    return burst.chars.length >= 4 && now - burst.last < 50;
   }
 
   /* --- talking to the server ------------------------------------------------------------ */
@@ -130,7 +190,14 @@
     var level = result.dataset.level;
     var msg = result.querySelector(".result-message");
     showMessage(level, msg ? msg.innerHTML : "");
-    overrideBox.innerHTML = "";
+    if (state.setAsideNote) {
+      var note = document.createElement("div");
+      note.className = "set-aside";
+      note.textContent = state.setAsideNote;
+      messageBox.appendChild(note);
+      state.setAsideNote = "";
+    }
+    clearOverride();
     if (result.dataset.endTurn) { endTurn("server"); showMessage(level, msg ? msg.innerHTML : ""); }
     if (result.dataset.patron) {
       if (result.dataset.patron !== state.patron) {
@@ -153,10 +220,7 @@
       returnsBody.closest("section").classList.add("has-rows");
     }
     var form = result.querySelector(".override-form");
-    if (form) {
-      overrideBox.appendChild(form);
-      form.addEventListener("submit", function (e) { e.preventDefault(); });
-    }
+    if (form) offerOverride(form);
     setMode();
     beep(level);
     desk.dataset.level = level;
@@ -202,26 +266,42 @@
       e.preventDefault();
       var code = scan.value.trim();
       scan.value = "";
-      if (code) send(desk.dataset.scanUrl, { code: code });
+      if (code) { setAside(); send(desk.dataset.scanUrl, { code: code }); }
     }
   });
   document.addEventListener("keydown", function (e) {
     touch();
-    var reason = overrideInput();
+    var target = e.target;
     if (e.key === "Escape") {
       e.preventDefault();
-      if (reason) { overrideBox.innerHTML = ""; refocus(); return; }
+      if (desk.dataset.overridePending) { clearOverride(); scan.focus(); return; }
       endTurn("escape");
     } else if (e.key === "F8") {
       e.preventDefault();
       printReceipt();
-    } else if (e.key === "Enter" && reason && e.target === reason) {
-      e.preventDefault();
-      var text = reason.value.trim();
-      if (!text) return;
-      var barcode = reason.form.dataset.barcode;
-      overrideBox.innerHTML = "";
-      send(desk.dataset.scanUrl, { code: barcode, override_reason: text });
+    } else if (target && target.id === "override-reason") {
+      if (e.key === "Enter") {
+        // Enter never confirms an override: that takes the button. A scanner's burst
+        // typed here goes back to the scan field as a scan.
+        e.preventDefault();
+        if (scannerPaced(e)) {
+          var typed = target.value;
+          var code = typed.slice(typed.length - burst.chars.length).trim();
+          target.value = typed.slice(0, typed.length - burst.chars.length);
+          burst.chars = "";
+          setAside();
+          scan.focus();
+          if (code) send(desk.dataset.scanUrl, { code: code });
+        }
+      } else {
+        scannerPaced(e);
+      }
+    } else if (inOverride(target) && (e.key === "Enter" ||
+               (e.key.length === 1 && !(e.key === " " && target.tagName === "BUTTON")))) {
+      // Typing on the reason list or a button goes to the scan field (so a scanner's
+      // Enter can never press the confirm button).
+      if (e.key === "Enter") e.preventDefault();
+      scan.focus();
     }
   });
   area.addEventListener("click", function (e) {
