@@ -73,3 +73,19 @@ def test_manual_block_and_unblock(actor, client, librarian, student, make_item):
         with pytest.raises(Conflict):
             services.patron_unblock(actor=actor, card="R200001")
         services.loan_checkout(actor=actor, card="R200001", barcode="40000005")
+
+
+def test_reader_page_offers_blocking_until_blocked_then_unblocking(
+    actor, client, librarian, student
+):
+    client.force_login(librarian)
+    html = client.get("/staff/circulation/reader/R200001/").content.decode()
+    assert 'value="block"' in html and "起手动停借" not in html and 'value="unblock"' not in html
+    r = client.post("/staff/circulation/reader/R200001/", {"action": "block", "reason": "丢失图书"})
+    assert r.status_code in (200, 302)
+    html = client.get("/staff/circulation/reader/R200001/").content.decode()
+    assert "起手动停借：丢失图书" in html and 'value="unblock"' in html
+    assert 'value="block"' not in html
+    # The desk hears it at once: the card sounds the error tone.
+    scan = client.post("/staff/circulation/scan", {"code": "R200001"}).content.decode()
+    assert 'data-level="error"' in scan and "丢失图书" in scan

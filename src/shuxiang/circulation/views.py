@@ -349,7 +349,9 @@ def reader(request: HttpRequest, card: str) -> HttpResponse:
             "summary": patron_summary(request.library, patron, today=today),
             "holds": patron_holds(patron),
             "fees": patron_fees(patron),
-            "block": PatronBlock.objects.filter(patron=patron, lifted_at__isnull=True).first(),
+            "manual_block": PatronBlock.objects.filter(
+                patron=patron, lifted_at__isnull=True
+            ).first(),
             "can_manage": can(request.user, "circulate_any_class"),
             "can_waive": can(request.user, "override_refusal"),
             "severities": services.DAMAGE_LABELS.items(),
