@@ -196,3 +196,43 @@ def test_settings_page_changes_lost_factor(client, librarian, actor, student, ma
         fee = services.item_mark_lost(actor=actor, barcode="30000099")
     assert fee.amount == 3000
     assert AuditEvent.objects.filter(action="circulation_settings.update").exists()
+
+
+def test_an_assistant_opens_only_their_own_classs_receipts(
+    client, librarian, actor, student, make_patron, make_user, library
+):
+    """A receipt names a reader and what they owed: an assistant (班级图书管理员) sees
+    those of their own class only."""
+    from shuxiang.patrons.models import Patron, SchoolClass
+
+    other_class = SchoolClass.objects.create(
+        library=library,
+        school_year=library.current_school_year,
+        grade=8,
+        number=2,
+        name="八年级2班",
+    )
+    outsider = make_patron(card="R200777", name="外班同学", class_name=other_class.name)
+    with clock.frozen_at(MONDAY):
+        for patron in (student, outsider):
+            fee = Fee.objects.create(
+                library=library, patron=patron, kind="fine", amount=100, created_at=clock.now()
+            )
+            services.fee_pay(actor=actor, fee_ids=[fee.pk])
+    own, other = (
+        Payment.objects.get(fee__patron=student).receipt_number,
+        Payment.objects.get(fee__patron=outsider).receipt_number,
+    )
+    user = make_user("assistant", username="helper")
+    helper = Patron.objects.create(
+        library=library,
+        card_number="R200099",
+        name="管理员",
+        user=user,
+        school_class_id=student.school_class_id,
+    )
+    SchoolClass.objects.get(pk=student.school_class_id).assistants.add(helper)
+    client.force_login(user)
+    assert client.get(f"/staff/circulation/fee-receipt/{own}/").status_code == 200
+    response = client.get(f"/staff/circulation/fee-receipt/{other}/")
+    assert response.status_code == 404 and "外班同学" not in response.content.decode()

@@ -425,7 +425,8 @@ def fee_receipt(request: HttpRequest, receipt_number: str) -> HttpResponse:
         .filter(library=request.library, receipt_number=receipt_number)
         .first()
     )
-    if payment is None:
+    # An assistant sees their own class's receipts only, like their readers.
+    if payment is None or not can_view_patron(request.user, payment.fee.patron):
         raise Http404(_("没有这张收据。"))
     return render(
         request,
