@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
-import os
 import re
-import subprocess
-import sys
 import zipfile
 
 import pytest
 from openpyxl import Workbook
 
 from shuxiang.core import spreadsheet
+from tests.hostile_files import HOSTILE_IDS, HOSTILE_XLSX, measure_read
 
 MARCH_1 = dt.date(2026, 3, 1)
 
@@ -124,111 +121,17 @@ def test_the_first_column_wins_when_two_name_the_same_field():
 
 # -- files that must not exhaust the server --------------------------------------------
 
-SHEET_HEAD = (
-    b'<?xml version="1.0" encoding="UTF-8"?>'
-    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-)
-SHEET_TAIL = b"</sheetData></worksheet>"
 
-
-def xlsx_with_sheet(sheet_xml: bytes) -> bytes:
-    """A real workbook from openpyxl whose first sheet's XML is replaced."""
-    book = Workbook()
-    buffer = io.BytesIO()
-    book.save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = sheet_xml
-            archive.writestr(info, data)
-    return out.getvalue()
-
-
-def far_cell() -> bytes:
-    book = Workbook()
-    book.active["XFD1048576"] = "x"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def zip_bomb() -> bytes:
-    # 40 MB of XML that deflates to about 40 KB.
-    return xlsx_with_sheet(SHEET_HEAD + b" " * (40 * 1024 * 1024) + SHEET_TAIL)
-
-
-def wide_row() -> bytes:
-    cells = b'<c r="A1" t="n"><v>1</v></c>' * 400_000
-    return xlsx_with_sheet(SHEET_HEAD + b'<row r="1">' + cells + b"</row>" + SHEET_TAIL)
-
-
-def many_rows() -> bytes:
-    rows = b"".join(
-        b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 200_001)
-    )
-    return xlsx_with_sheet(SHEET_HEAD + rows + SHEET_TAIL)
-
-
-def cut_in_half() -> bytes:
-    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 2001))
-    sheet = SHEET_HEAD + rows + SHEET_TAIL
-    return xlsx_with_sheet(sheet[: len(sheet) // 2])
-
-
-MEASURE = """
-import json, re, sys, time
-import django
-django.setup()
-from shuxiang.core import spreadsheet
-content = open(sys.argv[1], "rb").read()
-start = time.perf_counter()
-try:
-    rows = spreadsheet.read_rows(content, "upload.xlsx")
-    outcome = {"rows": len(rows)}
-except spreadsheet.SpreadsheetError as exc:
-    outcome = {"code": exc.code, "message": str(exc.message)}
-outcome["seconds"] = time.perf_counter() - start
-# VmHWM, the peak of this process's own memory (on Linux ru_maxrss would carry the
-# parent's peak from before exec).
-try:
-    status = open("/proc/self/status").read()
-    outcome["max_rss_mb"] = int(re.search(r"VmHWM:\\s+(\\d+) kB", status)[1]) / 1024
-except OSError:
-    import resource
-    outcome["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
-print(json.dumps(outcome))
-"""
-
-
-@pytest.mark.parametrize(
-    "build, code",
-    [
-        (far_cell, "too_many_rows"),
-        (zip_bomb, "file_too_large"),
-        (wide_row, "too_many_columns"),
-        (many_rows, "too_many_rows"),
-        (cut_in_half, "bad_spreadsheet"),
-        (lambda: b"PK\x03\x04 not really a zip", "bad_spreadsheet"),
-    ],
-    ids=["cell-at-XFD1048576", "zip-bomb", "row-of-400000-cells", "200000-rows", "cut", "junk"],
-)
+@pytest.mark.parametrize("build, code", HOSTILE_XLSX, ids=HOSTILE_IDS)
 def test_a_hostile_spreadsheet_is_refused_quickly_in_little_memory(build, code, tmp_path):
     """Each file is read in a process of its own, as the server's worker would: refused
     with a message in Chinese in under 2 s and under 200 MB (the process included)."""
-    path = tmp_path / "upload.xlsx"
-    path.write_bytes(build())
-    result = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(path)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shuxiang.settings"},
-        timeout=60,
+    outcome = measure_read(
+        "from shuxiang.core.spreadsheet import read_rows as read\n"
+        "def run(content): return read(content, 'upload.xlsx')",
+        build(),
+        tmp_path,
     )
-    assert result.returncode == 0, result.stderr
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome.get("code") == code, outcome
     assert re.search(r"[\u4e00-\u9fff]", outcome["message"]), outcome
     assert outcome["seconds"] < 2, outcome

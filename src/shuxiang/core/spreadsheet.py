@@ -90,7 +90,7 @@ def check_size(content: bytes) -> None:
         )
 
 
-def check_xlsx(content: bytes) -> None:
+def check_xlsx(content: bytes, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> None:
     """Refuse an xlsx whose zip would unpack to more than MAX_UNPACKED_BYTES, or whose
     sheets hold a row wider than MAX_COLUMNS, before openpyxl opens it. The sizes come
     from the zip's directory; a member that holds more than its declared size fails its
@@ -101,12 +101,12 @@ def check_xlsx(content: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-            if unpacked > MAX_UNPACKED_BYTES:
+            if unpacked > max_unpacked:
                 raise SpreadsheetError(
                     _("Excel 文件解压后有 %(size)s MB，超过上限 %(cap)s MB，不予读取。")
                     % {
-                        "size": unpacked // (1024 * 1024),
-                        "cap": MAX_UNPACKED_BYTES // (1024 * 1024),
+                        "size": max(1, unpacked // (1024 * 1024)),
+                        "cap": max_unpacked // (1024 * 1024),
                     },
                     code="file_too_large",
                 )

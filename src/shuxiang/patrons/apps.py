@@ -8,11 +8,12 @@ class PatronsConfig(AppConfig):
     verbose_name = _("读者")
 
     def ready(self) -> None:
-        from shuxiang.core import nav, permissions
-        from shuxiang.patrons import dashboard
+        from shuxiang.core import housekeeping, nav, permissions
+        from shuxiang.patrons import dashboard, uploads
         from shuxiang.patrons.selectors import reader_settings
 
         dashboard.register()
+        housekeeping.register("forget-roster-uploads", uploads.sweep)
         permissions.register_homeroom_setting(
             lambda library: reader_settings(library).homeroom_sees_history
         )

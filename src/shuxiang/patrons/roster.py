@@ -8,6 +8,7 @@ with the rows — create, update, skip, reject — is decided in services.roster
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -173,6 +174,15 @@ class Roster:
     notes: list[str]
     sheet: str = ""
     columns: dict[str, str] = field(default_factory=dict)  # field → header as written
+    # The sheet cut down to the columns the import uses, rows where they were: what may
+    # be kept between the preview and the confirmation (never ID numbers, phones ...).
+    kept: list[list[str]] = field(default_factory=list)
+
+    def kept_csv(self) -> bytes:
+        """The kept table as a UTF-8 CSV file, which `read` reads back to the same rows."""
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(self.kept)
+        return buffer.getvalue().encode("utf-8")
 
 
 _SENSITIVE = {spreadsheet.header_key(s) for s in SENSITIVE}
@@ -206,6 +216,13 @@ def _has_formulas(content: bytes) -> bool:
         )
 
 
+# A whole school's readers fit with room to spare (a large school has 3,000); a district
+# imports school by school.
+ROSTER_MAX_ROWS = 10_000
+ROSTER_MAX_COLUMNS = 40
+ROSTER_MAX_UNPACKED = 8 * 1024 * 1024
+
+
 def _xlsx_sheets(content: bytes) -> list[tuple[str, list[list[Any]], list[list[str | None]], int]]:
     """[(sheet title, values, formulas, merged-cell fills)] for every worksheet.
 
@@ -215,13 +232,20 @@ def _xlsx_sheets(content: bytes) -> list[tuple[str, list[list[Any]], list[list[s
     """
     from openpyxl import load_workbook
 
+    # A roster is loaded whole (merged cells and formulas need it), so it gets tighter
+    # caps than other lists: checked in the zip before loading, and on the sheets'
+    # real extent after, before a cell is visited.
+    try:
+        spreadsheet.check_xlsx(content, max_unpacked=ROSTER_MAX_UNPACKED)
+    except spreadsheet.SpreadsheetError as exc:
+        raise RosterError(exc.message) from exc
     try:
         values_book = load_workbook(io.BytesIO(content), data_only=True)
         # The formulas are read only when the sheets have any (a second full load).
         formula_book = (
             load_workbook(io.BytesIO(content), data_only=False) if _has_formulas(content) else None
         )
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise RosterError(
             _("无法读取这个 Excel 文件（%(error)s）。请用 Excel 另存为 .xlsx 后再导入。")
             % {"error": exc}
@@ -241,6 +265,18 @@ def _xlsx_sheets(content: bytes) -> list[tuple[str, list[list[Any]], list[list[s
         values, formulas = [], []
         # max_row/max_column scan every cell: read them once, not per row.
         max_row, max_column = ws.max_row or 0, ws.max_column or 0
+        if max_row > ROSTER_MAX_ROWS:
+            raise RosterError(
+                _(
+                    "工作表“%(sheet)s”有 %(rows)s 行，超过花名册上限 %(cap)s 行。请分成几个文件导入。"
+                )
+                % {"sheet": ws.title, "rows": f"{max_row:,}", "cap": f"{ROSTER_MAX_ROWS:,}"}
+            )
+        if max_column > ROSTER_MAX_COLUMNS:
+            raise RosterError(
+                _("工作表“%(sheet)s”有 %(cols)s 列，超过花名册上限 %(cap)s 列。请删除多余的列。")
+                % {"sheet": ws.title, "cols": f"{max_column:,}", "cap": ROSTER_MAX_COLUMNS}
+            )
         for r in range(1, max_row + 1):
             row_values, row_formulas = [], []
             for c in range(1, max_column + 1):
@@ -264,16 +300,22 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
 
 
 def read(
-    content: bytes, filename: str, *, system: grades.GradeSystem, sheet: str | None = None
+    content: bytes,
+    filename: str,
+    *,
+    system: grades.GradeSystem,
+    sheet: str | None = None,
+    as_csv: bool = False,
 ) -> Roster:
-    """Read a roster file. Raises RosterError when the file cannot be read as a roster."""
+    """Read a roster file (`as_csv`: a CSV whatever its name says). Raises RosterError
+    when the file cannot be read as a roster."""
     if not content or not content.strip():
         raise RosterError(_("文件是空的。"))
-    suffix = Path(filename).suffix.lower()
+    suffix = ".csv" if as_csv else Path(filename).suffix.lower()
     notes: list[str] = []
-    if suffix in {".xlsx", ".xlsm"} or content[:2] == b"PK":
+    if not as_csv and (suffix in {".xlsx", ".xlsm"} or content[:2] == b"PK"):
         sheets = _xlsx_sheets(content)
-    elif suffix == ".xls" or content[:4] == b"\xd0\xcf\x11\xe0":
+    elif not as_csv and (suffix == ".xls" or content[:4] == b"\xd0\xcf\x11\xe0"):
         raise RosterError(_("不支持旧版 .xls 文件。请在 Excel 中“另存为” .xlsx 或 .csv 后再导入。"))
     else:
         rows = _csv_rows(content)
@@ -323,7 +365,17 @@ def read(
         rows.append(_row(offset, cells, formulas[offset - 1], found, columns, system))
     if not rows:
         raise RosterError(_("工作表“%(sheet)s”在表头下面没有数据行。") % {"sheet": title})
-    return Roster(rows=rows, notes=notes, sheet=title, columns=columns)
+    kept = _kept_columns(values, header_index, sorted(found.values()))
+    return Roster(rows=rows, notes=notes, sheet=title, columns=columns, kept=kept)
+
+
+def _kept_columns(values: list[list[Any]], header_index: int, used: list[int]) -> list[list[str]]:
+    """Only the columns the import reads; the lines above the header stay as empty lines
+    so that every row keeps its number in the file."""
+    kept: list[list[str]] = [[""] for _ in range(header_index)]
+    for cells in values[header_index:]:
+        kept.append([spreadsheet.cell_text(cells[i]) if i < len(cells) else "" for i in used])
+    return kept
 
 
 # -- one row ----------------------------------------------------------------------------

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import secrets
 from functools import wraps
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -21,7 +18,7 @@ from shuxiang.core import audit, clock, permissions
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, NotFound
-from shuxiang.patrons import cards, grades, obligations, roster, selectors, services
+from shuxiang.patrons import cards, grades, obligations, roster, selectors, services, uploads
 from shuxiang.patrons.models import Patron
 
 UPLOAD_MAX = 10 * 1024 * 1024
@@ -243,12 +240,6 @@ def patron_action(request: HttpRequest, patron_id: int) -> HttpResponse:
 # -- roster import ----------------------------------------------------------------------
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "uploads" / "rosters"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @staff_required("manage_patrons")
 def roster_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
@@ -263,56 +254,54 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 
 @staff_required("manage_patrons")
 def roster_import(request: HttpRequest) -> HttpResponse:
-    """Upload → preview (a dry run) → confirm (the real run of the same file)."""
+    """Upload → preview (a dry run of the upload, kept in memory) → confirm (the real run
+    of the kept columns)."""
     context: dict[str, Any] = {"system": grades.system(request.library.grade_system)}
-    if request.method == "POST":
-        create_classes = request.POST.get("create_classes") == "1"
-        token = request.POST.get("token", "")
-        upload = request.FILES.get("file")
-        if upload is not None:
-            if upload.size > UPLOAD_MAX:
-                messages.error(request, _("文件太大（最多 10 MB）。"))
-                return render(request, "patrons/import.html", context)
-            token = secrets.token_hex(16)
-            suffix = Path(upload.name).suffix.lower()[:6] or ".xlsx"
-            (_upload_dir() / f"{token}{suffix}").write_bytes(upload.read())
-            (_upload_dir() / f"{token}.name").write_text(upload.name[:200], encoding="utf-8")
-        files = (
-            [p for p in _upload_dir().glob(f"{token}.*") if p.suffix != ".name"]
-            if token.isalnum()
-            else []
-        )
-        if not files:
-            messages.error(request, _("请先选择要导入的文件。"))
+    if request.method != "POST":
+        return render(request, "patrons/import.html", context)
+    create_classes = request.POST.get("create_classes") == "1"
+    token = request.POST.get("token", "")
+    token = token if uploads.is_token(token) else ""
+    if request.POST.get("cancel") == "1":
+        if token:
+            uploads.forget(token)
+        messages.info(request, _("已取消，预览用的名单已删除。"))
+        return redirect("patrons:import")
+    upload = request.FILES.get("file")
+    if upload is not None:
+        uploads.sweep()
+        if upload.size > UPLOAD_MAX:
+            messages.error(request, _("文件太大（最多 10 MB）。"))
             return render(request, "patrons/import.html", context)
-        path = files[0]
-        name_file = _upload_dir() / f"{token}.name"
-        filename = name_file.read_text(encoding="utf-8") if name_file.exists() else path.name
-        confirm = request.POST.get("confirm") == "1" and upload is None
-        try:
-            report = services.roster_import(
-                actor=Actor.of_request(request),
-                content=path.read_bytes(),
-                filename=filename,
-                dry_run=not confirm,
-                create_classes=create_classes,
-            )
-        except roster.RosterError as exc:
-            messages.error(
-                request, _("无法导入 %(file)s：%(error)s") % {"file": filename, "error": exc}
-            )
+        content, filename, kept, confirm = upload.read(), upload.name[:200], False, False
+    else:
+        found = uploads.load(token) if token else None
+        if found is None:
+            messages.error(request, _("请先选择要导入的文件（预览已过期或已取消）。"))
             return render(request, "patrons/import.html", context)
-        if confirm:
-            path.unlink(missing_ok=True)
-            name_file.unlink(missing_ok=True)
-        context.update(
-            {
-                "report": report,
-                "token": token,
-                "filename": filename,
-                "create_classes": create_classes,
-            }
+        (content, filename), kept = found, True
+        confirm = request.POST.get("confirm") == "1"
+    try:
+        report = services.roster_import(
+            actor=Actor.of_request(request),
+            content=content,
+            filename=filename,
+            dry_run=not confirm,
+            create_classes=create_classes,
+            kept=kept,
         )
+    except roster.RosterError as exc:
+        messages.error(
+            request, _("无法导入 %(file)s：%(error)s") % {"file": filename, "error": exc}
+        )
+        return render(request, "patrons/import.html", context)
+    if confirm:
+        uploads.forget(token)
+    elif upload is not None:
+        token = uploads.keep(report.kept_csv, filename)
+    context.update(
+        {"report": report, "token": token, "filename": filename, "create_classes": create_classes}
+    )
     return render(request, "patrons/import.html", context)
 
 

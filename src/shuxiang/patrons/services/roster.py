@@ -35,6 +35,9 @@ class ImportReport:
     sheet: str
     dry_run: bool
     classes_created: list[str] = field(default_factory=list)
+    # The file cut down to the columns the import uses (roster.Roster.kept_csv): what
+    # the web page keeps between preview and confirmation instead of the upload.
+    kept_csv: bytes = b""
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -63,13 +66,16 @@ def roster_import(
     create_classes: bool = False,
     sheet: str | None = None,
     progress: Callable[[int], None] | None = None,
+    kept: bool = False,
 ) -> ImportReport:
     """Import a roster file (花名册). A dry run writes nothing and says what a real run
     would do; a real run writes every valid row in one transaction and none of the
-    rejected ones. Raises roster.RosterError for a file that cannot be read at all."""
+    rejected ones. Raises roster.RosterError for a file that cannot be read at all.
+    `kept`: the content is the kept table of an earlier preview (a CSV), whatever the
+    original file's name."""
     library = actor.library
     system = grades.system(library.grade_system)
-    table = roster.read(content, filename, system=system, sheet=sheet)
+    table = roster.read(content, filename, system=system, sheet=sheet, as_csv=kept)
     if dry_run:
         # Reads only: no transaction, so a preview never holds the write lock that the
         # circulation desk needs (SQLite transactions start IMMEDIATE).
@@ -134,6 +140,7 @@ def _roster_report(plan: RosterPlan, table: roster.Roster, *, dry_run: bool) -> 
         sheet=table.sheet,
         dry_run=dry_run,
         classes_created=plan.classes_created,
+        kept_csv=table.kept_csv(),
     )
 
 
