@@ -104,11 +104,14 @@ def test_cli_dry_run_and_import(actor, library, tmp_path):
     path = tmp_path / "list.xlsx"
     path.write_bytes(_xlsx(ROWS))
     out = io.StringIO()
-    call_command("import-booklist", str(path), "--dry-run", stdout=out)
+    # Rows were refused: the command lists them, says so last and exits non-zero.
+    with pytest.raises(CommandError, match="试运行：有 5 条会被拒绝"):
+        call_command("import-booklist", str(path), "--dry-run", stdout=out)
     assert "试导入" in out.getvalue() and "第 4 行：ISBN 9787020002208 无效" in out.getvalue()
     assert not Bib.objects.exists()
     out = io.StringIO()
-    call_command("import-booklist", str(path), "--location", "stacks", stdout=out)
+    with pytest.raises(CommandError, match="有 5 条被拒绝、未导入"):
+        call_command("import-booklist", str(path), "--location", "stacks", stdout=out)
     assert "新建单册 6 册" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("import-booklist", str(tmp_path / "missing.xlsx"))

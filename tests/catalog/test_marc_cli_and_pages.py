@@ -40,17 +40,21 @@ def marc_file(tmp_path):
     return path
 
 
-def test_import_cli_reports_and_exits_zero(library, marc_file, capsys):
-    assert shuxiang("import-marc", str(marc_file), "--verbosity", "0") == 0
-    out = capsys.readouterr().out
+def test_import_cli_reports_and_exits_non_zero_for_a_rejected_record(library, marc_file, capsys):
+    assert shuxiang("import-marc", str(marc_file), "--verbosity", "0") == 1
+    captured = capsys.readouterr()
+    out = captured.out
     assert "读入 3 条记录，新增 2" in out and "拒收 1" in out
     assert "拒收 第 2 条（第" in out
+    assert "有 1 条被拒绝、未导入" in captured.err.strip().splitlines()[-1]
     assert Bib.objects.count() == 2 and Item.objects.count() == 2
 
 
 def test_import_cli_dry_run_writes_nothing(library, marc_file, capsys):
-    assert shuxiang("import-marc", str(marc_file), "--dry-run", "--verbosity", "0") == 0
-    assert "试导入，未写入任何数据" in capsys.readouterr().out
+    assert shuxiang("import-marc", str(marc_file), "--dry-run", "--verbosity", "0") == 1
+    captured = capsys.readouterr()
+    assert "试导入，未写入任何数据" in captured.out
+    assert "试运行：有 1 条会被拒绝" in captured.err
     assert not Bib.objects.exists()
 
 

@@ -24,6 +24,15 @@ def cli(*args):
     return out.getvalue()
 
 
+def cli_rejecting(*args, rejected: int, dry_run: bool = False):
+    """The command's report when it refused rows: it exits non-zero, saying so last."""
+    out = io.StringIO()
+    said = "试运行：有 %d 条会被拒绝" if dry_run else "有 %d 条被拒绝、未导入"
+    with pytest.raises(CommandError, match=said % rejected):
+        call_command("import-patrons", *args, stdout=out)
+    return out.getvalue()
+
+
 @pytest.fixture
 def roster_file(tmp_path):
     path = tmp_path / "花名册.xlsx"
@@ -32,7 +41,7 @@ def roster_file(tmp_path):
 
 
 def test_dry_run_lists_rejected_rows_and_writes_nothing(library, school_class, roster_file):
-    out = cli(str(roster_file), "--dry-run")
+    out = cli_rejecting(str(roster_file), "--dry-run", rejected=2, dry_run=True)
     assert "试运行" in out and "新建 1，更新 0，跳过 0，拒绝 2" in out
     assert "第 3 行  拒绝  乙  班级 八年级1班 不存在" in out
     assert "第 4 行  拒绝  丙  性别" in out
@@ -40,11 +49,11 @@ def test_dry_run_lists_rejected_rows_and_writes_nothing(library, school_class, r
 
 
 def test_real_run_with_create_classes_then_reimport(library, school_class, roster_file):
-    out = cli(str(roster_file), "--create-classes", "--library", "main")
+    out = cli_rejecting(str(roster_file), "--create-classes", "--library", "main", rejected=1)
     assert "新建 2，更新 0，跳过 0，拒绝 1" in out and "新建班级：八年级1班" in out
     assert SchoolClass.objects.filter(name="八年级1班").exists()
     assert Patron.objects.count() == 2
-    out = cli(str(roster_file), "--create-classes")
+    out = cli_rejecting(str(roster_file), "--create-classes", rejected=1)
     assert "新建 0，更新 0，跳过 2，拒绝 1" in out
 
 

@@ -12,6 +12,7 @@ from shuxiang.catalog.booklist import booklist_import
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import DomainError
 from shuxiang.core.libraries import library_by_code
+from shuxiang.core.management.importing import refuse_if_rejected
 from shuxiang.core.models import AuditEvent
 
 
@@ -66,3 +67,4 @@ class Command(BaseCommand):
             )
         if report.rows and not report.good:
             raise CommandError(_("没有一行可以导入。"))
+        refuse_if_rejected(len(report.bad), dry_run=report.dry_run)

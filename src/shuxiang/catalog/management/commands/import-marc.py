@@ -15,6 +15,7 @@ from shuxiang.catalog.services import marc_import
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import DomainError
 from shuxiang.core.libraries import library_by_code
+from shuxiang.core.management.importing import refuse_if_rejected
 from shuxiang.core.models import AuditEvent
 
 
@@ -147,3 +148,4 @@ class Command(BaseCommand):
         print_report(self.stdout.write, report, show_warnings=options["warnings"])
         if report.read and len(report.rejected) == report.read:
             raise CommandError(_("文件中没有一条可读的记录。"))
+        refuse_if_rejected(len(report.rejected), dry_run=options["dry_run"])

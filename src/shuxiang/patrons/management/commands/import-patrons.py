@@ -12,6 +12,7 @@ from tqdm import tqdm
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import DomainError
 from shuxiang.core.libraries import library_by_code
+from shuxiang.core.management.importing import refuse_if_rejected
 from shuxiang.core.models import AuditEvent
 from shuxiang.patrons.roster import RosterError
 from shuxiang.patrons.services import roster_import
@@ -98,3 +99,4 @@ class Command(BaseCommand):
         rows = report.rows if options["verbose_rows"] else report.rejected
         for row in rows:
             out.write(f"第 {row.row} 行  {ACTIONS[row.action]}  {row.name or '-'}  {row.reason}")
+        refuse_if_rejected(counts["reject"], dry_run=report.dry_run)
