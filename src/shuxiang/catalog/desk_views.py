@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -25,6 +25,7 @@ from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError
 from shuxiang.core.models import Location
 from shuxiang.core.money import Money, MoneyError, format_fen, yuan_text
+from shuxiang.core.params import int_param
 
 TEXT_FIELDS = (
     "isbn",
@@ -56,7 +57,8 @@ _SPLIT = re.compile(r"\s*[;；、,，]\s*")
 def clc_json(request: HttpRequest) -> JsonResponse:
     """The CLC picker: matching classes, and whether the typed number itself is valid."""
     query = request.GET.get("q", "").strip()
-    found = clc.search(query, limit=int(request.GET.get("limit", 30) or 30))
+    limit = int_param(request.GET.get("limit"), default=30, minimum=1, maximum=200)
+    found = clc.search(query, limit=limit or 30)
     results = [
         {**c.as_dict(), "path": " › ".join(p.name for p in clc.path(c.code)[:-1])} for c in found
     ]
@@ -163,7 +165,10 @@ def _chosen_bib(request: HttpRequest) -> Bib | None:
     """The title the form adds copies to: ?bib=, or the one with the ISBN asked for."""
     bib_param = request.POST.get("bib") or request.GET.get("bib")
     if bib_param:
-        return get_object_or_404(Bib, library=request.library, pk=bib_param)
+        bib_id = int_param(bib_param, minimum=1)
+        if bib_id is None:
+            raise Http404(_("没有这条书目。"))
+        return get_object_or_404(Bib, library=request.library, pk=bib_id)
     if request.method == "GET" and request.GET.get("isbn"):
         return cataloging.bib_by_isbn(request.library, request.GET["isbn"])
     return None
@@ -315,7 +320,7 @@ def form(request: HttpRequest) -> HttpResponse:
 @staff_required("catalog")
 def done(request: HttpRequest, bib_id: int) -> HttpResponse:
     bib = get_object_or_404(Bib, library=request.library, pk=bib_id)
-    ids = [int(x) for x in request.GET.get("items", "").split(",") if x.strip().isdigit()]
+    ids = [i for x in request.GET.get("items", "").split(",") if (i := int_param(x, minimum=1))]
     items = list(
         bib.items.select_related("location", "call_number").order_by("accession_number", "id")
     )
@@ -366,7 +371,7 @@ def _label_selection(params: Any, errors: list[str]) -> dict[str, Any]:
     source = labels.copy_group_source(selection)
     if source is not None:
         raw = params.get(source.key, "")
-        group_id = int(raw) if raw.isdigit() else None
+        group_id = int_param(raw, minimum=1)
         if group_id is None:
             errors.append(str(source.missing))
         return {f"{source.key}_id": group_id}
@@ -428,7 +433,7 @@ def labels_page(request: HttpRequest) -> HttpResponse:
     if kind not in labels.KINDS:
         kind = labels.BARCODE
     sheet = _label_sheet(params, errors)
-    start = int(params["start"]) if params.get("start", "").isdigit() else 1
+    start = int_param(params.get("start"), default=1, minimum=1, maximum=1000) or 1
     if not 1 <= start <= sheet.per_page:
         errors.append(_("起始位置应在 1 到 %(n)s 之间。") % {"n": sheet.per_page})
     items = labels.select_items(library, **selection) if not errors else Item.objects.none()

@@ -15,6 +15,7 @@ from shuxiang.catalog.services import marc_import
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError
+from shuxiang.core.params import ids_param
 
 FORMAT_CHOICES = [
     ("auto", gettext_lazy("自动识别")),
@@ -82,11 +83,8 @@ def marc_export_page(request: HttpRequest) -> HttpResponse:
             errors.append(_("日期格式应为 YYYY-MM-DD。"))
     bib_ids = None
     if request.GET.get("ids", "").strip():
-        try:
-            bib_ids = [
-                int(x) for x in request.GET["ids"].replace("，", ",").split(",") if x.strip()
-            ]
-        except ValueError:
+        bib_ids = ids_param(request.GET["ids"])
+        if bib_ids is None:
             errors.append(_("书目编号应为以逗号分隔的数字。"))
     fmt = request.GET.get("format", "marc21")
     if fmt not in ("marc21", "cnmarc"):

@@ -46,6 +46,7 @@ from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, Forbidden, NotFound
 from shuxiang.core.money import yuan_text
+from shuxiang.core.params import int_param
 from shuxiang.core.permissions import (
     assisted_class_ids,
     can,
@@ -365,7 +366,7 @@ def _reader_action(request: HttpRequest, patron: Patron) -> HttpResponse:
     card = patron.card_number
     try:
         if action == "pay":
-            ids = [int(v) for v in request.POST.getlist("fee") if v.isdigit()]
+            ids = [i for v in request.POST.getlist("fee") if (i := int_param(v, minimum=1))]
             payments = services.fee_pay(actor=actor, fee_ids=ids)
             messages.success(
                 request,
@@ -375,7 +376,7 @@ def _reader_action(request: HttpRequest, patron: Patron) -> HttpResponse:
         elif action == "waive":
             payment = services.fee_waive(
                 actor=actor,
-                fee_id=int(request.POST.get("fee", "0") or 0),
+                fee_id=int_param(request.POST.get("fee"), default=0),
                 reason=request.POST.get("reason", ""),
             )
             messages.success(request, _("已减免（%(n)s）。") % {"n": payment.receipt_number})
@@ -407,10 +408,14 @@ def _reader_action(request: HttpRequest, patron: Patron) -> HttpResponse:
             services.patron_unblock(actor=actor, card=card, reason=request.POST.get("reason", ""))
             messages.success(request, _("已解除停借。"))
         elif action == "cancel_hold":
-            services.hold_cancel(actor=actor, hold_id=int(request.POST.get("hold", "0") or 0))
+            services.hold_cancel(
+                actor=actor, hold_id=int_param(request.POST.get("hold"), default=0)
+            )
             messages.success(request, _("预约已取消。"))
         elif action == "hold":
-            services.hold_place(actor=actor, card=card, bib_id=int(request.POST.get("bib") or 0))
+            services.hold_place(
+                actor=actor, card=card, bib_id=int_param(request.POST.get("bib"), default=0)
+            )
             messages.success(request, _("预约成功。"))
     except (DomainError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
@@ -584,7 +589,7 @@ def class_loans(request: HttpRequest, class_id: int) -> HttpResponse:
                 transfer = services.class_loan_transfer(
                     actor=actor,
                     from_class_id=class_id,
-                    to_class_id=int(request.POST.get("to_class") or 0),
+                    to_class_id=int_param(request.POST.get("to_class"), default=0),
                 )
                 messages.success(
                     request,

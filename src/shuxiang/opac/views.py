@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shuxiang.catalog.selectors import new_arrivals
+from shuxiang.core.params import int_param
 from shuxiang.core.selectors import opening_hours
 
 
@@ -49,7 +50,9 @@ def my_account(request: HttpRequest) -> HttpResponse:
                     request, _("续借成功，新的应还日期 %(due)s。") % {"due": loan.due_date}
                 )
             elif request.POST.get("action") == "cancel_hold":
-                services.hold_cancel(actor=actor, hold_id=int(request.POST.get("hold") or 0))
+                services.hold_cancel(
+                    actor=actor, hold_id=int_param(request.POST.get("hold"), default=0)
+                )
                 messages.success(request, _("预约已取消。"))
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", str(exc)))

@@ -18,6 +18,7 @@ from shuxiang.core import audit, clock, permissions
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, NotFound
+from shuxiang.core.params import int_param
 from shuxiang.patrons import cards, grades, obligations, roster, selectors, services, uploads
 from shuxiang.patrons.models import Patron
 
@@ -343,7 +344,7 @@ def clearance(request: HttpRequest) -> HttpResponse:
             if request.POST.get("action") == "waive":
                 patron = services.clearance_waive(
                     actor=Actor.of_request(request),
-                    patron_id=int(request.POST.get("patron", "0") or 0),
+                    patron_id=int_param(request.POST.get("patron"), default=0),
                     reason=request.POST.get("reason", ""),
                 )
                 messages.success(request, _("已豁免 %(name)s 的离校清还。") % {"name": patron.name})
