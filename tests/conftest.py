@@ -16,6 +16,29 @@ PG_PASS = os.environ.get("SHUXIANG_PG_PASS") == "1"
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "needs_cjk_font: renders a PDF, which needs a TrueType CJK font"
+    )
+    if os.environ.get("SHUXIANG_TEST_WITHOUT_CJK_FONT") == "1":
+        # As on a fresh machine without fonts-wqy-microhei: the PDF tests must skip.
+        from shuxiang.core import pdf
+
+        pdf.CANDIDATE_FONTS[:] = []
+        os.environ.pop("SHUXIANG_CJK_FONT", None)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("needs_cjk_font"):
+        from shuxiang.core.pdf import find_cjk_font
+
+        if find_cjk_font() is None:
+            pytest.skip(
+                "needs a TrueType CJK font to render PDFs: apt-get install fonts-wqy-microhei "
+                "(or point SHUXIANG_CJK_FONT at a .ttf/.ttc)"
+            )
+
+
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL pass runs the database tests only; browser tests stay on SQLite."""
     if not PG_PASS:

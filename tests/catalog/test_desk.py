@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from shuxiang.catalog.models import Bib, CallNumber, Item
@@ -48,6 +49,7 @@ def test_form_page_shows_isbn_first_and_suggested_barcodes(staff_client, stacks)
     assert "22 个基本大类" in html
 
 
+@pytest.mark.needs_cjk_font
 def test_catalog_a_book_with_two_copies_then_labels_and_register(
     staff_client, library, stacks, tmp_path
 ):

@@ -10,6 +10,8 @@ from PIL import Image
 from shuxiang.catalog import labels
 from tests.pdfs import pdf_text, pdf_to_png
 
+pytestmark = pytest.mark.needs_cjk_font
+
 DPI = 50
 MM = DPI / 25.4
 

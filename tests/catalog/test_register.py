@@ -102,6 +102,7 @@ def test_desks_cataloging_at_once_get_consecutive_numbers(library, librarian):
     assert len(barcodes) == desks * per_desk * 2
 
 
+@pytest.mark.needs_cjk_font
 def test_register_for_a_date_range_with_totals(actor, library, tmp_path):
     with clock.frozen_at(dt.date(2026, 3, 2)):
         _catalog(actor, "三月的书", copies=1, price=1000)
@@ -140,6 +141,7 @@ def test_register_for_a_date_range_with_totals(actor, library, tmp_path):
     assert f"{reg.total_price.plain()}" in text and "42 册" in text
 
 
+@pytest.mark.needs_cjk_font
 def test_register_cli_writes_xlsx_and_pdf(actor, library, tmp_path):
     from django.core.management import call_command
 

@@ -27,6 +27,7 @@ def sample(n):
     ]
 
 
+@pytest.mark.needs_cjk_font
 def test_pdf_pages_and_text():
     data = cards.cards_pdf(sample(12), title="七年级3班")
     assert data.startswith(b"%PDF")
@@ -34,6 +35,7 @@ def test_pdf_pages_and_text():
 
 
 @needs_pdftoppm
+@pytest.mark.needs_cjk_font
 def test_pdf_renders_to_png(tmp_path):
     path = tmp_path / "cards.pdf"
     path.write_bytes(cards.cards_pdf(sample(12)))

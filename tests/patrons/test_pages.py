@@ -289,6 +289,7 @@ def test_clearance_waiver_page(librarian, people, actor):
     assert people["zhang"].status == "left"
 
 
+@pytest.mark.needs_cjk_font
 def test_class_cards_pdf(librarian, people):
     response = login(librarian).get(f"/staff/patrons/classes/{people['class'].pk}/cards.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
