@@ -183,7 +183,7 @@ def test_settings_page_changes_lost_factor(client, librarian, actor, student, ma
             "max_holds": 3,
             "lost_factor_percent": 300,
             "lost_processing_fee": 0,
-            "lost_default_price": 3000,
+            "lost_default_price": "30.00",
             "damage_minor_percent": 10,
             "damage_major_percent": 50,
         },
@@ -236,3 +236,43 @@ def test_an_assistant_opens_only_their_own_classs_receipts(
     assert client.get(f"/staff/circulation/fee-receipt/{own}/").status_code == 200
     response = client.get(f"/staff/circulation/fee-receipt/{other}/")
     assert response.status_code == 404 and "外班同学" not in response.content.decode()
+
+
+def test_amounts_are_typed_and_shown_in_yuan(client, librarian, actor):
+    from shuxiang.circulation.models import CirculationSettings
+
+    client.force_login(librarian)
+    page = client.get("/staff/circulation/settings/").content.decode()
+    assert "遗失加工费（元）" in page and 'value="5.00"' in page  # 500 fen by default
+    r = client.post(
+        "/staff/circulation/settings/",
+        {
+            "hold_pickup_days": 3,
+            "max_holds": 3,
+            "lost_factor_percent": 200,
+            "lost_processing_fee": "12.50",
+            "lost_default_price": "35",
+            "damage_minor_percent": 10,
+            "damage_major_percent": 50,
+        },
+        follow=True,
+    )
+    assert "设置已保存" in r.content.decode()
+    row = CirculationSettings.objects.get(library=actor.library)
+    assert (row.lost_processing_fee, row.lost_default_price) == (1250, 3500)
+    bad = client.post(
+        "/staff/circulation/settings/",
+        {
+            "hold_pickup_days": 3,
+            "max_holds": 3,
+            "lost_factor_percent": 200,
+            "lost_processing_fee": "12.505",
+            "lost_default_price": "abc",
+            "damage_minor_percent": 10,
+            "damage_major_percent": 50,
+        },
+    )
+    assert bad.status_code == 200 and "请输入以元为单位的金额" in bad.content.decode()
+    assert CirculationSettings.objects.get(library=actor.library).lost_processing_fee == 1250
+    policies = client.get("/staff/circulation/policies/").content.decode()
+    assert "每日罚款（元）" in policies and "（分）" not in policies

@@ -46,6 +46,7 @@ from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError, Forbidden, NotFound
 from shuxiang.core.money import yuan_text
+from shuxiang.core.money_field import YuanField
 from shuxiang.core.params import int_param
 from shuxiang.core.permissions import (
     assisted_class_ids,
@@ -259,6 +260,11 @@ POLICY_FIELDS = list(services.POLICY_FIELDS)
 
 
 class PolicyForm(forms.ModelForm):
+    # Amounts are typed in yuan; the policy keeps fen.
+    fine_per_day = YuanField()
+    fine_cap = YuanField()
+    block_fees = YuanField()
+
     class Meta:
         model = LoanPolicy
         fields = POLICY_FIELDS
@@ -316,12 +322,12 @@ POLICY_COLUMNS = [
     gettext_lazy("最多可借"),
     gettext_lazy("续借次数"),
     gettext_lazy("续借天数"),
-    gettext_lazy("每日罚款（分）"),
+    gettext_lazy("每日罚款（元）"),
     gettext_lazy("宽限天数"),
-    gettext_lazy("罚款上限（分）"),
+    gettext_lazy("罚款上限（元）"),
     gettext_lazy("可预约"),
     gettext_lazy("逾期停借天数"),
-    gettext_lazy("欠费停借（分）"),
+    gettext_lazy("欠费停借（元）"),
 ]
 
 
@@ -622,6 +628,9 @@ def class_loans(request: HttpRequest, class_id: int) -> HttpResponse:
 
 
 class SettingsForm(forms.ModelForm):
+    lost_processing_fee = YuanField(label=gettext_lazy("遗失加工费（元）"))
+    lost_default_price = YuanField(label=gettext_lazy("无定价时按此价格（元）"))
+
     class Meta:
         model = CirculationSettings
         fields = list(services.SETTINGS_FIELDS)
