@@ -1,21 +1,37 @@
 """The MARC importer: records are read and mapped one by one, and written in batches
-(bulk inserts), so a large file imports at a good fraction of the raw parse rate and in
-constant memory. The caller runs it inside one transaction (see
-`catalog.services.marc_import`): a dry run rolls that transaction back."""
+(bulk inserts), so a large file imports at a good fraction of the raw parse rate.
+
+Each batch is written in a transaction of its own, and reading, decoding and mapping the
+next records happens outside any transaction. On SQLite a transaction holds the one
+write lock from BEGIN (IMMEDIATE) to COMMIT, so a whole-file transaction made every desk
+wait for the whole import (19 s for 200,000 records; "database is locked" past 30 s);
+between two batches a desk's check-out goes through. A batch that fails (an
+IntegrityError when a desk took a call number or barcode a moment ago) is rolled back
+whole, tried once more with fresh lookups, and if it fails again its records are
+rejected with the reason; the batches before it stay written.
+
+A dry run writes each batch in a transaction that it rolls back, and keeps in memory
+what the batches before would have written (`_Shadow`), which the next batches of a real
+run would find in the database: so duplicates across batches, barcodes and 种次号 come
+out as in a real run, and no transaction outlives its batch."""
 
 from __future__ import annotations
 
+import bisect
+import csv
 import datetime as dt
 import gc
 import json
 import operator
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
-from django.db import connection
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from shuxiang.catalog import callnumbers
 from shuxiang.catalog.marc import cnmarc, marc21
@@ -25,6 +41,7 @@ from shuxiang.catalog.marc.reader import ReadResult
 from shuxiang.catalog.models import Bib, CallNumber, Item
 from shuxiang.core import clock
 from shuxiang.core.models import Library, Location
+from shuxiang.core.spreadsheet import csv_text
 
 SKIP, MERGE, REPLACE = "skip", "merge", "replace"
 ON_DUPLICATE = (SKIP, MERGE, REPLACE)
@@ -32,6 +49,26 @@ ON_DUPLICATE = (SKIP, MERGE, REPLACE)
 SEQUENCE, AUTHOR = "sequence", "author"
 BOOK_NUMBERS = (SEQUENCE, AUTHOR)
 MAX_MESSAGES = 5000  # warnings kept in the report; the counts stay exact beyond it
+# Records written per transaction: small enough that a desk waits at most a fraction
+# of a second for the lock between two batches (bench/import_desk_bench.py), large
+# enough that the bulk inserts stay efficient.
+BATCH_SIZE = 500
+
+# The kinds of warning, by which the report counts them; each label names the kind,
+# not one record's case.
+WARNING_KINDS = {
+    "invalid_isbn": gettext_lazy("ISBN 无效（或为统一书号），按原样保留"),
+    "bad_price": gettext_lazy("价格无法识别，未保存"),
+    "duplicate": gettext_lazy("重复书目，已跳过"),
+    "holding_without_barcode": gettext_lazy("馆藏没有条码号，未导入"),
+    "barcode_taken": gettext_lazy("条码号已被使用，单册未导入"),
+    "accession_taken": gettext_lazy("登录号已被使用，登录号留空"),
+    "unknown_location": gettext_lazy("馆藏地点不存在，单册未指定地点"),
+    "bad_date": gettext_lazy("入藏日期无法识别"),
+    "call_number_taken": gettext_lazy("索书号已被其他书目使用，已重新分配"),
+    "no_clc": gettext_lazy("没有中图分类号，单册未分配索书号"),
+    "other": gettext_lazy("其他提示"),
+}
 
 
 @dataclass(slots=True)
@@ -39,6 +76,7 @@ class Problem:
     number: int
     offset: int
     message: str
+    kind: str = ""
 
     def where(self) -> str:
         if self.offset >= 0:
@@ -64,11 +102,24 @@ class ImportReport:
     dry_run: bool = False
     formats: dict[str, int] = field(default_factory=dict)
     encodings: dict[str, int] = field(default_factory=dict)
+    # Warnings counted by kind (exact, however many there are).
+    kinds: dict[str, int] = field(default_factory=dict)
+    # Where every warning is written as a CSV row (number, offset, kind, message), beyond
+    # the MAX_MESSAGES kept in `warnings`; None keeps only those.
+    detail: TextIO | None = field(default=None, repr=False, compare=False)
+    batches_written: int = 0
+    _detail_writer: Any = field(default=None, repr=False, compare=False)
 
-    def warn(self, number: int, offset: int, message: str) -> None:
+    def warn(self, number: int, offset: int, message: str, kind: str = "") -> None:
+        kind = getattr(message, "kind", "") or kind or "other"
         self.warning_count += 1
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
         if len(self.warnings) < MAX_MESSAGES:
-            self.warnings.append(Problem(number, offset, message))
+            self.warnings.append(Problem(number, offset, str(message), kind))
+        if self.detail is not None:
+            if self._detail_writer is None:
+                self._detail_writer = csv.writer(self.detail)
+            self._detail_writer.writerow([number, offset, kind, str(message)])
 
     def counts(self) -> dict[str, int]:
         return {
@@ -82,6 +133,76 @@ class ImportReport:
             "holdings_not_imported": self.holdings_not_imported,
             "warnings": self.warning_count,
         }
+
+    def by_kind(self) -> list[tuple[str, str, int]]:
+        """(kind, its label, how many) for each kind of warning, the most frequent first."""
+        return [
+            (kind, str(WARNING_KINDS.get(kind, WARNING_KINDS["other"])), n)
+            for kind, n in sorted(self.kinds.items(), key=lambda item: (-item[1], item[0]))
+        ]
+
+    def all_warnings(self) -> Iterator[Problem]:
+        """Every warning: from the detail file when there is one, else those kept."""
+        if self.detail is None:
+            yield from self.warnings
+            return
+        self.detail.flush()
+        self.detail.seek(0)
+        for number, offset, kind, message in csv.reader(self.detail):
+            yield Problem(int(number), int(offset), message, kind)
+        self.detail.seek(0, 2)
+
+    def write_csv(self, out: TextIO) -> None:
+        """The full detail: every rejected record, then every warning, one row each
+        (type, record number, byte offset, kind, message), as a spreadsheet opens it."""
+        writer = csv.writer(out)
+        writer.writerow([_("类型"), _("记录号"), _("字节位置"), _("类别"), _("说明")])
+        rejected, warning = _("拒收"), pgettext("import report row", "提示")
+        for p in self.rejected:
+            writer.writerow([rejected, p.number, p.offset, "", csv_text(p.message)])
+        for p in self.all_warnings():
+            label = str(WARNING_KINDS.get(p.kind, WARNING_KINDS["other"]))
+            writer.writerow([warning, p.number, p.offset, label, csv_text(p.message)])
+
+    def _checkpoint(self) -> tuple:
+        """What `_restore` needs to undo everything a batch added to the report."""
+        position = None
+        if self.detail is not None:
+            self.detail.flush()
+            position = self.detail.tell()
+        return (
+            self.imported,
+            self.merged,
+            self.replaced,
+            self.skipped,
+            self.items_created,
+            self.holdings_not_imported,
+            len(self.rejected),
+            len(self.warnings),
+            self.warning_count,
+            dict(self.kinds),
+            position,
+        )
+
+    def _restore(self, saved: tuple) -> None:
+        (
+            self.imported,
+            self.merged,
+            self.replaced,
+            self.skipped,
+            self.items_created,
+            self.holdings_not_imported,
+            n_rejected,
+            n_warnings,
+            self.warning_count,
+            self.kinds,
+            position,
+        ) = saved
+        del self.rejected[n_rejected:]
+        del self.warnings[n_warnings:]
+        if self.detail is not None and position is not None:
+            self.detail.seek(position)
+            self.detail.truncate()
 
 
 @dataclass(slots=True)
@@ -233,15 +354,103 @@ def _title_key(values: dict[str, Any]) -> tuple[str, str, int | None]:
     )
 
 
+def _lookup_key(values: dict[str, Any]) -> Any:
+    """What a later record's duplicate check finds a title by in the database: its first
+    ISBN, or for a title without one its title key (see `Importer._existing_titles`)."""
+    return values["isbn"] or _title_key(values)
+
+
+class _Made:
+    """The titles this import created, id -> number of the record that made it, so that
+    a duplicate of one is reported as a duplicate within the file whichever batch made
+    it. Two arrays of 8-byte integers rather than a dict: 16 bytes a title."""
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.numbers = array("q")
+        self.ordered = True
+
+    def add(self, pairs: Iterable[tuple[int, int]]) -> None:
+        for bib_id, number in sorted(pairs):
+            if self.ids and bib_id <= self.ids[-1]:
+                self.ordered = False
+            self.ids.append(bib_id)
+            self.numbers.append(number)
+
+    def number_of(self, bib_id: int) -> int | None:
+        if not self.ordered:
+            pairs = sorted(zip(self.ids, self.numbers, strict=True))
+            self.ids = array("q", (i for i, _n in pairs))
+            self.numbers = array("q", (n for _i, n in pairs))
+            self.ordered = True
+        k = bisect.bisect_left(self.ids, bib_id)
+        return self.numbers[k] if k < len(self.ids) and self.ids[k] == bib_id else None
+
+
+class _Shadow:
+    """What the batches of a dry run before this one would have written, where the next
+    batches of a real run would read it from the database. A title made by the dry run
+    has the id -(its record's number), which no database row has."""
+
+    def __init__(self) -> None:
+        self.by_isbn: dict[str, int] = {}
+        self.by_title: dict[tuple, int] = {}
+        self.keys: dict[int, Any] = {}  # a made or replaced title -> its lookup key now
+        # (key, id) the database still answers that a real run would have changed (a
+        # replaced title's former ISBN or title key).
+        self.hidden: set[tuple[Any, int]] = set()
+        self.calls: dict[int, dict[str, str]] = {}  # title -> volume -> call number
+        self.owners: dict[str, int] = {}  # call number -> title
+        self.by_class: dict[str, list[str]] = {}  # class number -> call numbers
+        self.barcodes: set[str] = set()
+        self.accessions: set[str] = set()
+
+    def _table(self, key: Any) -> dict:
+        return self.by_isbn if isinstance(key, str) else self.by_title
+
+    def set_key(self, bib_id: int, key: Any, old_key: Any = None) -> None:
+        """The title is found by `key` from now on (and no longer by `old_key`)."""
+        before = self.keys.get(bib_id, old_key)
+        if before is not None and before != key:
+            if self._table(before).get(before) == bib_id:
+                del self._table(before)[before]
+            if bib_id > 0:
+                self.hidden.add((before, bib_id))
+        self.keys[bib_id] = key
+        self.hidden.discard((key, bib_id))
+        self._table(key).setdefault(key, bib_id)
+
+    def overlay(self, found: dict, keys: Iterable[Any]) -> None:
+        """Correct the database's answers (key -> oldest title) for what was written."""
+        for key in keys:
+            bib_id = found.get(key)
+            if bib_id is not None and (key, bib_id) in self.hidden:
+                del found[key]
+                bib_id = None
+            if bib_id is None and key in self._table(key):
+                found[key] = self._table(key)[key]
+
+    def add_call_number(self, bib_id: int, volume: str, value: str) -> None:
+        self.calls.setdefault(bib_id, {})[volume] = value
+        self.owners[value] = bib_id
+        self.by_class.setdefault(value.partition(callnumbers.SEPARATOR)[0], []).append(value)
+
+    def values_starting(self, prefix: str) -> list[str]:
+        stem = prefix.partition(callnumbers.SEPARATOR)[0]
+        return [v for v in self.by_class.get(stem, ()) if v.startswith(prefix)]
+
+
 class Importer:
     def __init__(
         self,
         *,
         library: Library,
         on_duplicate: str = SKIP,
-        batch_size: int = 1000,
+        batch_size: int = BATCH_SIZE,
         progress: Callable[[ReadResult], None] | None = None,
         book_number: str = SEQUENCE,
+        dry_run: bool = False,
+        detail: TextIO | None = None,
     ) -> None:
         if on_duplicate not in ON_DUPLICATE:
             raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
@@ -252,14 +461,23 @@ class Importer:
         self.on_duplicate = on_duplicate
         self.batch_size = batch_size
         self.progress = progress
-        self.report = ImportReport()
+        self.dry_run = dry_run
+        self.report = ImportReport(dry_run=dry_run, detail=detail)
         self._next_seq: dict[str, int] = {}
         self._locations: dict[str, int | None] = {}
         self._fresh: set[int] = set()
+        self._made = _Made()
+        self._shadow = _Shadow() if dry_run else None
+        # What the batch being written adds, for the shadow of a dry run.
+        self._new_calls: dict[tuple[int, str], str] = {}
+        self._new_items: list[tuple[str, str]] = []
+        self._retitled: list[tuple[int, Any, Any]] = []
 
     def run(self, results: Iterable[ReadResult]) -> ImportReport:
         with collector_paused():
-            return self._run(results)
+            report = self._run(results)
+        report.rejected.sort(key=operator.attrgetter("number"))
+        return report
 
     def _run(self, results: Iterable[ReadResult]) -> ImportReport:
         batch: list[_Pending] = []
@@ -317,6 +535,39 @@ class Importer:
     # -- one batch -------------------------------------------------------------------
 
     def _flush(self, batch: list[_Pending]) -> None:
+        """Write one batch in a transaction of its own (rolled back in a dry run). A
+        batch that fails is undone whole, in the database and in the report, and tried
+        once more with the cached 种次号 and locations read afresh (a desk may have taken
+        one meanwhile); failing again, its records are rejected with the reason."""
+        for attempt in (1, 2):
+            saved = self.report._checkpoint()
+            records = [
+                (p.mapped.values, p.original, p.flavor, [h.accession_number for h in p.holdings])
+                for p in batch
+            ]
+            try:
+                with transaction.atomic():
+                    self._write(batch)
+                    if self.dry_run:
+                        transaction.set_rollback(True)
+            except (IntegrityError, DataError) as exc:
+                self.report._restore(saved)
+                for p, (values, original, flavor, accessions) in zip(batch, records, strict=True):
+                    p.mapped.values, p.original, p.flavor, p.bib_id = values, original, flavor, None
+                    for holding, number in zip(p.holdings, accessions, strict=True):
+                        holding.accession_number = number
+                self._next_seq.clear()
+                self._locations.clear()
+                if attempt == 1:
+                    continue
+                message = _("写入数据库时出错，这一批记录都未导入：%(error)s") % {"error": exc}
+                self.report.rejected.extend(Problem(p.number, p.offset, message) for p in batch)
+                return
+            self._remember(batch)
+            return
+
+    def _write(self, batch: list[_Pending]) -> None:
+        self._new_calls, self._new_items, self._retitled = {}, [], []
         by_isbn, by_title = self._existing_titles(batch)
         creates, replaces, attach = self._match(batch, by_isbn, by_title)
         self._fresh = set()
@@ -325,6 +576,32 @@ class Importer:
         if replaces:
             self._replace_titles(replaces)
         self._holdings(attach)
+
+    def _remember(self, batch: list[_Pending]) -> None:
+        """After a batch: the titles it made (for the messages of later duplicates) and,
+        in a dry run, everything it would have written."""
+        self.report.batches_written += 1
+        made = [(p.bib_id, p.number) for p in batch if p.bib_id is not None and p.bib_id > 0]
+        shadow = self._shadow
+        if shadow is None:
+            self._made.add(made)
+            return
+        virtual = {bib_id: -number for bib_id, number in made}
+        for p in batch:
+            if p.bib_id in virtual:
+                shadow.set_key(virtual[p.bib_id], _lookup_key(p.mapped.values))
+        for bib_id, old_key, new_key in self._retitled:
+            shadow.set_key(bib_id, new_key, old_key)
+        for (bib_id, volume), value in self._new_calls.items():
+            shadow.add_call_number(virtual.get(bib_id, bib_id), volume, value)
+        for barcode, accession in self._new_items:
+            shadow.barcodes.add(barcode)
+            if accession:
+                shadow.accessions.add(accession)
+
+    def _made_by(self, bib_id: int) -> int | None:
+        """The number of the record of this file that made the title, if one did."""
+        return -bib_id if bib_id < 0 else self._made.number_of(bib_id)
 
     def _existing_titles(self, batch: list[_Pending]) -> tuple[dict[str, int], dict[tuple, int]]:
         """The library's titles that the batch's records may duplicate: by ISBN, and by
@@ -346,6 +623,10 @@ class Importer:
                 key = _title_key({"title": title, "authors": authors, "year": year})
                 if key not in by_title or bib_id < by_title[key]:
                     by_title[key] = bib_id
+        if self._shadow is not None:
+            self._shadow.overlay(by_isbn, isbns)
+            keys = {_title_key(p.mapped.values) for p in batch if not p.mapped.values["isbn"]}
+            self._shadow.overlay(by_title, keys)
         return by_isbn, by_title
 
     def _match(
@@ -378,11 +659,14 @@ class Importer:
                 continue
             if self.on_duplicate == SKIP:
                 report.skipped += 1
-                if isinstance(target, _Pending):
-                    message = _("与本文件第 %(n)s 条记录重复，已跳过") % {"n": target.number}
+                # A title an earlier batch made is named by its record, whether or not
+                # that batch was written (a dry run), so both runs say the same.
+                made_by = target.number if isinstance(target, _Pending) else self._made_by(target)
+                if made_by is not None:
+                    message = _("与本文件第 %(n)s 条记录重复，已跳过") % {"n": made_by}
                 else:
                     message = _("与已有书目（编号 %(id)s）重复，已跳过") % {"id": target}
-                report.warn(p.number, p.offset, message)
+                report.warn(p.number, p.offset, message, "duplicate")
                 continue
             if self.on_duplicate == MERGE:
                 report.merged += 1
@@ -432,12 +716,32 @@ class Importer:
 
     def _replace_titles(self, replaces: dict[int, _Pending]) -> None:
         now = clock.now()
-        bibs = Bib.objects.in_bulk(list(replaces))
+        # A dry run's title from an earlier batch (id < 0) lives only in the shadow.
+        bibs = Bib.objects.in_bulk([bib_id for bib_id in replaces if bib_id > 0])
         for bib_id, p in replaces.items():
+            if self._shadow is not None:
+                old = bibs[bib_id] if bib_id > 0 else None
+                old_key = (
+                    _lookup_key(
+                        {
+                            "isbn": old.isbn,
+                            "title": old.title,
+                            "authors": old.authors,
+                            "year": old.year,
+                        }
+                    )
+                    if old is not None
+                    else None
+                )
+                self._retitled.append((bib_id, old_key, _lookup_key(p.mapped.values)))
+            if bib_id < 0:
+                continue
             bib = bibs[bib_id]
             for name in BIB_FIELDS:
                 setattr(bib, name, p.mapped.values[name])
             bib.marc_format, bib.marc_record, bib.updated_at = p.flavor, p.original, now
+        if not bibs:
+            return
         Bib.objects.bulk_update(
             list(bibs.values()),
             [*BIB_FIELDS, "marc_format", "marc_record", "updated_at"],
@@ -468,6 +772,8 @@ class Importer:
         items = self._item_rows(rows, call_ids)
         _insert(Item, _ITEM_COLUMNS, items, returning=False)
         self.report.items_created += len(items)
+        if self._shadow is not None:
+            self._new_items = [(h.barcode, h.accession_number) for _b, h, _s, _v in rows]
 
     def _holding_rows(self, attach: list[tuple[int | _Pending, _Pending]]) -> list[_HoldingRow]:
         """(title id, holding, record it came from, the title's values) for each copy
@@ -484,6 +790,7 @@ class Importer:
                         source.number,
                         source.offset,
                         _("%(tag)s 字段中的馆藏没有条码号，未导入") % {"tag": holding.tag},
+                        "holding_without_barcode",
                     )
                     continue
                 rows.append((bib_id, holding, source, values))  # type: ignore[arg-type]
@@ -506,6 +813,9 @@ class Importer:
             if accessions
             else set()
         )
+        if self._shadow is not None:
+            taken |= barcodes & self._shadow.barcodes
+            taken_acc |= set(accessions) & self._shadow.accessions
         kept: list[_HoldingRow] = []
         for row in rows:
             holding, source = row[1], row[2]
@@ -515,6 +825,7 @@ class Importer:
                     source.number,
                     source.offset,
                     _("条码号 %(barcode)s 已被使用，该单册未导入") % {"barcode": holding.barcode},
+                    "barcode_taken",
                 )
                 continue
             taken.add(holding.barcode)
@@ -525,6 +836,7 @@ class Importer:
                         source.offset,
                         _("登录号 %(number)s 已被使用，该单册的登录号留空")
                         % {"number": holding.accession_number},
+                        "accession_taken",
                     )
                     holding.accession_number = ""
                 else:
@@ -572,6 +884,7 @@ class Importer:
                 source.number,
                 source.offset,
                 _("馆藏地点“%(location)s”不存在，单册未指定地点") % {"location": holding.location},
+                "unknown_location",
             )
         return location_id
 
@@ -583,6 +896,7 @@ class Importer:
                 source.number,
                 source.offset,
                 _("入藏日期“%(value)s”无法识别") % {"value": holding.acquired_on},
+                "bad_date",
             )
             return None
 
@@ -598,11 +912,14 @@ class Importer:
 
     def _values_starting(self, prefix: str) -> list[str]:
         # A range on the (library, value) index; LIKE 'prefix%' would scan the library.
-        return list(
+        values = list(
             CallNumber.objects.filter(
                 library=self.library, value__gte=prefix, value__lt=prefix + "\U0010ffff"
             ).values_list("value", flat=True)
         )
+        if self._shadow is not None:
+            values += self._shadow.values_starting(prefix)
+        return values
 
     def _author_number(self, class_number: str, author: str, batch_values: set[str]) -> str:
         """class / author mark, with a counter when two titles meet ("I247.5/CWX2")."""
@@ -664,6 +981,7 @@ class Importer:
             returning=True,
         )
         result.update(zip(keys, ids, strict=True))
+        self._new_calls.update(chosen)
         return result
 
     def _existing_call_numbers(
@@ -679,6 +997,14 @@ class Importer:
             result[(bib_id, volume)] = cid
             if not volume:
                 existing_base[bib_id] = value
+        if self._shadow is not None:
+            # Written by an earlier batch of the dry run: no row, so no id for the copies
+            # of this (rolled back) batch to point at.
+            for bib_id in bib_ids - self._fresh:
+                for volume, value in self._shadow.calls.get(bib_id, {}).items():
+                    result[(bib_id, volume)] = None  # type: ignore[assignment]
+                    if not volume:
+                        existing_base[bib_id] = value
         return result, existing_base
 
     def _given_call_numbers(
@@ -690,6 +1016,10 @@ class Importer:
         library or earlier in the batch (those are reported and assigned anew)."""
         given = [value for value, _source, _values in wanted.values() if value]
         owners = dict(_pairs(CallNumber, "value", "bib_id", self.library.pk, given))
+        if self._shadow is not None:
+            for value in given:
+                if value not in owners and value in self._shadow.owners:
+                    owners[value] = self._shadow.owners[value]
         chosen: dict[tuple[int, str], str] = {}
         for key, (value, source, _values) in wanted.items():
             if not value:
@@ -699,6 +1029,7 @@ class Importer:
                     source.number,
                     source.offset,
                     _("索书号 %(value)s 已被其他书目使用，已重新分配") % {"value": value},
+                    "call_number_taken",
                 )
                 continue
             chosen[key] = value
@@ -713,7 +1044,9 @@ class Importer:
         "" (with a warning) when the record has no CLC number."""
         class_number = callnumbers.class_part(values.get("clc", ""))
         if not class_number:
-            self.report.warn(source.number, source.offset, _("没有中图分类号，单册未分配索书号"))
+            self.report.warn(
+                source.number, source.offset, _("没有中图分类号，单册未分配索书号"), "no_clc"
+            )
             return ""
         if self.book_number == AUTHOR and values.get("authors"):
             return self._author_number(class_number, values["authors"][0]["name"], batch_values)

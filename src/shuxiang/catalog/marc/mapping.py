@@ -85,6 +85,18 @@ class Holding:
     acquired_on: str = ""
 
 
+class Note(str):
+    """A mapping warning: its text, and its kind (a stable code such as "invalid_isbn")
+    by which the import report counts warnings."""
+
+    kind: str
+
+    def __new__(cls, kind: str, text: str) -> Note:
+        note = super().__new__(cls, text)
+        note.kind = kind
+        return note
+
+
 @dataclass(slots=True)
 class Mapped:
     values: dict[str, Any]
@@ -119,7 +131,7 @@ def price_of(text: str, warnings: list[str]) -> int | None:
     try:
         money = Money.parse(text)
     except MoneyError:
-        warnings.append(_("价格“%(text)s”无法识别，未保存") % {"text": text})
+        warnings.append(Note("bad_price", _("价格“%(text)s”无法识别，未保存") % {"text": text}))
         return None
     return money.fen if money is not None and money.fen >= 0 else None
 
@@ -168,7 +180,12 @@ def finish(
         if cleaned and cleaned not in invalid:
             invalid.append(cleaned)
     for value in invalid:
-        warnings.append(_("ISBN“%(value)s”无效（或为统一书号），按原样保留") % {"value": value})
+        warnings.append(
+            Note(
+                "invalid_isbn",
+                _("ISBN“%(value)s”无效（或为统一书号），按原样保留") % {"value": value},
+            )
+        )
     values["isbns"] = valid
     values["isbn"] = valid[0] if valid else ""
     values["invalid_isbns"] = invalid
