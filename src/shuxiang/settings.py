@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,13 +61,16 @@ INSTALLED_APPS = [
     "shuxiang.acquisitions",
     "shuxiang.sru",
     "shuxiang.opac",
+    "shuxiang.demo",
     "shuxiang.api",
-    "django.contrib.admin",
+    # The Django admin, for the deployment's superusers only, every change audited.
+    "shuxiang.core.admin_apps.DeploymentAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +87,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "shuxiang.core.sessions.IdleSessionMiddleware",
     "shuxiang.core.middleware.LibraryMiddleware",
+    # Last, as django-axes asks: turns a locked-out login attempt into core.throttle's 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shuxiang.urls"
@@ -160,7 +166,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 6},
     },
 ]
-AUTHENTICATION_BACKENDS = ["shuxiang.core.auth_backend.CachedModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "shuxiang.core.auth_backend.CachedModelBackend",
+]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"
@@ -170,6 +180,23 @@ SESSION_IDLE_MINUTES = int(os.environ.get("SHUXIANG_SESSION_IDLE_MINUTES", "30")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes; core/throttle.py): after 10 failed logins an account,
+# and separately an address, is locked for 15 minutes, on the staff login page and the
+# API's token endpoint alike. A librarian can unlock a login on the logins page before.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The message names the time the lockout ends; more tries during it do not move it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # no database write per successful login
+AXES_LOCKOUT_CALLABLE = "shuxiang.core.throttle.lockout_response"
+AXES_VERBOSE = False
+# How many reverse proxies stand in front (0: none); the caller's address is then read
+# from X-Forwarded-For, so that logins behind a proxy do not share one address.
+SHUXIANG_PROXY_COUNT = int(os.environ.get("SHUXIANG_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "shuxiang.core.throttle.client_address"
 
 # --- security headers -----------------------------------------------------------------
 

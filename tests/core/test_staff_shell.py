@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.http import HttpRequest
+
 from shuxiang.circulation.models import Loan
 from shuxiang.core import clock
 
@@ -58,7 +60,7 @@ def test_dashboard_shows_the_days_figures(client, librarian, library, make_item,
         status="returned",
         channel="web",
     )
-    assert client.login(username="librarian1", password="secret123")
+    assert client.login(request=HttpRequest(), username="librarian1", password="secret123")
     r = client.get("/staff/")
     assert r.status_code == 200
     figures = r.context["figures"]
@@ -75,14 +77,14 @@ def test_dashboard_shows_the_days_figures(client, librarian, library, make_item,
 def test_students_and_teachers_do_not_enter_the_staff_pages(client, make_user):
     for role in ["student", "teacher"]:
         make_user(role)
-        assert client.login(username=f"{role}1", password="secret123")
+        assert client.login(request=HttpRequest(), username=f"{role}1", password="secret123")
         assert client.get("/staff/").status_code == 403
         client.logout()
 
 
 def test_navigation_shows_only_what_the_role_may_use(client, make_user):
     make_user("leader")
-    assert client.login(username="leader1", password="secret123")
+    assert client.login(request=HttpRequest(), username="leader1", password="secret123")
     html = client.get("/staff/").content.decode()
     assert "审计日志" not in html
     assert "系统管理" not in html
@@ -91,7 +93,7 @@ def test_navigation_shows_only_what_the_role_may_use(client, make_user):
 def test_audit_page_lists_events(client, make_user, make_bib):
     make_bib("审计测试书")
     make_user("admin", username="boss")
-    assert client.login(username="boss", password="secret123")
+    assert client.login(request=HttpRequest(), username="boss", password="secret123")
     r = client.get("/staff/audit/")
     assert r.status_code == 200
     assert "bib.create" in r.content.decode()

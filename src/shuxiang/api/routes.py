@@ -32,9 +32,13 @@ from shuxiang.patrons.selectors import patron_by_card
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, **ERRORS}, tags=["auth"])
+@api.post(
+    "/auth/token", auth=None, response={200: TokenOut, **ERRORS, 429: ErrorOut}, tags=["auth"]
+)
 def auth_token(request: HttpRequest, payload: TokenIn) -> dict:
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password for an API token. After 10 failed attempts for
+    an account, or from an address, it answers 429 `login_locked` (with the time to try
+    again) for 15 minutes, even to the right password."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or library_of_user(user) is None:
         return Status(401, {"code": "invalid_credentials", "message": _("用户名或密码不正确。")})

@@ -12,4 +12,6 @@ class CoreConfig(AppConfig):
 
         nav.register(nav.NavItem(_("首页"), "core:dashboard", "staff_access", order=0))
         nav.register(nav.NavItem(_("审计日志"), "core:audit", "manage_library", order=90))
-        nav.register(nav.NavItem(_("系统管理"), "admin:index", "manage_library", order=99))
+        nav.register(nav.NavItem(_("账号"), "core:logins", "manage_logins", order=85))
+        # The Django admin: the deployment superuser's only (no role has this capability).
+        nav.register(nav.NavItem(_("系统管理"), "admin:index", "manage_deployment", order=99))

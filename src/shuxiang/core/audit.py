@@ -14,9 +14,10 @@ from shuxiang.core.models import AuditEvent, Library
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is acting, for which library, through which channel (web, api, cli, sip2)."""
+    """Who is acting, for which library, through which channel (web, api, cli, sip2,
+    admin). Only a deployment-level change (a superuser, a role group) has no library."""
 
-    library: Library
+    library: Library | None
     user: Any = None
     channel: str = AuditEvent.Channel.WEB
 
@@ -50,7 +51,7 @@ def record(
     Every loan, fee and status change passes through here, on the desk's hot path, so
     the row goes in with a statement made once per process (`core.rows`)."""
     event = AuditEvent(
-        library_id=actor.library.pk,
+        library_id=actor.library.pk if actor.library is not None else None,
         at=clock.now(),
         actor_id=actor.user.pk if getattr(actor.user, "pk", None) else None,
         actor_name=actor.name[:150],

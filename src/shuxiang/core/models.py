@@ -40,6 +40,8 @@ class Library(models.Model):
             ("view_reports", "view_reports"),
             ("manage_library", "manage_library"),
             ("view_own_class", "view_own_class"),
+            ("manage_logins", "manage_logins"),
+            ("manage_deployment", "manage_deployment"),
         ]
 
     def __str__(self) -> str:
@@ -217,6 +219,7 @@ class AuditEvent(models.Model):
         CLI = "cli", _("命令行")
         SIP2 = "sip2", _("自助机")
         SYSTEM = "system", _("系统")
+        ADMIN = "admin", _("管理后台")
 
     library = models.ForeignKey(
         Library, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -3,6 +3,11 @@
 Roles are Django groups; what each role may do is the table ROLE_CAPABILITIES, turned
 into group permissions by `shuxiang setup`. Views, the API and the CLI ask `can()`,
 never a group name.
+
+Every role belongs to one library (core.Membership), the school's admin (学校管理员)
+included. Only a deployment superuser (Django's `createsuperuser`, or `shuxiang
+createuser NAME --superuser`) is above the libraries: it alone opens the Django admin
+(capability `manage_deployment`, which no role has).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ STUDENT = "student"
 LEADER = "leader"
 
 ROLE_LABELS = {
-    ADMIN: _("系统管理员"),
+    ADMIN: _("学校管理员"),
     LIBRARIAN: _("图书管理员"),
     ASSISTANT: _("班级图书管理员"),
     TEACHER: _("教师"),
@@ -40,10 +45,13 @@ CAPABILITIES = {
     "view_reports": _("查看统计"),
     "manage_library": _("图书馆设置"),
     "view_own_class": _("查看本班阅读情况"),
+    "manage_logins": _("账号管理"),
+    # No role has this: only a deployment superuser (who has every permission).
+    "manage_deployment": _("部署管理"),
 }
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
-    ADMIN: set(CAPABILITIES),
+    ADMIN: set(CAPABILITIES) - {"manage_deployment"},
     LIBRARIAN: {
         "staff_access",
         "circulate",
@@ -53,6 +61,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "manage_patrons",
         "view_patron_history",
         "view_reports",
+        "manage_logins",
     },
     ASSISTANT: {"staff_access", "circulate"},
     TEACHER: {"view_own_class"},
@@ -76,13 +85,38 @@ def role_of(user: Any) -> str | None:
     """The login's role (the first matching group, most powerful first)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    if user.is_superuser:
-        return ADMIN
     names = {g.name for g in user.groups.all()}
     for role in ROLES:
         if role in names:
             return role
-    return None
+    # A deployment superuser without a role acts as an admin where it acts at all.
+    return ADMIN if user.is_superuser else None
+
+
+# -- logins: who may manage whose account ------------------------------------------------
+#
+# A school's admin manages every login of its library; a librarian manages the logins
+# below admin (so the school runs without the Django admin), and neither acts on their
+# own account from the logins page (no locking oneself out, no promoting oneself).
+
+# The roles the logins page creates or changes to; students get their logins with
+# their reader records.
+GRANTABLE_ROLES = [LIBRARIAN, ASSISTANT, TEACHER, LEADER, ADMIN]
+
+
+def can_manage_login(user: Any, role: str | None) -> bool:
+    """May this login create, change, reset or unlock a login with this role (None: a
+    login without a role)? Admin logins only by an admin (manage_library)."""
+    if not can(user, "manage_logins"):
+        return False
+    if role == ADMIN:
+        return can(user, "manage_library")
+    return True
+
+
+def can_grant_role(user: Any, role: str) -> bool:
+    """May this login give this role to a login (creating it or changing its role)?"""
+    return role in GRANTABLE_ROLES and can_manage_login(user, role)
 
 
 def assisted_class_ids(user: Any) -> set[int]:

@@ -1,4 +1,4 @@
-"""Setting up a library, logins and API tokens."""
+"""API tokens: made random, stored only as SHA-256, looked up by it."""
 
 from __future__ import annotations
 
@@ -11,79 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
-from shuxiang.core import clock, setup_steps
-from shuxiang.core.audit import Actor
-from shuxiang.core.errors import Conflict, Invalid, NotFound
-from shuxiang.core.models import ApiToken, Library, Location, Membership
-from shuxiang.core.permissions import ROLE_CAPABILITIES, ROLES
-
-DEFAULT_LOCATIONS = [
-    ("stacks", "书库", Location.Kind.STACKS),
-    ("reading", "阅览室", Location.Kind.READING_ROOM),
-    ("teachers", "教师阅览室", Location.Kind.TEACHER_ROOM),
-]
-
-
-@transaction.atomic
-def roles_sync() -> None:
-    """Make the role groups and give each exactly its capabilities."""
-    content_type = ContentType.objects.get_for_model(Library)
-    perms = {p.codename: p for p in Permission.objects.filter(content_type=content_type)}
-    for role in ROLES:
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.set([perms[c] for c in ROLE_CAPABILITIES[role]])
-
-
-@transaction.atomic
-def library_setup(*, code: str = "main", name: str = "", school_name: str = "") -> Library:
-    """Create (or complete) a library with its default locations and roles, and run the
-    steps the apps register (core.setup_steps: the loan rules, ...). Safe to run again:
-    nothing that exists is changed."""
-    library, created = Library.objects.get_or_create(
-        code=code, defaults={"name": name or _("学校图书馆"), "school_name": school_name}
-    )
-    for loc_code, loc_name, kind in DEFAULT_LOCATIONS:
-        Location.objects.get_or_create(
-            library=library, code=loc_code, defaults={"name": loc_name, "kind": kind}
-        )
-    roles_sync()
-    setup_steps.run_all(library)  # the apps' own defaults (loan rules, ...)
-    return library
-
-
-@transaction.atomic
-def user_create(
-    *, library: Library, username: str, role: str, password: str, full_name: str = ""
-) -> Any:
-    """A login for a library with one role."""
-    if role not in ROLES:
-        raise Invalid(
-            _("未知角色：%(role)s（可选：%(roles)s）") % {"role": role, "roles": ", ".join(ROLES)}
-        )
-    User = get_user_model()
-    if User.objects.filter(username=username).exists():
-        raise Conflict(_("用户名 %(name)s 已存在。") % {"name": username}, code="username_taken")
-    if len(password) < 6:
-        raise Invalid(_("密码至少需要 6 个字符。"), code="password_too_short")
-    user = User.objects.create_user(username=username, password=password, first_name=full_name)
-    if role == "admin":
-        user.is_staff = True
-        user.is_superuser = True
-        user.save(update_fields=["is_staff", "is_superuser"])
-    elif role in {"librarian"}:
-        user.is_staff = True  # may open the Django admin for the rarely used tables
-        user.save(update_fields=["is_staff"])
-    if not Group.objects.filter(name=role).exists():
-        roles_sync()
-    user.groups.add(Group.objects.get(name=role))
-    Membership.objects.create(user=user, library=library)
-    return user
+from shuxiang.core import clock
+from shuxiang.core.errors import NotFound
+from shuxiang.core.models import ApiToken
 
 
 def _hash(raw: str) -> str:
@@ -167,10 +101,3 @@ post_save.connect(token_cache_clear, sender=ApiToken, dispatch_uid="sx-token-sav
 post_delete.connect(token_cache_clear, sender=ApiToken, dispatch_uid="sx-token-delete")
 post_save.connect(token_cache_clear, sender=get_user_model(), dispatch_uid="sx-token-user-save")
 post_delete.connect(token_cache_clear, sender=get_user_model(), dispatch_uid="sx-token-user-delete")
-
-
-def library_school_year_set(*, actor: Actor, year: int) -> None:
-    """Move the library to another school year (学年), as promotion does once a year; runs
-    inside the caller's transaction, whose audit event records the promotion."""
-    Library.objects.filter(pk=actor.library.pk).update(current_school_year=year)
-    actor.library.current_school_year = year
