@@ -77,12 +77,14 @@ def _isbn13(n: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def generate(path: Path, n: int) -> None:
+def generate(path: Path, n: int, start: int = 0) -> None:
+    """N records numbered from `start` (their ISBNs, barcodes and titles differ from
+    those of a file with another range)."""
     from shuxiang.catalog.marc.record import Record, to_iso2709
 
-    rng = random.Random(5)
+    rng = random.Random(5 + start)
     with open(path, "wb") as out:
-        for i in range(n):
+        for i in range(start, start + n):
             out.write(to_iso2709(Record("     nam0 22     450 ", _fields(rng, i))))
 
 

@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 QUICK = {
     "circulation_bench.py": ["--scale", "0.1", "--requests", "300", "--seconds", "5"],
     "marc_bench.py": ["--n", "10000"],
+    "import_desk_bench.py": ["--quick"],
 }
 
 
