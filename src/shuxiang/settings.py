@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "shuxiang.core.sessions.IdleSessionMiddleware",
     "shuxiang.core.middleware.LibraryMiddleware",
+    "shuxiang.core.middleware.FriendlyErrorsMiddleware",
     # Last, as django-axes asks: turns a locked-out login attempt into core.throttle's 429.
     "axes.middleware.AxesMiddleware",
 ]

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpRequest
 from stdnum import isbn as stdnum_isbn
 
 from shuxiang.core import clock
@@ -183,7 +184,8 @@ def test_demo_builds_a_consistent_school(client, fast_passwords):
         ("student", "student123"),
         ("leader", "leader123"),
     ]:
-        assert client.login(username=username, password=password), username
+        # django-axes wants the request a login comes with.
+        assert client.login(request=HttpRequest(), username=username, password=password), username
         client.logout()
 
 

@@ -21,3 +21,44 @@ class LibraryMiddleware:
 
 def _library_for(request: HttpRequest):  # noqa: ANN202
     return library_of_user(getattr(request, "user", None)) or default_library()
+
+
+class FriendlyErrorsMiddleware:
+    """A page that cannot be shown answers with a page in the user's language that says
+    why and where to go on, never a traceback: a domain error with its status and
+    message (another school's class in a URL is simply not found), a 403 or 404 raised by
+    a view, and a PDF that cannot be drawn for want of a CJK font (503, with how to
+    install one). The API keeps its JSON errors (api.middleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/"):
+            return None
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from shuxiang.core.errors import DomainError
+        from shuxiang.core.pdf import FontMissing
+
+        if isinstance(exception, DomainError):
+            status, message = exception.status, exception.message
+        elif isinstance(exception, PermissionDenied):
+            status, message = 403, str(exception)
+        elif isinstance(exception, Http404):
+            status, message = 404, str(exception)
+        elif isinstance(exception, FontMissing):
+            status, message = 503, str(exception)
+        else:
+            return None
+        return error_page(request, status, message)
+
+
+def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
+    from django.shortcuts import render
+
+    return render(request, "core/error.html", {"status": status, "message": message}, status=status)

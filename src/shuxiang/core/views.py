@@ -42,8 +42,16 @@ class LoginView(auth_views.LoginView):
         return reverse("opac:my_account")
 
 
-@staff_required("staff_access")
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The staff home page. A teacher or a student who comes to /staff/ (a bookmark, the
+    login link) is sent on to their own page rather than shown a 403."""
+    if request.user.is_authenticated and not can(request.user, "staff_access"):
+        return redirect("opac:my_account")
+    return _staff_dashboard(request)
+
+
+@staff_required("staff_access")
+def _staff_dashboard(request: HttpRequest) -> HttpResponse:
     figures = home.figures(request.library)
     return render(
         request, "core/dashboard.html", {"figures": figures, "tiles": home.tiles(figures)}
