@@ -39,5 +39,16 @@ class Command(BaseCommand):
             f"Shuxiang serving on http://{host}:{port}/  "
             f"({processes} process{'es' if processes > 1 else ''} × {options['threads']} threads; Ctrl+C to stop)"
         )
+        from shuxiang.core.pdf import find_cjk_font
+
+        if find_cjk_font() is None:
+            # Labels, cards and slips are PDFs with Chinese text: say so now, not at the
+            # first print (the pages answer with the same advice).
+            self.stderr.write(
+                "注意：找不到可嵌入的中文字体，标签、借书证和催还单无法生成 PDF。"
+                "请安装：sudo apt-get install fonts-wqy-microhei（或设置 SHUXIANG_CJK_FONT）。\n"
+                "Note: no CJK TrueType font found, so labels, cards and slips cannot be made as "
+                "PDF. Install one: sudo apt-get install fonts-wqy-microhei (or set SHUXIANG_CJK_FONT)."
+            )
         self.stdout.flush()
         server.run(application, listener, threads=options["threads"], processes=processes)
