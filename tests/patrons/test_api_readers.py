@@ -55,6 +55,15 @@ def test_assistant_sees_only_their_class(api, actor, make_user, two_classes):
     assert api(user).get(f"/api/v1/classes/{quote('七年级3班')}/patrons").status_code == 200
     refused = api(user).get(f"/api/v1/classes/{quote('八年级1班')}/patrons")
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    # A reader by card: their own class's, yes; another class's answers as if there
+    # were no such card, like a card that does not exist.
+    mine = Patron.objects.filter(school_class=seventh).exclude(card_number="R000001").first()
+    theirs = Patron.objects.filter(school_class=eighth).first()
+    assert api(user).get(f"/api/v1/patrons/{mine.card_number}").status_code == 200
+    other = api(user).get(f"/api/v1/patrons/{theirs.card_number}")
+    nobody = api(user).get("/api/v1/patrons/R999999")
+    assert other.status_code == nobody.status_code == 404
+    assert other.json()["code"] == nobody.json()["code"] == "patron_not_found"
 
 
 @pytest.mark.parametrize("role", ["teacher", "student", "leader"])

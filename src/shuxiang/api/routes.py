@@ -25,6 +25,7 @@ from shuxiang.catalog.models import Bib, CallNumber
 from shuxiang.catalog.selectors import item_by_barcode
 from shuxiang.core.errors import NotFound
 from shuxiang.core.libraries import library_of_user
+from shuxiang.core.permissions import can_view_patron
 from shuxiang.core.services import token_create
 from shuxiang.patrons import services as patron_services
 from shuxiang.patrons.selectors import patron_by_card
@@ -139,8 +140,15 @@ def _patron_out(patron) -> dict:  # noqa: ANN001
 
 @api.get("/patrons/{card}", response={200: PatronOut, **ERRORS}, tags=["patrons"])
 def patron_get(request: HttpRequest, card: str) -> dict:
+    """A reader by card number. A student assistant sees the readers of their own class
+    only; anyone else's card answers as if it did not exist."""
     require(request, "circulate")
-    return _patron_out(patron_by_card(request.library.pk, card))
+    patron = patron_by_card(request.library.pk, card)
+    if not can_view_patron(request.user, patron):
+        raise NotFound(
+            _("没有借书证号为 %(card)s 的读者。") % {"card": card}, code="patron_not_found"
+        )
+    return _patron_out(patron)
 
 
 @api.post("/patrons", response={201: PatronOut, **ERRORS}, tags=["patrons"])
