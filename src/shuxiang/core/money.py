@@ -102,4 +102,3 @@ def yuan_text(fen: int | None) -> str:
     """Fen as a plain amount in yuan for messages, spreadsheets and forms:
     4720 → "47.20", None → "". The one formatter; `format_fen` adds the ¥ sign."""
     return "" if fen is None else Money(fen).plain()
-
