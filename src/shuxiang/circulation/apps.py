@@ -27,10 +27,16 @@ class CirculationConfig(AppConfig):
             )
 
         from shuxiang.circulation import dashboard, obligations
-        from shuxiang.circulation.services import holds_expire_everywhere, policies_seed_defaults
+        from shuxiang.circulation.services import (
+            desk_scans_prune,
+            holds_expire_everywhere,
+            policies_seed_defaults,
+        )
         from shuxiang.core import housekeeping, setup_steps
 
         housekeeping.register("expire-holds", holds_expire_everywhere)
+        # The desk's scan ids are needed only while a browser may still send them again.
+        housekeeping.register("forget-desk-scans", desk_scans_prune)
         setup_steps.register("loan-policies", policies_seed_defaults)
         dashboard.register()
         # What patrons asks of a reader's loans and fees (patrons/obligations.py).

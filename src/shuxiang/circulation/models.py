@@ -407,3 +407,27 @@ class ReceiptSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.library_id} {self.day} {self.last}"
+
+
+class DeskScan(models.Model):
+    """A check-out or check-in the desk made, by the id its browser gave the scan.
+
+    The desk queues scans while the server cannot be reached and sends them again when
+    it can; a scan whose answer was lost may arrive twice. The row is written in the
+    same transaction as the loan or the return, so a scan id is applied at most once,
+    and a scan sent again is answered with the first outcome. A refusal is kept too (in
+    a transaction of its own, nothing else having been written). Rows older than a few
+    weeks are deleted by a housekeeping job: a browser's queue never waits that long."""
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+", db_index=False)
+    scan_id = models.UUIDField()
+    created_at = models.DateTimeField()
+    outcome = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["library", "scan_id"], name="desk_scan_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} {self.scan_id}"

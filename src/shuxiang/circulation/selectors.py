@@ -17,6 +17,7 @@ from shuxiang.catalog.models import Item
 from shuxiang.circulation import rules
 from shuxiang.circulation.models import (
     CirculationSettings,
+    DeskScan,
     Fee,
     Hold,
     Loan,
@@ -389,6 +390,19 @@ def patron_summary(library: Library, patron: Patron, *, today: dt.date) -> dict[
             }
         )
     blocks = rules.patron_refusals(facts, policy, ctx.calendar, today)
+    # The due date a copy of the usual kind lent today would get: the desk shows it for
+    # a check-out it has to keep until the server answers again (offline).
+    due_today = (
+        rules.due_date(
+            policy=policy,
+            calendar=ctx.calendar,
+            today=today,
+            vacation_loans=library.vacation_loans,
+            leaving_date=ctx.leaving_date(grade, today),
+        )
+        if policy.loanable
+        else None
+    )
     # One query: the reader's active holds with their titles (ready ones first).
     holds = sorted(
         Hold.objects.filter(
@@ -409,6 +423,7 @@ def patron_summary(library: Library, patron: Patron, *, today: dt.date) -> dict[
         "fees_yuan": yuan_text(facts.unpaid_fees),
         "blocks": blocks,
         "policy": policy,
+        "due_today": due_today,
     }
 
 
@@ -420,3 +435,13 @@ def open_loan_counts(patron_ids: list[int]) -> dict[int, int]:
         .annotate(n=models.Count("id"))
     )
     return {row["patron_id"]: row["n"] for row in rows}
+
+
+def desk_scan_outcome(library: Library, scan_id: Any) -> dict[str, Any] | None:
+    """What the desk's scan with this id came to (None if the server never applied nor
+    refused it): asked only for a scan the desk sends again."""
+    return (
+        DeskScan.objects.filter(library=library, scan_id=scan_id)
+        .values_list("outcome", flat=True)
+        .first()
+    )

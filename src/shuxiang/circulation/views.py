@@ -7,11 +7,13 @@ the page's script swaps in, so the queue never waits for a full page load.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.forms import modelformset_factory
@@ -33,6 +35,7 @@ from shuxiang.circulation.models import (
 )
 from shuxiang.circulation.notices import overdue_slips_pdf
 from shuxiang.circulation.selectors import (
+    desk_scan_outcome,
     fee_settings,
     hold_shelf,
     loan_policies,
@@ -44,7 +47,7 @@ from shuxiang.circulation.selectors import (
 from shuxiang.core import clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
-from shuxiang.core.errors import DomainError, Forbidden, NotFound
+from shuxiang.core.errors import DomainError, Forbidden
 from shuxiang.core.money import yuan_text
 from shuxiang.core.money_field import YuanField
 from shuxiang.core.params import int_param
@@ -84,6 +87,25 @@ def desk(request: HttpRequest) -> HttpResponse:
     )
 
 
+@staff_required("circulate")
+def ping(request: HttpRequest) -> HttpResponse:
+    """Is the server there (and the login still valid)? Asked by the desk every few
+    seconds while it keeps scans it could not send."""
+    return HttpResponse(status=204)
+
+
+def desk_worker(request: HttpRequest) -> HttpResponse:
+    """The desk's service worker script, served from the desk's own folder so that it
+    may look after the desk page (a worker's reach is the folder it comes from)."""
+    path = finders.find("circulation/desk-worker.js")
+    if not path:
+        raise Http404
+    with open(path, encoding="utf-8") as script:
+        response = HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 def _fragment(request: HttpRequest, **context: Any) -> HttpResponse:
     context.setdefault("level", "ok")
     context.setdefault("can_renew", can(request.user, "circulate_any_class"))
@@ -95,17 +117,37 @@ def _panel(request: HttpRequest, patron: Patron, **context: Any) -> HttpResponse
     return _fragment(request, summary=summary, patron=patron, **context)
 
 
+def _scan_id(request: HttpRequest) -> uuid.UUID | None:
+    """The id the desk's browser gave this scan (None without one); a malformed id is
+    refused by the caller."""
+    raw = request.POST.get("scan_id", "").strip()
+    return uuid.UUID(raw) if raw else None
+
+
 @require_POST
 @staff_required("circulate")
 def scan(request: HttpRequest) -> HttpResponse:
     """One scan at the desk: a card selects the reader; an item is lent to the selected
-    reader, or taken back when no reader is selected."""
+    reader, or taken back when no reader is selected.
+
+    The desk sends each scan with an id (`scan_id`, a UUID made in the browser). A scan
+    it kept while the server could not be reached comes again with `replay=1`: one
+    already applied (or refused) is answered with its first outcome, and applying it
+    twice is impossible anyway (services.desk_scans)."""
     library = request.library
     code = request.POST.get("code", "").strip()
     current = request.POST.get("patron", "").strip()
     reason = request.POST.get("override_reason", "").strip()
     if not code:
         return _fragment(request, level="warning", message=_("请扫描借书证或图书条码。"), keep=True)
+    try:
+        scan_id = _scan_id(request)
+    except ValueError:
+        return _fragment(request, level="error", message=_("扫描编号无效，请重新扫描。"))
+    if scan_id is not None and request.POST.get("replay") == "1":
+        kept = desk_scan_outcome(library, scan_id)
+        if kept is not None:
+            return _kept_answer(request, kept)
     kind = rules.classify_scan(
         code, card_pattern=library.card_pattern, barcode_pattern=library.barcode_pattern
     )
@@ -126,8 +168,8 @@ def scan(request: HttpRequest) -> HttpResponse:
             )
         return _reader_selected(request, patron)
     if current:
-        return _checkout(request, current, code, reason)
-    return _checkin(request, code)
+        return _checkout(request, current, code, reason, scan_id)
+    return _checkin(request, code, scan_id)
 
 
 def _reader_selected(request: HttpRequest, patron: Patron) -> HttpResponse:
@@ -143,37 +185,106 @@ def _reader_selected(request: HttpRequest, patron: Patron) -> HttpResponse:
     )
 
 
-def _checkout(request: HttpRequest, card: str, barcode: str, reason: str) -> HttpResponse:
+def _refused(
+    request: HttpRequest, scan_id: uuid.UUID | None, outcome: dict[str, Any]
+) -> HttpResponse:
+    """A refused check-out or check-in. With a scan id the refusal is kept, so the same
+    scan sent again is answered the same; if the id was already used, its first
+    outcome is the answer."""
+    if scan_id is not None:
+        outcome = services.desk_scan_refused(
+            actor=Actor.of_request(request), scan_id=scan_id, outcome=outcome
+        )
+    return _kept_answer(request, outcome)
+
+
+def _kept_answer(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
+    """The desk's answer to a scan from its outcome: the same whether the scan was just
+    handled or was handled before and came again."""
+    action = kept.get("action")
+    if action == "checkout":
+        patron = _find_patron(request, kept["patron"])
+        loan = Loan.objects.select_related("item__bib").filter(pk=kept["loan"]).first()
+        if patron is None or loan is None:
+            return _fragment(request, level="ok", message=_("这次扫描已经办理过。"))
+        return _lent(request, patron, loan.pk, loan.item.bib.title, kept["due"], kept["override"])
+    if action == "checkin":
+        item = Item.objects.select_related("bib").filter(pk=kept["item"]).first()
+        if item is None:
+            return _fragment(request, level="ok", message=_("这次扫描已经办理过。"))
+        patron = (
+            Patron.objects.select_related("school_class").filter(pk=kept["patron"]).first()
+            if kept.get("patron")
+            else None
+        )
+        result = services.CheckinResult(
+            item=item,
+            loan=None,
+            patron=patron,
+            overdue_days=kept.get("overdue_days", 0),
+            fee=kept.get("fee", 0),
+            hold=kept.get("hold"),
+            found=kept.get("found", False),
+            messages=list(kept.get("messages", [])),
+        )
+        return _returned(request, result)
+    # A refusal: a check-out's is shown on the reader's panel, with the override offered.
+    patron = _find_patron(request, kept["patron"]) if kept.get("patron") else None
+    context = {"level": kept["level"], "message": kept["message"], "code": kept["code"]}
+    if patron is None:
+        return _fragment(request, **context)
+    return _panel(
+        request,
+        patron,
+        **context,
+        override=kept.get("override", False),
+        barcode=kept.get("barcode", ""),
+        refused_title=kept.get("title") or kept.get("barcode", ""),
+    )
+
+
+def _checkout(
+    request: HttpRequest, card: str, barcode: str, reason: str, scan_id: uuid.UUID | None
+) -> HttpResponse:
     patron = _find_patron(request, card)
     if patron is None:
         return _fragment(request, level="error", message=_("请重新扫描读者借书证。"), end_turn=True)
     try:
         loan = services.loan_checkout(
-            actor=Actor.of_request(request), card=card, barcode=barcode, override_reason=reason
-        )
-    except DomainError as exc:
-        details = exc.details
-        title = _title_of(request, barcode)
-        return _panel(
-            request,
-            patron,
-            level="warning" if exc.code in WARNING_CODES else "error",
-            message=f"《{title}》{exc.message}" if title else exc.message,
-            code=exc.code,
-            override=bool(details.get("overridable")),
+            actor=Actor.of_request(request),
+            card=card,
             barcode=barcode,
-            refused_title=title or barcode,
+            override_reason=reason,
+            scan_id=scan_id,
         )
+    except services.ScanReplayed:
+        return _kept_answer(request, desk_scan_outcome(request.library, scan_id) or {})
+    except DomainError as exc:
+        title = _title_of(request, barcode)
+        outcome = {
+            "action": "refused",
+            "patron": patron.card_number,
+            "barcode": barcode,
+            "title": title,
+            "level": "warning" if exc.code in WARNING_CODES else "error",
+            "message": f"《{title}》{exc.message}" if title else exc.message,
+            "code": exc.code,
+            "override": bool(exc.details.get("overridable")),
+        }
+        return _refused(request, scan_id, outcome)
     title = (
         Item.objects.filter(pk=loan.item_id).values_list("bib__title", flat=True).first() or barcode
     )
-    message = _("《%(title)s》借出，应还日期 %(due)s。") % {
-        "title": title,
-        "due": loan.due_date.isoformat(),
-    }
-    if reason:
+    return _lent(request, patron, loan.pk, title, loan.due_date.isoformat(), bool(reason))
+
+
+def _lent(
+    request: HttpRequest, patron: Patron, loan_id: int, title: str, due: str, overridden: bool
+) -> HttpResponse:
+    message = _("《%(title)s》借出，应还日期 %(due)s。") % {"title": title, "due": due}
+    if overridden:
         message += " " + _("（已越权借出，原因已记录）")
-    return _panel(request, patron, level="ok", message=message, new_loan=loan.pk, lent=True)
+    return _panel(request, patron, level="ok", message=message, new_loan=loan_id, lent=True)
 
 
 def _title_of(request: HttpRequest, barcode: str) -> str:
@@ -185,20 +296,27 @@ def _title_of(request: HttpRequest, barcode: str) -> str:
     )
 
 
-def _checkin(request: HttpRequest, barcode: str) -> HttpResponse:
+def _checkin(request: HttpRequest, barcode: str, scan_id: uuid.UUID | None) -> HttpResponse:
     try:
-        result = services.loan_checkin(actor=Actor.of_request(request), barcode=barcode)
-    except NotFound as exc:
-        return _fragment(request, level="error", message=exc.message, code=exc.code)
-    except DomainError as exc:
-        return _fragment(
-            request,
-            level="warning" if exc.code in WARNING_CODES else "error",
-            message=exc.message,
-            code=exc.code,
+        result = services.loan_checkin(
+            actor=Actor.of_request(request), barcode=barcode, scan_id=scan_id
         )
-    title = result.item.bib.title
-    message = _("《%(title)s》已归还。") % {"title": title}
+    except services.ScanReplayed:
+        return _kept_answer(request, desk_scan_outcome(request.library, scan_id) or {})
+    except DomainError as exc:
+        outcome = {
+            "action": "refused",
+            "barcode": barcode,
+            "level": "warning" if exc.code in WARNING_CODES else "error",
+            "message": exc.message,
+            "code": exc.code,
+        }
+        return _refused(request, scan_id, outcome)
+    return _returned(request, result)
+
+
+def _returned(request: HttpRequest, result: services.CheckinResult) -> HttpResponse:
+    message = _("《%(title)s》已归还。") % {"title": result.item.bib.title}
     if result.messages:
         message += " " + " ".join(result.messages)
     return _fragment(request, level=result.level, message=message, returned=result)

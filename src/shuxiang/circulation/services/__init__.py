@@ -6,6 +6,8 @@ here, so callers write `from shuxiang.circulation import services` and
 
 - `loans`: check-out, check-in, renewal (the desk's scan path), detaching a reader's
   finished loans;
+- `desk_scans`: the desk's scan ids, so that a scan sent again (offline queue) is
+  applied once;
 - `holds`: the queue for a title and the hold shelf;
 - `fees`: lost and damaged copies, payments, waivers, refunds and their receipts;
 - `blocks`: manual blocks (停借);
@@ -19,6 +21,11 @@ from shuxiang.circulation.services.class_loans import (
     class_loan_checkin,
     class_loan_checkout,
     class_loan_transfer,
+)
+from shuxiang.circulation.services.desk_scans import (
+    ScanReplayed,
+    desk_scan_refused,
+    desk_scans_prune,
 )
 from shuxiang.circulation.services.fees import (
     DAMAGE_LABELS,
@@ -56,6 +63,9 @@ from shuxiang.circulation.services.policies import (
 __all__ = [
     "DAMAGE_LABELS",
     "DEFAULT_POLICIES",
+    "ScanReplayed",
+    "desk_scan_refused",
+    "desk_scans_prune",
     "POLICY_FIELDS",
     "SETTINGS_FIELDS",
     "PolicyCell",

@@ -10,6 +10,7 @@ last guard, and its IntegrityError becomes the same 409 item_on_loan as the rule
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -29,6 +30,7 @@ from shuxiang.circulation.services._common import (
     _patron,
     _refuse_or_override,
 )
+from shuxiang.circulation.services.desk_scans import _desk_scan_record
 from shuxiang.circulation.services.fees import _lost_copy_found
 from shuxiang.circulation.services.holds import _trap
 from shuxiang.core import audit, clock
@@ -85,9 +87,17 @@ def _untrap(actor: Actor, hold: Hold) -> None:
 
 
 @transaction.atomic
-def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str = "") -> Loan:
+def loan_checkout(
+    *,
+    actor: Actor,
+    card: str,
+    barcode: str,
+    override_reason: str = "",
+    scan_id: uuid.UUID | None = None,
+) -> Loan:
     """Lend a copy to a reader (借出). Refusals raise Conflict with the decision's code;
-    a librarian may override an overridable refusal by giving a reason."""
+    a librarian may override an overridable refusal by giving a reason. With the desk's
+    `scan_id`, a scan already applied raises ScanReplayed and writes nothing."""
     library = actor.library
     patron = _patron(library, card, lock=True)
     _check_serves(actor, patron.school_class_id)
@@ -139,6 +149,17 @@ def loan_checkout(*, actor: Actor, card: str, barcode: str, override_reason: str
         before={"item_status": before_status},
         after=after,
         reason=override_reason.strip() if overridden else "",
+    )
+    _desk_scan_record(
+        actor,
+        scan_id,
+        {
+            "action": "checkout",
+            "loan": loan.pk,
+            "patron": patron.card_number,
+            "due": due.isoformat(),
+            "override": bool(override_reason.strip()),
+        },
     )
     return loan
 
@@ -228,9 +249,11 @@ def _shelve_or_trap(actor: Actor, result: CheckinResult, today: dt.date, now: dt
 
 
 @transaction.atomic
-def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
+def loan_checkin(*, actor: Actor, barcode: str, scan_id: uuid.UUID | None = None) -> CheckinResult:
     """Take a copy back (归还) at any desk. A copy marked missing, lost or in transit
-    comes back as found; a copy that is not on loan is refused with not_on_loan."""
+    comes back as found; a copy that is not on loan is refused with not_on_loan. With
+    the desk's `scan_id`, a scan already applied raises ScanReplayed and writes
+    nothing."""
     item = _locked_item(actor.library, barcode)
     loan, patron = _checkin_party(actor, item)
     result = CheckinResult(
@@ -270,6 +293,21 @@ def loan_checkin(*, actor: Actor, barcode: str) -> CheckinResult:
         )
     else:
         audit.record(actor, "item.found", item, before={"item_status": before_status}, after=after)
+    _desk_scan_record(
+        actor,
+        scan_id,
+        {
+            "action": "checkin",
+            "item": item.pk,
+            "patron": patron.pk if patron is not None else None,
+            "level": result.level,
+            "messages": result.messages,
+            "overdue_days": result.overdue_days,
+            "fee": result.fee,
+            "hold": result.hold,
+            "found": result.found,
+        },
+    )
     return result
 
 
