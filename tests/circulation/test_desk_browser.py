@@ -216,3 +216,136 @@ def test_a_blocked_readers_card_sounds_the_error_tone(
         expect(page.locator("[data-test=reader-name]")).to_have_text("孙小美")
         expect(page.locator("#desk-message")).to_contain_text("此读者现在不能借书")
         assert page.evaluate("document.getElementById('desk').dataset.lastSound") == "error"
+
+
+def test_the_desk_keeps_scans_while_offline_and_sends_them_once_back_online(
+    live_server,
+    library,
+    make_user,
+    make_patron,
+    make_bib,
+    make_item,
+    school_class,
+    calendar_setup,
+    actor,
+    monkeypatch,
+):
+    """The server cannot be reached: the desk says so in Chinese at once, keeps the
+    check-outs and check-ins in the browser (a reload keeps them), shows them with the
+    due date the reader would get, and sends them once the server answers: the loans are
+    made once, and a copy lent to someone else meanwhile is reported, not lost."""
+    from playwright.sync_api import expect
+
+    from shuxiang.circulation.services import loan_checkout
+
+    # The test lends a copy through the service while the page is open (Playwright's
+    # sync API runs an event loop in this thread; the database calls are plain sync).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    make_user("librarian", username="desk", password="desk-secret")
+    make_patron(card="R200041", name="周小舟", class_name=school_class.name)
+    make_patron(card="R200042", name="吴天明", class_name=school_class.name)
+    make_patron(card="R200043", name="郑可欣", class_name=school_class.name)
+    for n, title in enumerate(["边城", "围城", "家", "春"]):
+        make_item(barcode=f"6200000{n}", bib=make_bib(title))
+    with clock.frozen_at(MONDAY):
+        loan_checkout(actor=actor, card="R200043", barcode="62000003")  # 《春》 at home
+
+    with clock.frozen_at(MONDAY), browser_page() as page:
+        page.goto(live_server.url + "/staff/login/?next=/staff/circulation/")
+        page.locator("#id_username").fill("desk")
+        page.locator("#id_password").fill("desk-secret")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        desk = page.locator("#desk")
+        expect(desk).to_have_attribute("data-ready", "1")
+        message = page.locator("#desk-message")
+        banner = page.locator("#desk-offline")
+        # The reader's card while the server answers: the desk now knows the panel.
+        page.keyboard.type("R200041")
+        page.keyboard.press("Enter")
+        expect(page.locator("[data-test=reader-name]")).to_have_text("周小舟")
+        page.keyboard.press("Escape")
+        expect(page.locator("[data-test=reader-name]")).to_have_count(0)
+
+        page.context.set_offline(True)
+        # The card again: the reader is selected from what the desk knows.
+        page.keyboard.type("R200041")
+        page.keyboard.press("Enter")
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text("离线：")
+        expect(page.locator("[data-test=reader-name]")).to_have_text("周小舟")
+        expect(page.locator("#mode-name")).to_have_text("借书模式")
+        for barcode in ["62000000", "62000001"]:
+            page.keyboard.type(barcode)
+            page.keyboard.press("Enter")
+            expect(message).to_contain_text(f"已暂存：{barcode} 借给 周小舟")
+        expect(message).to_contain_text("应还日期 2026-11-16（待提交）")
+        queued = page.locator("[data-test=queued-loan]")
+        expect(queued).to_have_count(2)
+        expect(queued.first).to_contain_text("应还日期 2026-11-16（待提交）")
+        page.keyboard.press("Escape")
+        # A return, and a card the desk has not seen with a book for that reader.
+        page.keyboard.type("62000003")
+        page.keyboard.press("Enter")
+        expect(message).to_contain_text("已暂存：62000003 归还")
+        expect(page.locator("#returns-body tr.queued")).to_contain_text("已暂存")
+        page.keyboard.type("R200042")
+        page.keyboard.press("Enter")
+        expect(page.locator("[data-test=reader-name]")).to_contain_text("R200042")
+        page.keyboard.type("62000002")
+        page.keyboard.press("Enter")
+        expect(message).to_contain_text("应还日期待定（待提交）")
+        expect(banner).to_have_text("离线：扫描已暂存，联网后自动提交（5 条）。")
+        expect(page.locator("#outbox-body tr")).to_have_count(5)
+        page.screenshot(path="/tmp/desk-offline.png", full_page=True)
+        assert not Loan.objects.filter(item__barcode__in=["62000000", "62000001"]).exists()
+
+        # Meanwhile another desk lends 《围城》 to someone else.
+        with clock.frozen_at(MONDAY):
+            loan_checkout(actor=actor, card="R200043", barcode="62000001")
+
+        # A reload while offline keeps the kept scans.
+        # (The page comes from the desk's service worker: the network is cut for it too.)
+        assert (
+            page.evaluate(
+                "fetch('/static/circulation/autoprint.js').then(() => 'network', () => 'cut')"
+            )
+            == "cut"
+        )
+        response = page.reload()
+        assert response is not None and response.from_service_worker
+        expect(desk).to_have_attribute("data-ready", "1")
+        expect(banner).to_have_text("离线：扫描已暂存，联网后自动提交（5 条）。")
+        expect(page.locator("#outbox-body tr")).to_have_count(5)
+        expect(page.locator("#returns-body tr.queued")).to_have_count(1)
+        page.screenshot(path="/tmp/desk-offline-reloaded.png", full_page=True)
+
+        page.context.set_offline(False)
+        expect(banner).to_be_hidden()
+        expect(message).to_contain_text("暂存的扫描已提交：成功 4 条，未能办理 1 条。")
+        conflicts = page.locator("[data-test=conflict]")
+        expect(conflicts).to_have_count(1)
+        expect(conflicts.first).to_contain_text("62000001")
+        expect(conflicts.first).to_contain_text("此书已借出")
+        expect(page.locator("#desk-outbox")).to_be_hidden()
+        expect(page.locator("#returns-body tr.queued")).to_have_count(0)
+        expect(page.locator("#returns-body tr")).to_contain_text("郑可欣")
+        page.screenshot(path="/tmp/desk-offline-replayed.png", full_page=True)
+        # The report stays until the librarian dismisses it (a reload keeps it too).
+        page.reload()
+        expect(desk).to_have_attribute("data-ready", "1")
+        expect(conflicts).to_have_count(1)
+        page.locator("#conflicts-dismiss-all").click()
+        expect(page.locator("#desk-conflicts")).to_be_hidden()
+        expect(page.locator("#scan")).to_be_focused()
+        page.reload()
+        expect(desk).to_have_attribute("data-ready", "1")
+        expect(page.locator("#desk-conflicts")).to_be_hidden()
+
+    on_loan = dict(
+        Loan.objects.filter(status="on_loan").values_list("item__barcode", "patron__card_number")
+    )
+    assert on_loan == {"62000000": "R200041", "62000001": "R200043", "62000002": "R200042"}
+    assert Loan.objects.get(item__barcode="62000003").status == "returned"
+    assert Loan.objects.count() == 4
+    assert AuditEvent.objects.filter(action="loan.checkout").count() == 4

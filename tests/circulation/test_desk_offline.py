@@ -115,6 +115,13 @@ def test_the_readers_panel_carries_the_due_date_for_offline_checkouts(desk, stud
     assert 'data-due="2026-11-16"' in html and 'data-card="R200001"' in html
 
 
+def test_the_desk_page_carries_what_the_offline_desk_needs(desk, library):
+    html = desk.get("/staff/circulation/").content.decode()
+    assert "data-offline-text=" in html and "离线：扫描已暂存，联网后自动提交" in html
+    assert f'data-queue-key="{library.pk}:' in html
+    assert "data-card-pattern=" in html
+
+
 def test_old_scan_ids_are_forgotten(actor, student, make_item):
     make_item(barcode="56000050")
     make_item(barcode="56000051")
