@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shuxiang.catalog.marc import report_files
 from shuxiang.catalog.marc.exporter import Exporter
 from shuxiang.catalog.marc.importer import ON_DUPLICATE
 from shuxiang.catalog.services import marc_import
@@ -32,8 +33,24 @@ ENCODING_CHOICES = [
 ]
 
 
+REJECTED_ON_PAGE = 100  # the rest are in the downloadable report
+
+
 @staff_required("catalog")
 def marc_import_page(request: HttpRequest) -> HttpResponse:
+    """Upload and import a MARC file, then its report: counts, the first rejected records
+    and the warnings counted by kind, with every record and warning in a CSV download
+    (GET ?report=<token>, for the login that ran the import)."""
+    if request.method == "GET" and "report" in request.GET:
+        path = report_files.find(request.user.pk, request.GET["report"])
+        if path is None:
+            raise Http404(_("报告已过期，请重新导入或试导入。"))
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename="marc-import-report.csv",
+            content_type="text/csv; charset=utf-8",
+        )
     context: dict = {
         "formats": FORMAT_CHOICES,
         "encodings": ENCODING_CHOICES,
@@ -53,19 +70,28 @@ def marc_import_page(request: HttpRequest) -> HttpResponse:
             context["error"] = _("请选择要导入的 MARC 文件。")
             return render(request, "catalog/marc_import.html", context, status=422)
         actor = Actor.of_request(request)
-        try:
-            report = marc_import(
-                actor=actor,
-                source=upload,
-                file_format=chosen["format"],
-                encoding=chosen["encoding"] or None,
-                on_duplicate=chosen["on_duplicate"],
-                dry_run=chosen["dry_run"],
-            )
-        except DomainError as exc:
-            context["error"] = exc.message
-            return render(request, "catalog/marc_import.html", context, status=422)
+        with report_files.detail_file() as detail:
+            try:
+                report = marc_import(
+                    actor=actor,
+                    source=upload,
+                    file_format=chosen["format"],
+                    encoding=chosen["encoding"] or None,
+                    on_duplicate=chosen["on_duplicate"],
+                    dry_run=chosen["dry_run"],
+                    detail=detail,
+                )
+            except DomainError as exc:
+                context["error"] = exc.message
+                return render(request, "catalog/marc_import.html", context, status=422)
+            if report.rejected or report.warning_count:
+                context["download"] = report_files.keep(report, request.user.pk)
         context["report"] = report
+        context["rejected_shown"] = report.rejected[:REJECTED_ON_PAGE]
+        context["rejected_more"] = max(0, len(report.rejected) - REJECTED_ON_PAGE)
+        context["warning_kinds"] = [(label, f"{n:,}") for _kind, label, n in report.by_kind()]
+        context["warning_count"] = f"{report.warning_count:,}"
+        context["rejected_count"] = f"{len(report.rejected):,}"
         context["filename"] = upload.name
     return render(request, "catalog/marc_import.html", context)
 

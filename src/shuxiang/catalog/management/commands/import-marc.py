@@ -55,6 +55,10 @@ def print_report(write: Any, report: ImportReport, *, show_warnings: int) -> Non
             _("提示 %(where)s：%(message)s")
             % {"where": problem.where(), "message": problem.message}
         )
+    if report.kinds:
+        write(_("提示按类别（共 %(n)s 条）：") % {"n": f"{report.warning_count:,}"})
+        for _kind, label, n in report.by_kind():
+            write(_("  %(label)s：%(n)s 条") % {"label": label, "n": f"{n:,}"})
     if report.warning_count > show_warnings:
         write(
             _("……另有 %(n)d 条提示（用 --warnings N 显示）")
