@@ -10,8 +10,11 @@ class LibraryAdmin(admin.ModelAdmin):
 
 @admin.register(models.Location)
 class LocationAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "library"]
-    list_filter = ["library", "kind"]
+    list_display = ["name", "code", "kind", "active", "library"]
+    list_filter = ["library", "kind", "active"]
+    # Taken out of use and back on the settings page (core.services.location_set_active),
+    # which keeps one location of the library in use.
+    readonly_fields = ["active"]
 
 
 @admin.register(models.OpeningSlot)

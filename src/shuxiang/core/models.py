@@ -42,6 +42,7 @@ class Library(models.Model):
             ("view_own_class", "view_own_class"),
             ("manage_logins", "manage_logins"),
             ("manage_deployment", "manage_deployment"),
+            ("manage_settings", "manage_settings"),
         ]
 
     def __str__(self) -> str:
@@ -60,6 +61,9 @@ class Location(models.Model):
     code = models.SlugField(_("代码"), max_length=40)
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.STACKS)
+    # A location no longer in use (a class corner closed) is marked, not deleted, while
+    # copies or their history refer to it; new copies are not placed there.
+    active = models.BooleanField(_("使用中"), default=True)
 
     class Meta:
         verbose_name = _("馆藏地点")

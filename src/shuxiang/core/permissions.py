@@ -43,9 +43,13 @@ CAPABILITIES = {
     "manage_patrons": _("读者管理"),
     "view_patron_history": _("查看读者借阅历史"),
     "view_reports": _("查看统计"),
-    "manage_library": _("图书馆设置"),
+    # The school's own administration: the audit log, admins' logins.
+    "manage_library": _("学校管理"),
     "view_own_class": _("查看本班阅读情况"),
     "manage_logins": _("账号管理"),
+    # The library's settings pages: details, opening hours and calendar, card and
+    # barcode formats, locations (the librarian runs these day to day).
+    "manage_settings": _("图书馆设置"),
     # No role has this: only a deployment superuser (who has every permission).
     "manage_deployment": _("部署管理"),
 }
@@ -62,6 +66,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "view_patron_history",
         "view_reports",
         "manage_logins",
+        "manage_settings",
     },
     ASSISTANT: {"staff_access", "circulate"},
     TEACHER: {"view_own_class"},
