@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from shuxiang.core import views
+from shuxiang.core import settings_views, views
 
 app_name = "core"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("logins/", views.logins, name="logins"),
     path("logins/<int:user_id>/", views.login_action, name="login_action"),
+    path("settings/", settings_views.library_details, name="settings"),
+    path("settings/hours/", settings_views.opening_hours, name="settings_hours"),
+    path("settings/calendar/", settings_views.school_calendar, name="settings_calendar"),
+    path("settings/formats/", settings_views.code_formats, name="settings_formats"),
+    path("settings/locations/", settings_views.locations, name="settings_locations"),
 ]
