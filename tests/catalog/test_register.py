@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
+import zipfile
 
 import pytest
 from django.db import connections
@@ -168,3 +169,16 @@ def test_register_cli_writes_xlsx_and_pdf(actor, library, tmp_path):
         stdout=out,
     )
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_title_that_looks_like_a_formula_stays_text_in_the_register(actor, library):
+    hostile = '=HYPERLINK("http://x.example","点我")'
+    with clock.frozen_at(dt.date(2026, 9, 7)):
+        _catalog(actor, hostile, copies=1, price=1000, authors=["=cmd|' /C calc'!A0"])
+    reg = register.register_rows(library, dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    data = register.register_xlsx(reg)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+    row = list(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=3, max_row=3))[0]
+    assert row[3].value == hostile and row[3].data_type == "s"
+    assert row[4].value == "=cmd|' /C calc'!A0" and row[4].data_type == "s"

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog.models import Item, NumberSeries
+from shuxiang.core import spreadsheet
 from shuxiang.core.models import Library
 from shuxiang.core.money import Money, yuan_text
 
@@ -281,7 +282,9 @@ def register_xlsx(register: Register) -> bytes:
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in register.rows:
-        ws.append(
+        # Titles, authors and publishers come from vendors' records: text stays text.
+        spreadsheet.append_text_row(
+            ws,
             [
                 r.accession_number,
                 r.acquired_on,
@@ -295,7 +298,7 @@ def register_xlsx(register: Register) -> bytes:
                 float(Money(r.price).decimal) if r.price is not None else None,
                 r.source,
                 r.status,
-            ]
+            ],
         )
         ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
         ws.cell(row=ws.max_row, column=10).number_format = "0.00"
