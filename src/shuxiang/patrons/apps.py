@@ -13,6 +13,7 @@ class PatronsConfig(AppConfig):
         from shuxiang.patrons.selectors import reader_settings
 
         dashboard.register()
+        _register_settings()
         housekeeping.register("forget-roster-uploads", uploads.sweep)
         permissions.register_homeroom_setting(
             lambda library: reader_settings(library).homeroom_sees_history
@@ -20,3 +21,18 @@ class PatronsConfig(AppConfig):
 
         nav.register(nav.NavItem(_("读者"), "patrons:search", "circulate", order=30))
         nav.register(nav.NavItem(_("班级"), "patrons:classes", "circulate", order=31))
+
+
+def _register_settings() -> None:
+    """What the library settings pages (core) need to know about readers: how many
+    existing cards a new card format would leave out, and the grade systems."""
+    from shuxiang.core import formats, grade_systems
+    from shuxiang.patrons import grades
+    from shuxiang.patrons.models import Patron
+
+    def cards(library: object, pattern: str) -> object:
+        numbers = Patron.objects.filter(library=library).values_list("card_number", flat=True)
+        return formats.fit(numbers.iterator(), pattern)
+
+    formats.register_checker("card", cards)
+    grade_systems.register(lambda: [(s.code, s.label) for s in grades.SYSTEMS.values()])
