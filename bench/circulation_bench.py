@@ -359,7 +359,7 @@ def profile(var: Path, token: str, cards: list[str], barcodes: list[str]) -> Non
     rows = [
         (
             "token check (core token_authenticate)",
-            cumulative("core/services.py", "token_authenticate"),
+            cumulative("core/services", "token_authenticate"),
             2 * n,
         ),
         (
