@@ -290,6 +290,15 @@ def _clock() -> float:
 
 
 def rss_mb() -> float:
+    """This process's peak resident memory. On Linux, VmHWM: ru_maxrss would carry over
+    the parent's peak from before exec, so each size's child would report the parent's
+    100,000-record run."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -214,3 +214,11 @@ def test_desk_templates_have_no_inline_script():
         for match in inline.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not found, found
+
+
+def test_a_location_out_of_use_is_not_offered_for_new_copies(staff_client, library, stacks):
+    from shuxiang.core.models import Location
+
+    Location.objects.create(library=library, code="old-room", name="旧阅览室", active=False)
+    html = staff_client.get("/staff/cataloging/").content.decode()
+    assert "旧阅览室" not in html and stacks.name in html

@@ -105,7 +105,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     )
     context: dict[str, Any] = {
         "batch": batch,
-        "locations": Location.objects.filter(library=library).order_by("code"),
+        "locations": Location.objects.filter(library=library, active=True).order_by("code"),
     }
     if request.method == "POST":
         action = request.POST.get("action")

@@ -9,13 +9,12 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from shuxiang.catalog import dashboard
-        from shuxiang.catalog.marc import report_files
         from shuxiang.core import housekeeping, nav
 
         dashboard.register()
         _register_settings()
         # Import reports name records and their problems; none outlives the hour.
-        housekeeping.register("forget-marc-reports", report_files.sweep)
+        housekeeping.register("forget-marc-reports", _forget_marc_reports)
 
         # MARC import and export are tabs of the cataloging desk, not top-level modules.
         nav.register(nav.NavItem(_("编目"), "cataloging:form", "catalog", order=20))
@@ -32,3 +31,10 @@ def _register_settings() -> None:
         return formats.fit(codes.iterator(), pattern)
 
     formats.register_checker("barcode", barcodes)
+
+
+def _forget_marc_reports() -> int:
+    # Imported when the job runs: the MARC modules are not needed to start a server.
+    from shuxiang.catalog.marc import report_files
+
+    return report_files.sweep()

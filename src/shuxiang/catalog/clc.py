@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from shuxiang.core import pinyin
-
 DATA_FILE = Path(__file__).resolve().parent / "data" / "clc.tsv"
 
 MAIN_CLASSES = "ABCDEFGHIJKNOPQRSTUVXZ"
@@ -111,6 +109,10 @@ def classes() -> dict[str, ClcClass]:
                 continue
             code, name = line.split("\t", 1)
             rows.append((code.strip(), name.strip()))
+    # pypinyin's dictionaries take a quarter of a second and tens of MB: loaded with the
+    # class table on first use, not when a server or a command starts.
+    from shuxiang.core import pinyin
+
     codes = {code for code, _ in rows}
     result: dict[str, ClcClass] = {}
     for code, name in rows:

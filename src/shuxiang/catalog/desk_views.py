@@ -145,7 +145,7 @@ def _form_context(
     request: HttpRequest, values: dict[str, str], copies: list[dict[str, str]], bib: Bib | None
 ) -> dict:
     library = request.library
-    locations = list(Location.objects.filter(library=library).order_by("code"))
+    locations = list(Location.objects.filter(library=library, active=True).order_by("code"))
     next_barcodes = register.barcodes_peek(library, 30)
     return {
         "values": values,
@@ -180,8 +180,10 @@ def _blank_form(request: HttpRequest, bib: Bib | None) -> HttpResponse:
     library = request.library
     # New copies go to the stacks unless the librarian picks another location.
     default_location = (
-        Location.objects.filter(library=library, kind=Location.Kind.STACKS).order_by("code").first()
-        or Location.objects.filter(library=library).order_by("code").first()
+        Location.objects.filter(library=library, active=True, kind=Location.Kind.STACKS)
+        .order_by("code")
+        .first()
+        or Location.objects.filter(library=library, active=True).order_by("code").first()
     )
     values = {name: request.GET.get(name, "") for name in TEXT_FIELDS}
     values["material_type"] = values["material_type"] or Bib.MaterialType.BOOK
@@ -556,7 +558,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
 @staff_required("catalog")
 def booklist_page(request: HttpRequest) -> HttpResponse:
     library = request.library
-    locations = Location.objects.filter(library=library).order_by("code")
+    locations = Location.objects.filter(library=library, active=True).order_by("code")
     context: dict[str, Any] = {"locations": locations, "chosen": {"dry_run": True}}
     if request.method == "POST":
         upload = request.FILES.get("file")

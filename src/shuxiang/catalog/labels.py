@@ -7,15 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from shuxiang.catalog import callnumbers
+
+# The copy-group registry lives in copy_groups.py (light to import at start-up);
+# labels re-exports it for the page and the command.
+from shuxiang.catalog.copy_groups import (  # noqa: F401
+    _COPY_GROUPS,
+    SELECTIONS,
+    CopyGroupSource,
+    copy_group_source,
+    copy_group_sources,
+    register_copy_group,
+)
 from shuxiang.core.pdf import cjk_font, draw_code128, fit_text
 
 BARCODE = "barcode"
@@ -244,47 +254,6 @@ def label_data(items: QuerySet) -> list[LabelData]:
     ]
     result.sort(key=lambda d: (accession_key(d.accession_number), d.barcode))
     return result
-
-
-# -- groups of copies other apps know (a purchase batch, ...) --------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CopyGroupSource:
-    """Groups of copies that a higher app knows and the labels page offers to choose from
-    (acquisitions registers its purchase batches): `key` is the choice's value and the
-    name of its query parameter (`selection=batch&batch=7`), `groups(library)` the
-    (id, name) pairs to choose from, newest first, and `item_ids(library, group_id)` the
-    ids of the group's copies (a list or a `values_list` query). `label` and `missing`
-    (the message when no group is chosen) are lazy translations."""
-
-    key: str
-    label: Any
-    missing: Any
-    groups: Callable[[Any], Iterable[tuple[int, str]]]
-    item_ids: Callable[[Any, int], Iterable[int]]
-    order: int = 100
-
-
-_COPY_GROUPS: dict[str, CopyGroupSource] = {}
-# The labels page's own choices, which a source's key may not take.
-SELECTIONS = ("today", "day", "accession", "barcodes")
-
-
-def register_copy_group(source: CopyGroupSource) -> None:
-    """Offer a kind of copy group on the labels page and to `select_items` (as the
-    keyword `<key>_id`); called from the registering app's AppConfig.ready()."""
-    if source.key in SELECTIONS or not source.key.isidentifier():
-        raise ValueError(f"a copy group source cannot be called {source.key!r}")
-    _COPY_GROUPS[source.key] = source
-
-
-def copy_group_sources() -> list[CopyGroupSource]:
-    return sorted(_COPY_GROUPS.values(), key=lambda s: (s.order, s.key))
-
-
-def copy_group_source(key: str) -> CopyGroupSource | None:
-    return _COPY_GROUPS.get(key)
 
 
 def select_items(

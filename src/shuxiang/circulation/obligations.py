@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from django.db.models import Count, Q, QuerySet, Sum
 
 from shuxiang.circulation.models import Fee, Loan
-from shuxiang.circulation.services import loans_detach_reader
 from shuxiang.core.models import Library
 from shuxiang.patrons import obligations as port
 from shuxiang.patrons.models import Patron
@@ -108,6 +107,14 @@ def finished_loans(library: Library, readers: QuerySet[Patron]) -> dict[int, int
     )
 
 
+def _history_detach(**kwargs: object) -> int:
+    # The services (and the catalog they use) are imported when a history is detached,
+    # not when the apps start.
+    from shuxiang.circulation.services import loans_detach_reader
+
+    return loans_detach_reader(**kwargs)  # type: ignore[arg-type]
+
+
 def register() -> None:
     port.register(
         port.LoanSource(
@@ -116,6 +123,6 @@ def register() -> None:
             loan_counts=loan_counts,
             history=patron_history,
             finished_loans=finished_loans,
-            history_detach=loans_detach_reader,
+            history_detach=_history_detach,
         )
     )
