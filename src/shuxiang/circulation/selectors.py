@@ -25,9 +25,10 @@ from shuxiang.circulation.models import (
     PatronBlock,
 )
 from shuxiang.core import rows
-from shuxiang.core.calendar import OpeningCalendar, Period
-from shuxiang.core.models import CalendarDay, Library, OpeningSlot, Term, Vacation
+from shuxiang.core.calendar import OpeningCalendar
+from shuxiang.core.models import Library
 from shuxiang.core.money import yuan_text
+from shuxiang.core.selectors import opening_calendar
 from shuxiang.patrons.models import Patron, SchoolClass
 
 # The matrix and the calendar change a few times a year but are read on every scan, so
@@ -97,26 +98,8 @@ def _load_rules(library: Library) -> LibraryRules:
         (row.patron_category, row.grade, row.circulation_type): _policy_of(row)
         for row in LoanPolicy.objects.filter(library=library)
     }
-    closed, make_up = set(), set()
-    for day, kind in CalendarDay.objects.filter(library=library).values_list("date", "kind"):
-        (make_up if kind == CalendarDay.Kind.OPEN else closed).add(day)
-    calendar = OpeningCalendar.build(
-        slot_weekdays=set(
-            OpeningSlot.objects.filter(library=library).values_list("weekday", flat=True)
-        ),
-        closed_dates=closed,
-        open_dates=make_up,
-        vacations=[
-            Period(n, s, e)
-            for n, s, e in Vacation.objects.filter(library=library).values_list(
-                "name", "start", "end"
-            )
-        ],
-        terms=[
-            Period(n, s, e)
-            for n, s, e in Term.objects.filter(library=library).values_list("name", "start", "end")
-        ],
-    )
+    # The same calendar the settings pages show: one reading of the library's days.
+    calendar = opening_calendar(library)
     leaving_grade = (
         SchoolClass.objects.filter(library=library, school_year=library.current_school_year)
         .order_by("-grade")
