@@ -11,7 +11,7 @@ import pytest
 from shuxiang.circulation.models import Loan
 from shuxiang.core import clock
 from shuxiang.core.models import AuditEvent
-from tests.browser import browser_page
+from tests.browser import browser_page, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -123,6 +123,15 @@ def test_lend_and_return_ten_items_by_keyboard(
     assert Loan.objects.filter(status="returned").count() == 10
 
 
+def open_desk(page, base_url: str) -> None:
+    """Log in as the desk's librarian and open the desk, its scan field focused."""
+    from playwright.sync_api import expect
+
+    login(page, base_url, "desk", "desk-secret")
+    page.goto(base_url + "/staff/circulation/")
+    expect(page.locator("#scan")).to_be_focused()
+
+
 def test_a_scan_never_confirms_an_override(
     live_server, library, make_user, make_patron, make_bib, make_item, school_class, calendar_setup
 ):
@@ -138,12 +147,7 @@ def test_a_scan_never_confirms_an_override(
         make_item(barcode=f"6100000{n}", bib=make_bib(title))
 
     with clock.frozen_at(MONDAY), browser_page() as page:
-        page.goto(live_server.url + "/staff/login/?next=/staff/circulation/")
-        page.keyboard.type("desk")
-        page.keyboard.press("Tab")
-        page.keyboard.type("desk-secret")
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
+        open_desk(page, live_server.url)
         message = page.locator("#desk-message")
         count = page.locator("[data-test=loan-count]")
         for code in ["R200021", "61000000", "61000001"]:
@@ -205,12 +209,7 @@ def test_a_blocked_readers_card_sounds_the_error_tone(
     make_patron(card="R200031", name="孙小美", class_name=school_class.name)
     patron_block(actor=actor, card="R200031", reason="损坏图书未赔偿")
     with browser_page() as page:
-        page.goto(live_server.url + "/staff/login/?next=/staff/circulation/")
-        page.locator("#id_username").fill("desk")
-        page.locator("#id_password").fill("desk-secret")
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
-        expect(page.locator("#scan")).to_be_focused()
+        open_desk(page, live_server.url)
         page.keyboard.type("R200031")
         page.keyboard.press("Enter")
         expect(page.locator("[data-test=reader-name]")).to_have_text("孙小美")

@@ -877,27 +877,22 @@ class Importer:
             )
         return items
 
+    def _warn(self, source: _Pending, message: str, kind: str) -> None:
+        self.report.warn(source.number, source.offset, message, kind)
+
     def _location_of(self, holding: Holding, source: _Pending) -> int | None:
         location_id = self._location_id(holding.location)
         if location_id is None:
-            self.report.warn(
-                source.number,
-                source.offset,
-                _("馆藏地点“%(location)s”不存在，单册未指定地点") % {"location": holding.location},
-                "unknown_location",
-            )
+            message = _("馆藏地点“%(location)s”不存在，单册未指定地点")
+            self._warn(source, message % {"location": holding.location}, "unknown_location")
         return location_id
 
     def _acquired_on(self, holding: Holding, source: _Pending) -> dt.date | None:
         try:
             return dt.date.fromisoformat(holding.acquired_on[:10])
         except ValueError:
-            self.report.warn(
-                source.number,
-                source.offset,
-                _("入藏日期“%(value)s”无法识别") % {"value": holding.acquired_on},
-                "bad_date",
-            )
+            message = _("入藏日期“%(value)s”无法识别")
+            self._warn(source, message % {"value": holding.acquired_on}, "bad_date")
             return None
 
     def _sequence(self, class_number: str, batch_values: set[str]) -> int:

@@ -108,13 +108,20 @@ def library_update(
     changed = {k: v for k, v in changes.items() if getattr(library, k) != v}
     if not changed:
         return library
+    _save_changes(actor, library, changed, "library.update")
+    return library
+
+
+def _save_changes(
+    actor: Actor, library: Library, changed: dict[str, Any], action: str, *, reason: str = ""
+) -> None:
+    """Write the changed fields of the library with one audit event (before and after)."""
     before = {k: getattr(library, k) for k in changed}
     for field, value in changed.items():
         setattr(library, field, value)
     library.save(update_fields=list(changed))
-    audit.record(actor, "library.update", library, before=before, after=changed)
+    audit.record(actor, action, library, before=before, after=changed, reason=reason)
     _refresh(actor, library, changed)
-    return library
 
 
 def _refresh(actor: Actor, library: Library, changed: dict[str, Any]) -> None:
@@ -199,17 +206,6 @@ def library_formats_set(
     }
     if not changed:
         return library
-    before = {k: getattr(library, k) for k in changed}
-    for field, value in changed.items():
-        setattr(library, field, value)
-    library.save(update_fields=list(changed))
-    audit.record(
-        actor,
-        "library.formats",
-        library,
-        before=before,
-        after=changed,
-        reason=_("%(n)s 个现有号码不符合") % {"n": checked.misfits} if checked.misfits else "",
-    )
-    _refresh(actor, library, changed)
+    misfits = _("%(n)s 个现有号码不符合") % {"n": checked.misfits} if checked.misfits else ""
+    _save_changes(actor, library, changed, "library.formats", reason=misfits)
     return library
