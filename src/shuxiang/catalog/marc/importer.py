@@ -164,44 +164,40 @@ class ImportReport:
             label = str(WARNING_KINDS.get(p.kind, WARNING_KINDS["other"]))
             writer.writerow([warning, p.number, p.offset, label, csv_text(p.message)])
 
-    def _checkpoint(self) -> tuple:
+    # The report's counters that a batch moves on, saved before it and put back if it fails.
+    _COUNTERS = (
+        "imported",
+        "merged",
+        "replaced",
+        "skipped",
+        "items_created",
+        "holdings_not_imported",
+        "warning_count",
+    )
+
+    def _checkpoint(self) -> dict:
         """What `_restore` needs to undo everything a batch added to the report."""
         position = None
         if self.detail is not None:
             self.detail.flush()
             position = self.detail.tell()
-        return (
-            self.imported,
-            self.merged,
-            self.replaced,
-            self.skipped,
-            self.items_created,
-            self.holdings_not_imported,
-            len(self.rejected),
-            len(self.warnings),
-            self.warning_count,
-            dict(self.kinds),
-            position,
+        saved = {name: getattr(self, name) for name in self._COUNTERS}
+        saved.update(
+            rejected=len(self.rejected),
+            warnings=len(self.warnings),
+            kinds=dict(self.kinds),
+            position=position,
         )
+        return saved
 
-    def _restore(self, saved: tuple) -> None:
-        (
-            self.imported,
-            self.merged,
-            self.replaced,
-            self.skipped,
-            self.items_created,
-            self.holdings_not_imported,
-            n_rejected,
-            n_warnings,
-            self.warning_count,
-            self.kinds,
-            position,
-        ) = saved
-        del self.rejected[n_rejected:]
-        del self.warnings[n_warnings:]
-        if self.detail is not None and position is not None:
-            self.detail.seek(position)
+    def _restore(self, saved: dict) -> None:
+        for name in self._COUNTERS:
+            setattr(self, name, saved[name])
+        self.kinds = saved["kinds"]
+        del self.rejected[saved["rejected"] :]
+        del self.warnings[saved["warnings"] :]
+        if self.detail is not None and saved["position"] is not None:
+            self.detail.seek(saved["position"])
             self.detail.truncate()
 
 
