@@ -56,7 +56,7 @@ def test_without_circulation_nobody_owes_anything(actor, make_patron, monkeypatc
     }
     assert list(obligations.history(patron)) == []
     assert obligations.finished_loans(library, Patron.objects.all()) == {}
-    assert obligations.history_detach(actor=actor, patron_id=patron.pk, placeholder_id=1) == 0
+    assert obligations.history_detach(actor=actor, patron_id=patron.pk, anonymous_id=1) == 0
 
 
 @pytest.mark.parametrize("dry_run", [True, False])

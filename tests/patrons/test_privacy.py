@@ -52,7 +52,7 @@ def test_anonymize_after_years(actor, school_class, make_patron, make_item):
     assert AuditEvent.objects.filter(
         action="patron.history_anonymize", object_id=str(graduate.pk)
     ).exists()
-    # The placeholder is one per library and never shows up as a reader.
+    # The anonymous reader is one per library and never shows up as a reader.
     assert Patron.objects.filter(anonymous=True).count() == 1
     assert [p.name for p in patrons_search(actor.library.pk, "已匿名")] == []
 

@@ -110,7 +110,7 @@ class Patron(models.Model):
         choices=[("", _("否")), ("graduated", _("毕业")), ("left", _("离校"))],
     )
     left_on = models.DateField(_("离校日期"), null=True, blank=True)
-    # The one placeholder reader per library that anonymized loans point to.
+    # The one anonymous reader per library that anonymized loans point to.
     anonymous = models.BooleanField(_("匿名占位读者"), default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -62,7 +62,7 @@ class LoanSource:
     history: Callable[[Patron], Sequence[Any]]
     # (library, readers) -> {patron id: number of finished loans} for readers with any
     finished_loans: Callable[[Library, QuerySet[Patron]], dict[int, int]]
-    # (*, actor, patron_id, placeholder_id) -> loans handed to the placeholder reader
+    # (*, actor, patron_id, anonymous_id) -> loans handed to the anonymous reader
     history_detach: Callable[..., int]
 
 
@@ -128,9 +128,9 @@ def finished_loans(library: Library, readers: QuerySet[Patron]) -> dict[int, int
     return source.finished_loans(library, readers) if source else {}
 
 
-def history_detach(*, actor: Actor, patron_id: int, placeholder_id: int) -> int:
-    """Hand a reader's finished loans to the placeholder reader; how many were handed."""
+def history_detach(*, actor: Actor, patron_id: int, anonymous_id: int) -> int:
+    """Hand a reader's finished loans to the anonymous reader; how many were handed."""
     source = _source()
     if source is None:
         return 0
-    return source.history_detach(actor=actor, patron_id=patron_id, placeholder_id=placeholder_id)
+    return source.history_detach(actor=actor, patron_id=patron_id, anonymous_id=anonymous_id)

@@ -23,7 +23,7 @@ UPDATABLE = ["name", "gender", "category", "school_class_id", "valid_until", "ca
 
 @dataclass(frozen=True)
 class KnownReader:
-    """A reader the library already has (not an anonymized placeholder), as the planner
+    """A reader the library already has (not the anonymous reader), as the planner
     compares them; pk is None for a reader an earlier row of the file creates."""
 
     pk: int | None

@@ -412,13 +412,13 @@ def loan_renew_all(*, actor: Actor, card: str) -> list[RenewOutcome]:
     return outcomes
 
 
-def loans_detach_reader(*, actor: Actor, patron_id: int, placeholder_id: int) -> int:
-    """Hand a reader's finished loans to the library's anonymous placeholder reader
+def loans_detach_reader(*, actor: Actor, patron_id: int, anonymous_id: int) -> int:
+    """Hand a reader's finished loans to the library's anonymous reader
     (privacy: graduates after N years, readers who keep no history). Open loans stay;
     the loans' snapshots of category, grade and class stay, so statistics do not change.
     Runs in the caller's transaction, which writes the audit event."""
     return (
         Loan.objects.filter(library=actor.library, patron_id=patron_id)
         .exclude(status=Loan.Status.ON_LOAN)
-        .update(patron_id=placeholder_id)
+        .update(patron_id=anonymous_id)
     )

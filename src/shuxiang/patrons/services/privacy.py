@@ -53,7 +53,7 @@ def history_view_record(*, actor: Actor, patron: Patron) -> None:
 
 
 def anonymous_patron(library: Library) -> Patron:
-    """The library's one placeholder reader (已匿名读者) that anonymized loans point to,
+    """The library's one anonymous reader (已匿名读者) that anonymized loans point to,
     so a loan keeps a borrower (the loan_one_borrower constraint) and its snapshots."""
     found = Patron.objects.filter(library=library, anonymous=True).first()
     if found is not None:
@@ -69,10 +69,8 @@ def anonymous_patron(library: Library) -> Patron:
     )
 
 
-def _anonymize_loans(actor: Actor, patron: Patron, placeholder: Patron) -> int:
-    count = obligations.history_detach(
-        actor=actor, patron_id=patron.pk, placeholder_id=placeholder.pk
-    )
+def _anonymize_loans(actor: Actor, patron: Patron, anonymous: Patron) -> int:
+    count = obligations.history_detach(actor=actor, patron_id=patron.pk, anonymous_id=anonymous.pk)
     if count:
         audit.record(actor, "patron.history_anonymize", patron, after={"loans": count})
     return count
@@ -128,6 +126,6 @@ def history_anonymize(*, actor: Actor, dry_run: bool = False) -> AnonymizeResult
     if dry_run:
         return AnonymizeResult(patrons=len(finished), loans=sum(finished.values()))
     with_loans = list(Patron.objects.filter(library=library, pk__in=list(finished)).order_by("pk"))
-    placeholder = anonymous_patron(library)
-    total = sum(_anonymize_loans(actor, patron, placeholder) for patron in with_loans)
+    anonymous = anonymous_patron(library)
+    total = sum(_anonymize_loans(actor, patron, anonymous) for patron in with_loans)
     return AnonymizeResult(patrons=len(with_loans), loans=total)

@@ -104,7 +104,7 @@ def roster_import(
 
 def roster_facts(library: Library) -> RosterFacts:
     """What the roster planner compares the rows with: the library's readers (not the
-    anonymized placeholder), this school year's classes, retired cards, the card pattern."""
+    anonymous reader), this school year's classes, retired cards, the card pattern."""
     year = library.current_school_year
     readers = [
         KnownReader(**values)
