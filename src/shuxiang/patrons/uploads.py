@@ -2,37 +2,29 @@
 
 Only the columns the import uses (`roster.Roster.kept_csv`), never the upload itself with
 its ID numbers, phones and addresses; and not for long: confirming or cancelling deletes
-it, and the hourly housekeeping deletes anything older than KEEP_SECONDS."""
+it, and the hourly housekeeping deletes anything older than an hour (core.kept_files)."""
 
 from __future__ import annotations
 
-import secrets
-import time
 from pathlib import Path
 
-from django.conf import settings
+from shuxiang.core import kept_files
+from shuxiang.core.kept_files import KEEP_SECONDS, is_token  # noqa: F401
 
-KEEP_SECONDS = 3600
-
-
-def folder() -> Path:
-    path = Path(settings.VAR_DIR) / "uploads" / "rosters"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+ROSTERS = kept_files.KeptFiles("uploads", "rosters")
+sweep = ROSTERS.sweep
+folder = ROSTERS.folder
 
 
-def is_token(token: str) -> bool:
-    return len(token) == 32 and all(c in "0123456789abcdef" for c in token)
-
-
-def _files(token: str) -> tuple[Path, Path]:
-    return folder() / f"{token}.csv", folder() / f"{token}.name"
+def _files(token: str) -> tuple[Path, Path] | None:
+    data, name = ROSTERS.path("", token, ".csv"), ROSTERS.path("", token, ".name")
+    return None if data is None or name is None else (data, name)
 
 
 def keep(table: bytes, filename: str) -> str:
     """Keep a previewed table; returns the token the confirmation sends back."""
-    token = secrets.token_hex(16)
-    data, name = _files(token)
+    token = kept_files.new_token()
+    data, name = _files(token)  # type: ignore[misc]
     data.write_bytes(table)
     name.write_text(filename[:200], encoding="utf-8")
     return token
@@ -40,27 +32,14 @@ def keep(table: bytes, filename: str) -> str:
 
 def load(token: str) -> tuple[bytes, str] | None:
     """(the kept table, the original file's name), or None when gone."""
-    if not is_token(token):
+    files = _files(token)
+    if files is None or not files[0].exists():
         return None
-    data, name = _files(token)
-    if not data.exists():
-        return None
+    data, name = files
     filename = name.read_text(encoding="utf-8") if name.exists() else data.name
     return data.read_bytes(), filename
 
 
 def forget(token: str) -> None:
-    if is_token(token):
-        for path in _files(token):
-            path.unlink(missing_ok=True)
-
-
-def sweep() -> int:
-    """Delete whatever was kept longer than KEEP_SECONDS; returns how many files went."""
-    cutoff = time.time() - KEEP_SECONDS
-    gone = 0
-    for path in folder().iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            gone += 1
-    return gone
+    for path in _files(token) or ():
+        path.unlink(missing_ok=True)
