@@ -247,6 +247,11 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("之前"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("之后"), null=True, blank=True, encoder=DjangoJSONEncoder)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
+    # The reader an event about loans, holds and fees concerns, as a pseudonym
+    # (AuditReader): anonymizing a reader deletes the link and leaves the event, which
+    # stays append-only, pointing at nobody. Null rather than "" so that adding the
+    # column is a plain ALTER TABLE that keeps the append-only triggers.
+    reader = models.CharField(_("读者代号"), max_length=16, null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("审计事件")
@@ -255,3 +260,29 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class AuditReader(models.Model):
+    """The link between a reader and the pseudonym the audit log knows them by.
+
+    Events about a reader's loans, holds and fees name the reader only by this
+    pseudonym, never by card number or name. Anonymizing the reader's history deletes
+    this row: the events stay as they were written (the log is append-only) and no
+    longer lead to anyone. The reader gets a fresh pseudonym for what happens next.
+    The reader is held as a plain number, not a foreign key, since core sits below
+    the readers' app (DESIGN rule 10)."""
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
+    patron_id = models.PositiveBigIntegerField()
+    pseudonym = models.CharField(max_length=16, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审计读者代号")
+        verbose_name_plural = _("审计读者代号")
+        constraints = [
+            models.UniqueConstraint(fields=["library", "patron_id"], name="audit_reader_one_link"),
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym

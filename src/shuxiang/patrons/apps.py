@@ -15,12 +15,20 @@ class PatronsConfig(AppConfig):
         dashboard.register()
         _register_settings()
         housekeeping.register("forget-roster-uploads", uploads.sweep)
+        housekeeping.register("anonymize-history", _anonymize_history)
         permissions.register_homeroom_setting(
             lambda library: reader_settings(library).homeroom_sees_history
         )
 
         nav.register(nav.NavItem(_("读者"), "patrons:search", "circulate", order=30))
         nav.register(nav.NavItem(_("班级"), "patrons:classes", "circulate", order=31))
+
+
+def _anonymize_history() -> int:
+    # The services are imported when the job runs, not when the apps start.
+    from shuxiang.patrons.services import history_anonymize_everywhere
+
+    return history_anonymize_everywhere()
 
 
 def _register_settings() -> None:

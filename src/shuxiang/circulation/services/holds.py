@@ -120,7 +120,7 @@ def hold_place(*, actor: Actor, card: str, bib_id: int) -> Hold:
     if refusal is not None:
         raise Conflict(refusal.message, code=refusal.code)
     hold = Hold.objects.create(library=library, bib=bib, patron=patron, placed_at=clock.now())
-    audit.record(actor, "hold.place", hold, after={"patron": patron.card_number, "bib": bib.pk})
+    audit.record(actor, "hold.place", hold, after={"bib": bib.pk})
     return hold
 
 

@@ -121,7 +121,6 @@ def legacy_loans_import(
             before={"item_status": before_status},
             after={
                 "item": item.barcode,
-                "patron": patron.card_number,
                 "due": checked.due.isoformat(),
             },
         )

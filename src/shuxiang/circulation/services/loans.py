@@ -136,7 +136,6 @@ def loan_checkout(
     _holds_fulfil(patron.pk, item.bib_id, now)
     after = {
         "item": item.barcode,
-        "patron": patron.card_number,
         "due": due.isoformat(),
         "item_status": "on_loan",
     }
@@ -416,7 +415,13 @@ def loans_detach_reader(*, actor: Actor, patron_id: int, anonymous_id: int) -> i
     """Hand a reader's finished loans to the library's anonymous reader
     (privacy: graduates after N years, readers who keep no history). Open loans stay;
     the loans' snapshots of category, grade and class stay, so statistics do not change.
-    Runs in the caller's transaction, which writes the audit event."""
+    Finished holds (what the reader once wanted) go with them; waiting and ready holds
+    stay. Runs in the caller's transaction, which writes the audit event."""
+    Hold.objects.filter(
+        library=actor.library,
+        patron_id=patron_id,
+        status__in=[Hold.Status.FULFILLED, Hold.Status.CANCELLED, Hold.Status.EXPIRED],
+    ).update(patron_id=anonymous_id)
     return (
         Loan.objects.filter(library=actor.library, patron_id=patron_id)
         .exclude(status=Loan.Status.ON_LOAN)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shuxiang.core import audit, clock
+from shuxiang.core import audit, clock, permissions
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Invalid
 from shuxiang.core.models import Library
 from shuxiang.patrons import obligations
-from shuxiang.patrons.models import Patron, ReaderSettings
+from shuxiang.patrons.models import Patron, ReaderSettings, SchoolClass
 from shuxiang.patrons.selectors import patron_get, reader_settings
 
 ANONYMOUS_CARD = "ANONYMOUS"
@@ -47,9 +47,27 @@ def reader_settings_update(
     return current
 
 
-def history_view_record(*, actor: Actor, patron: Patron) -> None:
+def history_view_record(*, actor: Actor, patron: Patron, where: str = "page") -> None:
     """Every staff view of a reader's reading history leaves an audit event."""
-    audit.record(actor, "patron.history_view", patron)
+    audit.record(actor, "patron.history_view", patron, after={"where": where})
+
+
+def loans_view_record(*, actor: Actor, patron: Patron, where: str) -> None:
+    """A member of staff saw what a reader has on loan (the reader's page, the desk, the
+    API): an audit event, as for the history. A reader looking at their own is not one."""
+    if getattr(permissions.patron_of(actor.user), "pk", None) == patron.pk:
+        return
+    audit.record(actor, "patron.loans_view", patron, after={"where": where})
+
+
+def class_loans_view_record(
+    *, actor: Actor, school_class: SchoolClass, where: str, readers: int
+) -> None:
+    """A member of staff saw a class's loans, reader by reader (the class page, its
+    overdue list and slips, the library's overdue summary): one event for the class."""
+    audit.record(
+        actor, "class.loans_view", school_class, after={"where": where, "readers": readers}
+    )
 
 
 def anonymous_patron(library: Library) -> Patron:
@@ -71,7 +89,10 @@ def anonymous_patron(library: Library) -> Patron:
 
 def _anonymize_loans(actor: Actor, patron: Patron, anonymous: Patron) -> int:
     count = obligations.history_detach(actor=actor, patron_id=patron.pk, anonymous_id=anonymous.pk)
-    if count:
+    # The audit log's events about the loans name the reader by pseudonym: cutting the
+    # link leaves them in place (append-only) and leading to nobody.
+    cut = audit.forget_reader(actor.library, patron.pk)
+    if count or cut:
         audit.record(actor, "patron.history_anonymize", patron, after={"loans": count})
     return count
 
@@ -125,7 +146,18 @@ def history_anonymize(*, actor: Actor, dry_run: bool = False) -> AnonymizeResult
     finished = obligations.finished_loans(library, candidates)
     if dry_run:
         return AnonymizeResult(patrons=len(finished), loans=sum(finished.values()))
-    with_loans = list(Patron.objects.filter(library=library, pk__in=list(finished)).order_by("pk"))
+    # Readers with finished loans, and those whose audit pseudonym is still linked
+    # (a hold or a fee is enough to have one).
+    linked = audit.linked_readers(library, candidates.values_list("pk", flat=True))
+    due = Patron.objects.filter(library=library, pk__in=set(finished) | set(linked))
     anonymous = anonymous_patron(library)
-    total = sum(_anonymize_loans(actor, patron, anonymous) for patron in with_loans)
-    return AnonymizeResult(patrons=len(with_loans), loans=total)
+    total = sum(_anonymize_loans(actor, patron, anonymous) for patron in due.order_by("pk"))
+    return AnonymizeResult(patrons=len(finished), loans=total)
+
+
+def history_anonymize_everywhere() -> int:
+    """history_anonymize for every library (the housekeeping job `shuxiang serve` runs
+    hourly, beside the anonymize-history command); the number of loans anonymized."""
+    return sum(
+        history_anonymize(actor=Actor.system(library)).loans for library in Library.objects.all()
+    )
