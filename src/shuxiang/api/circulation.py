@@ -19,6 +19,7 @@ from shuxiang.circulation.selectors import patron_fees, patron_holds, patron_loa
 from shuxiang.core.errors import Forbidden
 from shuxiang.core.permissions import can, can_circulate_for
 from shuxiang.patrons.selectors import patron_by_card
+from shuxiang.patrons.services import history_view_record, loans_view_record
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
@@ -131,6 +132,10 @@ def loans(request: HttpRequest, card: str, history: bool = False) -> list[dict]:
         raise Forbidden(_("您只能查看本班读者。"), code="not_your_class")
     if history and not can(request.user, "view_patron_history"):
         raise Forbidden(_("您没有查看借阅历史的权限。"), code="forbidden")
+    if history:
+        history_view_record(actor=actor, patron=patron, where="api")
+    else:
+        loans_view_record(actor=actor, patron=patron, where="api")
     return [
         {
             "loan_id": loan.pk,

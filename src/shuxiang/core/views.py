@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuxiang.core import audit_log, services, throttle
 from shuxiang.core import dashboard as home
-from shuxiang.core import services, throttle
 from shuxiang.core.audit import Actor
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError
@@ -60,12 +60,24 @@ def _staff_dashboard(request: HttpRequest) -> HttpResponse:
 
 @staff_required("manage_library")
 def audit(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.filter(library=request.library).order_by("-at", "-id")
-    action = request.GET.get("action", "").strip()
-    if action:
-        events = events.filter(action=action)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit.html", {"page": page, "action": action})
+    """The audit log in words, with filters; the page links keep the filters."""
+    filters = audit_log.Filters.of(request.GET)
+    for problem in filters.problems:
+        messages.error(request, problem)
+    page = Paginator(audit_log.events(request.library, filters), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "lines": audit_log.in_words(request.library, page),
+        "filters": filters,
+        "actions": audit_log.action_choices(),
+        "channels": AuditEvent.Channel.choices,
+        "query": query.urlencode(),
+    }
+    return render(request, "core/audit.html", context)
 
 
 # -- logins (账号) ------------------------------------------------------------------------

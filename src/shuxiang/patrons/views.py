@@ -111,6 +111,13 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         if may_see_loans
         else None
     )
+    if loans:
+        services.class_loans_view_record(
+            actor=Actor.of_request(request),
+            school_class=school_class,
+            where="class_page",
+            readers=len({loan.patron_id for loan in loans}),
+        )
     return render(
         request,
         "patrons/class_detail.html",
@@ -152,12 +159,14 @@ def patron_detail(request: HttpRequest, patron_id: int) -> HttpResponse:
     patron = selectors.patron_get(request.library.pk, patron_id)
     if not permissions.can_view_patron(request.user, patron):
         raise PermissionDenied
+    loans = list(obligations.open_loans(request.library, patron_ids=[patron.pk]))
+    services.loans_view_record(actor=Actor.of_request(request), patron=patron, where="reader_page")
     return render(
         request,
         "patrons/patron_detail.html",
         {
             "patron": patron,
-            "loans": obligations.open_loans(request.library, patron_ids=[patron.pk]),
+            "loans": loans,
             "retired": patron.retired_cards.all(),
             "may_manage": permissions.can(request.user, "manage_patrons"),
             "may_history": permissions.can_view_history(request.user, patron),
