@@ -91,3 +91,20 @@ def test_settings_pages(site):
         assert "已添加馆藏地点“七年级1班图书角”。" in page.inner_text("main")
         page.screenshot(path=str(SHOTS / "settings-locations.png"), full_page=True)
         assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_loan_rules_fit_a_1366_px_screen(site, language):
+    """Sixteen columns of loan rules, every one on screen without scrolling sideways."""
+    with browser_page() as page:
+        page.set_viewport_size({"width": 1366, "height": 800})
+        login(page, site, "librarian", "librarian123")
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
+        page.goto(site + "/staff/circulation/policies/")
+        widths = page.evaluate(
+            "() => { const t = document.querySelector('table.policy-matrix');"
+            " return [t.scrollWidth, t.parentElement.clientWidth,"
+            " document.documentElement.scrollWidth]; }"
+        )
+        assert widths[0] <= widths[1] and widths[2] <= 1366, widths
+        page.screenshot(path=str(SHOTS / f"loan-rules-{language}.png"), full_page=True)
