@@ -169,9 +169,10 @@ MAPPED = [
     ("dc.publisher=人民文学出版社", T("publisher", "人民文学出版社")),
     ("bath.isbn=9787020008735", T("isbn", "9787020008735")),
     ("dc.identifier=9787020008735", T("isbn", "9787020008735")),
-    # Words: = and all find every word, any one of them.
-    ('dc.title="西游 记"', A(T("title", "西游"), T("title", "记"))),
-    ('dc.title all "西游\u3000记"', A(T("title", "西游"), T("title", "记"))),
+    # Words: = and all find every word (one term: the engine matches each of its
+    # words), any one of them; adj as all.
+    ('dc.title="西游 记"', T("title", "西游 记")),
+    ('dc.title all "西游\u3000记"', T("title", "西游 记")),
     ('dc.title any "西游记 红楼梦"', O(T("title", "西游记"), T("title", "红楼梦"))),
     ('dc.title adj "the  old man"', T("title", "the old man")),
     # Exact: the whole term, once.
@@ -183,9 +184,10 @@ MAPPED = [
     ('dc.title =/cql.unmasked "a*b"', T("title", "a*b")),
     # Booleans, flattened where the same one repeats.
     ("a and b and c", A(T("anywhere", "a"), T("anywhere", "b"), T("anywhere", "c"))),
+    ('dc.title="西游 记" and dc.creator=吴承恩', A(T("title", "西游 记"), T("author", "吴承恩"))),
     (
-        'dc.title="西游 记" and dc.creator=吴承恩',
-        A(T("title", "西游"), T("title", "记"), T("author", "吴承恩")),
+        'dc.title any "西游 红楼" and (a and b)',
+        A(O(T("title", "西游"), T("title", "红楼")), T("anywhere", "a"), T("anywhere", "b")),
     ),
     ("a or b or c", O(T("anywhere", "a"), T("anywhere", "b"), T("anywhere", "c"))),
     ("a or (b and c)", O(T("anywhere", "a"), A(T("anywhere", "b"), T("anywhere", "c")))),

@@ -15,9 +15,11 @@ Two steps, both plain Python:
 
 Indexes: `cql.anywhere`, `cql.serverChoice` and a bare term search everywhere;
 `dc.title`, `dc.creator` (`dc.author`), `dc.subject`, `dc.publisher`; `bath.isbn` and
-`dc.identifier` the ISBN. Relations: `=` and `all` find every word of the term, `any`
-one of them, `adj` the words together as one phrase, `==` and `exact` the whole term
-exactly.
+`dc.identifier` the ISBN. Relations: `=` and `all` find every word of the term (one
+`Term` of all the words: the engine matches each of its words), `any` one of them (an
+`Or` of one `Term` per word), `==` and `exact` the whole term exactly (`exact=True`).
+`adj` is answered as `all`: the engine has no word positions, so it finds the words
+together and apart alike.
 
 Diagnostics carry the SRU standard's numbers and English messages
 (info:srw/diagnostic/1/N): they are protocol, read by programs, not by a librarian.
@@ -417,12 +419,11 @@ def to_query(node: Node, nodes: Any = None) -> Any:
     words = _words(node.term, masked=masked)
     if not words:
         raise Diagnostic(27, node.index)
-    if relation in EXACT_RELATIONS:
-        return nodes.Term(field=field, text=" ".join(words), exact=True)
-    if relation == "adj":
-        return nodes.Term(field=field, text=" ".join(words))
-    terms = [nodes.Term(field=field, text=word) for word in words]
-    return _join(nodes.Or if relation == "any" else nodes.And, terms)
+    if relation == "any":
+        return _join(nodes.Or, [nodes.Term(field=field, text=word) for word in words])
+    # One term of all the words: the engine finds a title where every word matches (and
+    # ranks an exact title first, which it does for a single term only).
+    return nodes.Term(field=field, text=" ".join(words), exact=relation in EXACT_RELATIONS)
 
 
 def query_tree(text: str, nodes: Any = None) -> Any:
