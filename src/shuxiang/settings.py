@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shuxiang.circulation",
     "shuxiang.acquisitions",
     "shuxiang.sru",
+    "shuxiang.search",
     "shuxiang.opac",
     "shuxiang.demo",
     "shuxiang.api",

@@ -21,6 +21,8 @@ LAYERS = {
     "acquisitions": 2,
     "sru": 2,
     "circulation": 2,
+    # Search builds on the catalog; the catalog tells it of changes through a port.
+    "search": 2,
     # The layer of inventory, serials, reports and reading, when they come, is 3.
     "opac": 4,
     "api": 4,

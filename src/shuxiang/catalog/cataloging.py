@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shuxiang.catalog import callnumbers, clc, register, rules
+from shuxiang.catalog import callnumbers, clc, register, rules, search_port
 from shuxiang.catalog import isbn as isbn_rules
 from shuxiang.catalog.models import Bib, CallNumber, Item
 from shuxiang.catalog.services import bib_create, item_create
@@ -189,6 +189,7 @@ def bib_catalog(
             changed += ["marc_format", "marc_record"]
         if changed:
             bib.save(update_fields=changed)
+            search_port.bibs_changed([bib.pk])
     result = copies_add(
         actor=actor,
         bib=bib,

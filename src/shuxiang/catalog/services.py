@@ -12,7 +12,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog import isbn as isbn_rules
-from shuxiang.catalog import register, rules
+from shuxiang.catalog import register, rules, search_port
 from shuxiang.catalog.models import Bib, CallNumber, Item, NumberSeries
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
@@ -78,6 +78,7 @@ def bib_create(
         material_type=material_type,
     )
     audit.record(actor, "bib.create", bib, after={"title": bib.title, "isbn": bib.isbn})
+    search_port.bibs_changed([bib.pk])
     return bib
 
 
@@ -196,6 +197,7 @@ def item_create(
             _("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode"
         ) from exc
     register.barcodes_note_used(library, [barcode])
+    search_port.items_changed([item.pk])
     audit.record(
         actor,
         "item.create",
@@ -321,6 +323,7 @@ def item_status_set(*, item_id: int, status: str, at: dt.datetime | None = None)
             f'UPDATE {table} SET "status" = %s, "updated_at" = %s WHERE "id" = %s',
             [status, stamp, item_id],
         )
+    search_port.items_changed([item_id])
 
 
 SERIES_FIELDS = ("prefix", "width", "next_value", "last_value")

@@ -33,7 +33,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from shuxiang.catalog import callnumbers
+from shuxiang.catalog import callnumbers, search_port
 from shuxiang.catalog.marc import cnmarc, marc21
 from shuxiang.catalog.marc.detect import CNMARC
 from shuxiang.catalog.marc.mapping import BIB_FIELDS, Holding, Mapped
@@ -572,6 +572,11 @@ class Importer:
         if replaces:
             self._replace_titles(replaces)
         self._holdings(attach)
+        # The search index changes in the batch's transaction (and is rolled back with
+        # a dry run's): new and replaced titles, and titles that got copies.
+        touched = [p.bib_id for p in creates] + list(replaces)
+        touched += [t.bib_id if isinstance(t, _Pending) else t for t, _source in attach]
+        search_port.bibs_changed(b for b in touched if b is not None and b > 0)
 
     def _remember(self, batch: list[_Pending]) -> None:
         """After a batch: the titles it made (for the messages of later duplicates) and,

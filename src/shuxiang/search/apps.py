@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "shuxiang.search"
+    label = "search"
+    verbose_name = _("检索")
+
+    def ready(self) -> None:
+        # The catalog tells the index of every change through its port; the engine
+        # module is imported when the first change or search comes, not at start-up.
+        from shuxiang.catalog import search_port
+
+        search_port.register(
+            bibs_changed=_bibs_changed, bibs_removed=_bibs_removed, items_changed=_items_changed
+        )
+
+
+def _bibs_changed(bib_ids: list[int]) -> None:
+    from shuxiang.search import engine
+
+    engine.index_bibs(bib_ids)
+
+
+def _bibs_removed(bib_ids: list[int]) -> None:
+    from shuxiang.search import engine
+
+    engine.unindex_bibs(bib_ids)
+
+
+def _items_changed(item_ids: list[int]) -> None:
+    from shuxiang.search import engine
+
+    engine.items_changed(item_ids)

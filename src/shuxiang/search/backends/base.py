@@ -1,0 +1,244 @@
+"""What both backends share: the SQL of filters, key lookups, facets, suggest and copy
+counts, over the tables search_doc (alias d) and search_suggest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shuxiang.search.documents import Document, Holdings
+
+Pred = tuple[str, list[Any]]  # an SQL condition over search_doc d, and its parameters
+TOP = "\U0010ffff"  # above every character: key < prefix + TOP ends a prefix range
+CHUNK = 500  # ids per IN (...) list
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+@dataclass
+class FacetRows:
+    """Counts of the matching titles by (class, type, year, on the shelf), and by
+    location; scanned: how many titles were looked at (all of them unless capped)."""
+
+    combos: list[tuple[str, str, int | None, bool, int]]
+    locations: list[tuple[int, int]]
+    scanned: int
+
+
+class Backend:
+    collate = ""  # PostgreSQL: ' COLLATE "C"', so that keys compare as bytes
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    # -- matching (each backend) --------------------------------------------------
+
+    def source(self, expr: object, library_id: int) -> tuple[str, str, list[Any]]:
+        """(FROM clause with search_doc as d, WHERE condition, parameters) of the titles
+        of a library that match a match expression."""
+        raise NotImplementedError
+
+    def order_desc(self) -> str:
+        return "d.bib_id DESC"
+
+    # -- reading ------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: list[Any]) -> list[tuple]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _where(self, where: str, preds: list[Pred]) -> tuple[str, list[Any]]:
+        clauses, params = [where], []
+        for sql, values in preds:
+            clauses.append(sql)
+            params.extend(values)
+        return " AND ".join(clauses), params
+
+    def count(self, expr: object, library_id: int, preds: list[Pred]) -> int:
+        source, where, params = self.source(expr, library_id)
+        extra_where, extra = self._where(where, preds)
+        rows = self._rows(f"SELECT count(*) FROM {source} WHERE {extra_where}", params + extra)
+        return int(rows[0][0])
+
+    def ids(
+        self, expr: object, library_id: int, preds: list[Pred], *, limit: int, offset: int = 0
+    ) -> list[int]:
+        """Matching titles, newest first."""
+        source, where, params = self.source(expr, library_id)
+        full_where, extra = self._where(where, preds)
+        sql = (
+            f"SELECT d.bib_id FROM {source} WHERE {full_where} "
+            f"ORDER BY {self.order_desc()} LIMIT %s OFFSET %s"
+        )
+        return [r[0] for r in self._rows(sql, params + extra + [limit, offset])]
+
+    def matching(self, expr: object, library_id: int, ids: Sequence[int]) -> set[int]:
+        """Those of `ids` that match."""
+        found: set[int] = set()
+        for part in chunks(list(ids)):
+            source, where, params = self.source(expr, library_id)
+            sql = (
+                f"SELECT d.bib_id FROM {source} WHERE {where} AND d.bib_id IN ({marks(len(part))})"
+            )
+            found.update(r[0] for r in self._rows(sql, params + list(part)))
+        return found
+
+    def keyed(
+        self,
+        library_id: int,
+        column: str,
+        value: str,
+        *,
+        prefix: bool,
+        preds: list[Pred],
+        limit: int,
+    ) -> list[tuple[int, int, int, int]]:
+        """(bib id, copies on the shelf, key length, copies) of the titles whose key equals (or
+        starts with) value: the first `limit` in key order."""
+        c = f"d.{column}{self.collate}"
+        if prefix:
+            cond, params = f"{c} >= %s AND {c} < %s", [value, value + TOP]
+        else:
+            cond, params = f"{c} = %s", [value]
+        where, extra = self._where(f"d.library_id = %s AND {cond}", preds)
+        sql = (
+            f"SELECT d.bib_id, d.available, length(d.{column}), d.copies FROM search_doc d "
+            f"WHERE {where} ORDER BY {c} LIMIT %s"
+        )
+        return [tuple(r) for r in self._rows(sql, [library_id, *params, *extra, limit])]
+
+    def facets(self, expr: object, library_id: int, preds: list[Pred], cap: int) -> FacetRows:
+        source, where, params = self.source(expr, library_id)
+        full_where, extra = self._where(where, preds)
+        inner = (
+            f"SELECT d.bib_id, d.clc_top, d.material_type, d.year, d.available FROM {source} "
+            f"WHERE {full_where} ORDER BY {self.order_desc()} LIMIT %s"
+        )
+        args = params + extra + [cap]
+        combos = self._rows(
+            "SELECT m.clc_top, m.material_type, m.year, CASE WHEN m.available > 0 THEN 1 "
+            f"ELSE 0 END, count(*) FROM ({inner}) m GROUP BY 1, 2, 3, 4",
+            args,
+        )
+        locations = self._rows(
+            "SELECT i.location_id, count(DISTINCT i.bib_id) FROM catalog_item i "
+            f"WHERE i.bib_id IN (SELECT m.bib_id FROM ({inner}) m) "
+            "AND i.status <> 'withdrawn' AND i.location_id IS NOT NULL GROUP BY 1",
+            args,
+        )
+        scanned = sum(r[4] for r in combos)
+        return FacetRows(
+            combos=[(r[0], r[1], r[2], bool(r[3]), int(r[4])) for r in combos],
+            locations=[(int(r[0]), int(r[1])) for r in locations],
+            scanned=scanned,
+        )
+
+    def suggest_rows(self, library_id: int, prefix: str, limit: int) -> list[tuple[str, str, str]]:
+        c = f"s.key{self.collate}"
+        sql = (
+            "SELECT s.key, s.text, s.kind FROM search_suggest s "
+            "JOIN search_doc d ON d.bib_id = s.bib_id "
+            f"WHERE s.library_id = %s AND {c} >= %s AND {c} < %s AND d.withdrawn = %s "
+            f"ORDER BY {c} LIMIT %s"
+        )
+        return [tuple(r) for r in self._rows(sql, [library_id, prefix, prefix + TOP, False, limit])]
+
+    # -- copies -------------------------------------------------------------------
+
+    def holdings(self, bib_ids: Sequence[int]) -> dict[int, Holdings]:
+        out: dict[int, Holdings] = {}
+        for part in chunks(list(bib_ids)):
+            rows = self._rows(
+                "SELECT bib_id, "
+                "SUM(CASE WHEN status = 'available' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN status <> 'withdrawn' THEN 1 ELSE 0 END), count(*) "
+                f"FROM catalog_item WHERE bib_id IN ({marks(len(part))}) GROUP BY bib_id",
+                list(part),
+            )
+            for bib_id, available, copies, total in rows:
+                out[bib_id] = Holdings(int(available), int(copies), total > 0 and copies == 0)
+        return out
+
+    def bibs_of_items(self, item_ids: Sequence[int]) -> list[int]:
+        found: set[int] = set()
+        for part in chunks(list(item_ids)):
+            found.update(
+                r[0]
+                for r in self._rows(
+                    f"SELECT DISTINCT bib_id FROM catalog_item WHERE id IN ({marks(len(part))})",
+                    list(part),
+                )
+            )
+        return sorted(found)
+
+    def stored_holdings(self, bib_ids: Sequence[int]) -> dict[int, Holdings]:
+        out: dict[int, Holdings] = {}
+        for part in chunks(list(bib_ids)):
+            rows = self._rows(
+                "SELECT bib_id, available, copies, withdrawn FROM search_doc "
+                f"WHERE bib_id IN ({marks(len(part))})",
+                list(part),
+            )
+            for bib_id, available, copies, withdrawn in rows:
+                out[bib_id] = Holdings(available, copies, bool(withdrawn))
+        return out
+
+    def set_holdings(self, changes: dict[int, Holdings]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE search_doc SET available = %s, copies = %s, withdrawn = %s "
+                "WHERE bib_id = %s",
+                [(h.available, h.copies, h.withdrawn, b) for b, h in changes.items()],
+            )
+
+    # -- writing (each backend) ---------------------------------------------------
+
+    def write(self, docs: list[Document], *, fresh: bool = False) -> None:
+        """Put documents in the index in place of what it had for those titles
+        (fresh: the index has nothing for them yet)."""
+        raise NotImplementedError
+
+    def delete(self, bib_ids: Sequence[int]) -> None:
+        raise NotImplementedError
+
+    def _doc_rows(self, docs: list[Document]) -> list[tuple]:
+        return [
+            (
+                d.bib_id,
+                d.library_id,
+                d.title_key,
+                d.title_py,
+                d.title_in,
+                d.clc_top,
+                d.year,
+                d.material_type,
+                d.holdings.available,
+                d.holdings.copies,
+                d.holdings.withdrawn,
+            )
+            for d in docs
+        ]
+
+    DOC_COLUMNS = (
+        "bib_id, library_id, title_key, title_py, title_in, clc_top, year, material_type, "
+        "available, copies, withdrawn"
+    )
+
+    def _suggest_rows(self, docs: list[Document]) -> list[tuple]:
+        return [
+            (d.library_id, d.bib_id, key, text[:500], kind)
+            for d in docs
+            for key, text, kind in d.suggest
+        ]
+
+    def optimize(self) -> None:
+        """After a bulk rebuild: let the index settle (merge segments, analyze)."""

@@ -1,0 +1,53 @@
+"""PostgreSQL: the same tokens as lexemes "column:token" in a tsvector column of
+search_doc with a GIN index; a match expression becomes a tsquery over them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from shuxiang.search import plan
+from shuxiang.search.backends.base import Backend, chunks, marks
+from shuxiang.search.documents import Document
+
+
+class PostgresBackend(Backend):
+    collate = ' COLLATE "C"'
+
+    def source(self, expr: object, library_id: int) -> tuple[str, str, list[Any]]:
+        return (
+            "search_doc d",
+            "d.library_id = %s AND d.tokens @@ %s::tsquery",
+            [library_id, plan.to_tsquery(expr)],
+        )
+
+    def delete(self, bib_ids: Sequence[int]) -> None:
+        with self.connection.cursor() as cursor:
+            for part in chunks(list(bib_ids)):
+                args = list(part)
+                cursor.execute(
+                    f"DELETE FROM search_suggest WHERE bib_id IN ({marks(len(part))})", args
+                )
+                cursor.execute(f"DELETE FROM search_doc WHERE bib_id IN ({marks(len(part))})", args)
+
+    def write(self, docs: list[Document], *, fresh: bool = False) -> None:
+        if not docs:
+            return
+        if not fresh:
+            self.delete([d.bib_id for d in docs])
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO search_doc ({self.DOC_COLUMNS}, tokens) "
+                f"VALUES ({marks(11)}, array_to_tsvector(%s::text[]))",
+                [(*row, d.lexemes()) for row, d in zip(self._doc_rows(docs), docs, strict=True)],
+            )
+            cursor.executemany(
+                "INSERT INTO search_suggest (library_id, bib_id, key, text, kind) "
+                f"VALUES ({marks(5)})",
+                self._suggest_rows(docs),
+            )
+
+    def optimize(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_doc")
+            cursor.execute("ANALYZE search_suggest")

@@ -1,0 +1,73 @@
+"""SQLite: the tokens in an FTS5 table (search_fts, rowid = bib id, tokenizer `ascii`
+over tokens the tokenizer module made, detail=column: column filters without
+positions), joined to search_doc by rowid."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from shuxiang.search import plan
+from shuxiang.search.backends.base import Backend, Pred, chunks, marks
+from shuxiang.search.documents import Document
+
+FTS_COLUMNS = ", ".join(plan.COLUMNS)
+
+
+class SqliteBackend(Backend):
+    def source(self, expr: object, library_id: int) -> tuple[str, str, list[Any]]:
+        # The library is a token of the expression (f:l<id>), so the FTS5 table alone
+        # answers a count; the join reads search_doc by rowid for the rest.
+        return (
+            "search_fts JOIN search_doc d ON d.bib_id = search_fts.rowid",
+            "search_fts MATCH %s",
+            [plan.to_fts5(expr)],
+        )
+
+    def order_desc(self) -> str:
+        return "search_fts.rowid DESC"
+
+    def count(self, expr: object, library_id: int, preds: list[Pred]) -> int:
+        if preds:
+            return super().count(expr, library_id, preds)
+        rows = self._rows(
+            "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [plan.to_fts5(expr)]
+        )
+        return int(rows[0][0])
+
+    def delete(self, bib_ids: Sequence[int]) -> None:
+        with self.connection.cursor() as cursor:
+            for part in chunks(list(bib_ids)):
+                args = list(part)
+                cursor.execute(
+                    f"DELETE FROM search_suggest WHERE bib_id IN ({marks(len(part))})", args
+                )
+                cursor.execute(f"DELETE FROM search_doc WHERE bib_id IN ({marks(len(part))})", args)
+                cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks(len(part))})", args)
+
+    def write(self, docs: list[Document], *, fresh: bool = False) -> None:
+        if not docs:
+            return
+        if not fresh:
+            self.delete([d.bib_id for d in docs])
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO search_doc ({self.DOC_COLUMNS}) VALUES ({marks(11)})",
+                self._doc_rows(docs),
+            )
+            cursor.executemany(
+                f"INSERT INTO search_fts (rowid, {FTS_COLUMNS}) "
+                f"VALUES ({marks(len(plan.COLUMNS) + 1)})",
+                [(d.bib_id, *(d.columns[c] for c in plan.COLUMNS)) for d in docs],
+            )
+            cursor.executemany(
+                "INSERT INTO search_suggest (library_id, bib_id, key, text, kind) "
+                f"VALUES ({marks(5)})",
+                self._suggest_rows(docs),
+            )
+
+    def optimize(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+            cursor.execute("ANALYZE search_doc")
+            cursor.execute("ANALYZE search_suggest")
