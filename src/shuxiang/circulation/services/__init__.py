@@ -38,6 +38,7 @@ from shuxiang.circulation.services.holds import (
     hold_cancel,
     hold_expire,
     hold_place,
+    hold_trap,
     holds_expire_everywhere,
 )
 from shuxiang.circulation.services.legacy_loans import LegacyReport, LegacyRow, legacy_loans_import
@@ -83,6 +84,7 @@ __all__ = [
     "hold_cancel",
     "hold_expire",
     "hold_place",
+    "hold_trap",
     "holds_expire_everywhere",
     "item_mark_damaged",
     "item_mark_lost",

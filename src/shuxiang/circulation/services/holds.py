@@ -17,7 +17,13 @@ from shuxiang.circulation.selectors import (
     library_rules,
     patron_facts,
 )
-from shuxiang.circulation.services._common import _check_serves, _grade, _patron, _require
+from shuxiang.circulation.services._common import (
+    _check_serves,
+    _grade,
+    _locked_item,
+    _patron,
+    _require,
+)
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, NotFound
@@ -121,6 +127,37 @@ def hold_place(*, actor: Actor, card: str, bib_id: int) -> Hold:
         raise Conflict(refusal.message, code=refusal.code)
     hold = Hold.objects.create(library=library, bib=bib, patron=patron, placed_at=clock.now())
     audit.record(actor, "hold.place", hold, after={"bib": bib.pk})
+    return hold
+
+
+@transaction.atomic
+def hold_trap(*, actor: Actor, barcode: str) -> Hold:
+    """A copy on the shelf, pulled for the pick list (待取书单), goes to the hold shelf for
+    the first reader in its title's queue, as a copy checked in at the desk would."""
+    _require(actor, "circulate_any_class")
+    item = _locked_item(actor.library, barcode)
+    if item.status != Item.Status.AVAILABLE:
+        raise Conflict(
+            _("此书不在架上（%(status)s），不能放预约架。")
+            % {"status": Item.Status(item.status).label},
+            code="item_not_available",
+        )
+    hold_id = first_waiting_hold_id(item.bib_id)
+    if hold_id is None:
+        raise Conflict(_("这种书没有排队中的预约。"), code="no_waiting_hold")
+    patron = Hold.objects.select_related("patron__school_class").get(pk=hold_id).patron
+    policy = library_rules(actor.library).matrix.lookup(
+        patron.category, _grade(patron), item.circulation_type
+    )
+    if not (policy.loanable and policy.holds_allowed):
+        raise Conflict(
+            _("这一册（%(type)s）不能借给预约的读者，请取另一册。")
+            % {"type": Item.CirculationType(item.circulation_type).label},
+            code="holds_not_allowed",
+        )
+    hold = _trap(actor, item, clock.today())
+    if hold is None:  # the queue emptied meanwhile (a database without row locks)
+        raise Conflict(_("这种书没有排队中的预约。"), code="no_waiting_hold")
     return hold
 
 
