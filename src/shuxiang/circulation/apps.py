@@ -45,6 +45,9 @@ class CirculationConfig(AppConfig):
         nav.register(nav.NavItem(_("借还"), "circulation:desk", "circulate", order=10))
         nav.register(nav.NavItem(_("预约架"), "circulation:hold_shelf", "circulate", order=11))
         nav.register(
+            nav.NavItem(_("待取书单"), "circulation:pick_list", "circulate_any_class", order=11)
+        )
+        nav.register(
             nav.NavItem(_("逾期催还"), "circulation:overdue", "circulate_any_class", order=12)
         )
         nav.register(

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from shuxiang.circulation import views
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("reader/<str:card>/", views.reader, name="reader"),
     path("fee-receipt/<str:receipt_number>/", views.fee_receipt, name="fee_receipt"),
     path("holds/", views.hold_shelf_page, name="hold_shelf"),
+    path("pick-list/", include("shuxiang.circulation.pick_list")),
     path("overdue/", views.overdue_summary, name="overdue"),
     path("overdue/class/<int:class_id>/", views.class_overdue, name="class_overdue"),
     path(
