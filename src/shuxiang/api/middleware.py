@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
@@ -33,6 +34,11 @@ class JsonErrorsMiddleware:
         return self._json(response.status_code, response)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # A 404 or 403 raised by a view outside the endpoints (django-ninja's own page at
+        # /api/v1/ raises Http404) is no server error: Django answers it, and __call__
+        # turns the answer into JSON.
+        if isinstance(exception, Http404 | PermissionDenied):
+            return None
         if request.path.startswith("/api/"):
             import logging
 
