@@ -20,5 +20,7 @@ def register() -> None:
             "suggestion.ask": _("附议荐购"),
             "suggestion.accept": _("采纳荐购"),
             "suggestion.decline": _("婉拒荐购"),
+            "suggestion.ordered": _("荐购的书已订购"),
+            "suggestion.received": _("荐购的书已到馆"),
         }
     )

@@ -1,4 +1,5 @@
-"""Acquisitions reads: the order-list check (采购查重) and the year's figures."""
+"""Acquisitions reads: the order-list check (采购查重), the year's figures, and purchase
+suggestions (荐购) as the librarian and the reader see them."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ from typing import Any, BinaryIO
 from django.db.models import Count, F, Q, Sum
 
 from shuxiang.acquisitions import rules
-from shuxiang.acquisitions.models import BatchItem, Budget, OrderLine, PurchaseBatch
+from shuxiang.acquisitions.models import (
+    BatchItem,
+    Budget,
+    OrderLine,
+    PurchaseBatch,
+    PurchaseSuggestion,
+    SuggestionAsker,
+)
 from shuxiang.catalog import isbn as isbn_rules
 from shuxiang.catalog.booklist import RowProblem, parse
 from shuxiang.catalog.models import Bib, Item
 from shuxiang.core.models import Library
+from shuxiang.patrons.models import Patron
 
 GONE = (Item.Status.WITHDRAWN, Item.Status.LOST)
 
@@ -214,4 +223,134 @@ def batch_item_ids(library: Library, batch_id: int) -> Any:
     """The ids of the copies received in a batch of the library (a query)."""
     return BatchItem.objects.filter(batch__library=library, batch_id=batch_id).values_list(
         "item_id", flat=True
+    )
+
+
+# -- purchase suggestions (荐购) -----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Holdings:
+    """What the library holds of a title: the titles found, their copies in the
+    collection (not withdrawn or lost) and how many of those are on the shelf."""
+
+    titles: list[str] = field(default_factory=list)
+    copies: int = 0
+    available: int = 0
+
+
+def suggestion_holdings(library: Library, *, isbn: str, title: str) -> Holdings:
+    """The library's copies of a suggested title: by its ISBN-13 where given, else by
+    the title as written (a title alone is the reader's best guess; they see the titles
+    found and may suggest all the same)."""
+    bibs = Bib.objects.filter(library=library)
+    bibs = bibs.filter(isbn=isbn) if isbn else bibs.filter(title=title.strip())
+    found = list(bibs.values_list("id", "title")[:20])
+    if not found:
+        return Holdings()
+    counts = (
+        Item.objects.filter(library=library, bib_id__in=[bib_id for bib_id, _t in found])
+        .exclude(status__in=GONE)
+        .aggregate(
+            copies=Count("id"), available=Count("id", filter=Q(status=Item.Status.AVAILABLE))
+        )
+    )
+    titles = list(dict.fromkeys(t for _id, t in found))
+    return Holdings(titles=titles, copies=counts["copies"] or 0, available=counts["available"] or 0)
+
+
+@dataclass(slots=True)
+class SuggestionRow:
+    suggestion: PurchaseSuggestion
+    askers: int
+    held: int  # copies the library holds now (by ISBN, else by title)
+
+
+SUGGESTION_SORTS = ("askers", "newest")
+
+
+def suggestion_list(
+    library: Library, *, status: str | None = None, sort: str = "askers"
+) -> list[SuggestionRow]:
+    """The library's suggestions (of one status, or all), most asked first (or newest
+    first), with their askers and the copies held now."""
+    qs = (
+        PurchaseSuggestion.objects.filter(library=library)
+        .select_related("batch", "decided_by")
+        .annotate(n_askers=Count("askers"))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    order = ["-n_askers", "-created_at", "-id"] if sort == "askers" else ["-created_at", "-id"]
+    suggestions = list(qs.order_by(*order)[:500])
+    isbns = {s.isbn for s in suggestions if s.isbn}
+    titles = {s.title for s in suggestions if not s.isbn}
+    held_by_isbn = dict(
+        Item.objects.filter(library=library, bib__isbn__in=isbns)
+        .exclude(status__in=GONE)
+        .values("bib__isbn")
+        .annotate(n=Count("id"))
+        .values_list("bib__isbn", "n")
+    )
+    held_by_title = dict(
+        Item.objects.filter(library=library, bib__title__in=titles)
+        .exclude(status__in=GONE)
+        .values("bib__title")
+        .annotate(n=Count("id"))
+        .values_list("bib__title", "n")
+    )
+    return [
+        SuggestionRow(
+            suggestion=s,
+            askers=s.n_askers,
+            held=held_by_isbn.get(s.isbn, 0) if s.isbn else held_by_title.get(s.title, 0),
+        )
+        for s in suggestions
+    ]
+
+
+def suggestion_counts(library: Library) -> dict[str, int]:
+    """How many suggestions of each status the library has (for the filter tabs)."""
+    return dict(
+        PurchaseSuggestion.objects.filter(library=library)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+
+
+def suggestion_askers(suggestion: PurchaseSuggestion) -> list[SuggestionAsker]:
+    """Who asked for a suggestion, first ask first, with their class."""
+    return list(
+        suggestion.askers.select_related("patron", "patron__school_class").order_by(
+            "asked_at", "id"
+        )
+    )
+
+
+def patron_suggestions(patron: Patron) -> list[SuggestionAsker]:
+    """A reader's own suggestions (their asks), newest first, each with its suggestion
+    and how many readers asked for it."""
+    asks = list(
+        SuggestionAsker.objects.filter(patron=patron)
+        .select_related("suggestion")
+        .order_by("-asked_at", "-id")[:200]
+    )
+    counts = dict(
+        SuggestionAsker.objects.filter(suggestion_id__in=[a.suggestion_id for a in asks])
+        .values("suggestion_id")
+        .annotate(n=Count("id"))
+        .values_list("suggestion_id", "n")
+    )
+    for ask in asks:
+        ask.askers = counts.get(ask.suggestion_id, 1)
+    return asks
+
+
+def open_batches(library: Library) -> list[PurchaseBatch]:
+    """The batches a suggestion can still go into (not yet received), newest first."""
+    return list(
+        PurchaseBatch.objects.filter(library=library)
+        .exclude(status=PurchaseBatch.Status.RECEIVED)
+        .order_by("-created_at", "-id")[:50]
     )
