@@ -11,7 +11,20 @@ class AcquisitionsConfig(AppConfig):
         from shuxiang.catalog import copy_groups
         from shuxiang.core import nav
 
-        nav.register(nav.NavItem(_("采访"), "acquisitions:index", "catalog", order=25))
+        nav.register(
+            nav.NavItem(
+                _("采访"),
+                "acquisitions:index",
+                "catalog",
+                order=25,
+                also=(
+                    "acquisitions:batch",
+                    "acquisitions:check",
+                    "acquisitions:suggestions",
+                    "acquisitions:suggestion",
+                ),
+            )
+        )
         # The labels page (and `shuxiang print-labels --batch`) choose copies by batch.
         copy_groups.register_copy_group(
             copy_groups.CopyGroupSource(
