@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/acquisitions/", include("shuxiang.acquisitions.urls")),
     path("staff/catalog/", include("shuxiang.catalog.urls")),
     path("staff/patrons/", include("shuxiang.patrons.urls")),
+    path("staff/search/", include("shuxiang.opac.staff_search")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
     path("i18n/setlang/", set_language, name="set_language"),

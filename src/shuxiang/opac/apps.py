@@ -6,3 +6,18 @@ class OpacConfig(AppConfig):
     name = "shuxiang.opac"
     label = "opac"
     verbose_name = _("公共目录")
+
+    def ready(self) -> None:
+        from shuxiang.core import nav
+
+        # Staff search (检索): the nav asks one capability; the page also lets in staff who
+        # lend to every class (staff_search.may_search), the same roles today.
+        nav.register(
+            nav.NavItem(
+                _("检索"),
+                "staff_search:search",
+                "catalog",
+                order=15,
+                also=("staff_search:record", "staff_search:copy_history"),
+            )
+        )
