@@ -182,6 +182,12 @@ SESSION_IDLE_MINUTES = int(os.environ.get("SHUXIANG_SESSION_IDLE_MINUTES", "30")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Django's database sessions, read with a statement made once per process (every scan).
+SESSION_ENGINE = "shuxiang.core.sessions"
+# Messages ("续借成功…") live in the session, not in a cookie of their own: logging out
+# flushes the session, so a message nobody read never greets the next reader at a
+# shared PC.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Login throttling (django-axes; core/throttle.py): after 10 failed logins an account,
 # and separately an address, is locked for 15 minutes, on the staff login page and the
