@@ -124,7 +124,7 @@ def pick_rows(library: Library) -> list[PickRow]:
 # --- the PDF ----------------------------------------------------------------------------
 
 # Column x positions and widths (mm from the left margin).
-COLUMNS = [(0, 8), (8, 26), (34, 26), (60, 52), (112, 26), (138, 36)]
+COLUMNS = [(0, 8), (8, 24), (32, 24), (56, 48), (104, 34), (138, 36)]
 
 
 def pick_list_pdf(rows: list[PickRow], *, library_name: str, today: dt.date) -> bytes:
@@ -165,7 +165,11 @@ def pick_list_pdf(rows: list[PickRow], *, library_name: str, today: dt.date) -> 
         canvas.setFont(font, 11)
         canvas.drawString(left, y, _("没有需要从书架上取的预约图书。"))
     for row in rows:
-        barcodes = [item.barcode for item in row.candidates]
+        # A copy elsewhere than the row's location says where.
+        barcodes = [
+            item.barcode if _location(item) == row.location else f"{item.barcode} {_location(item)}"
+            for item in row.candidates
+        ]
         height_lines = max(len(row.readers), len(barcodes), 1)
         if y - (height_lines - 1) * line < bottom:
             canvas.showPage()
