@@ -17,12 +17,13 @@ LAYERS = {
     "core": 0,
     "catalog": 1,
     "patrons": 1,
-    # Beside circulation: they build on the catalog (copy cataloging, ordering).
+    # Beside circulation: acquisitions builds on the catalog (ordering).
     "acquisitions": 2,
-    "sru": 2,
     "circulation": 2,
     # Search builds on the catalog; the catalog tells it of changes through a port.
     "search": 2,
+    # Copy cataloging, and the SRU server that answers through the search engine.
+    "sru": 3,
     # The layer of inventory, serials, reports and reading, when they come, is 3.
     "opac": 4,
     "api": 4,

@@ -671,6 +671,29 @@ PAGES: list[Row] = [
         body=lambda s: {"title": "不该有的荐购"},
         harmless=lambda s: {"title": ""},
     ),
+    # -- SRU for other systems (sru.server): public, a school's catalog each --
+    page("sru", PUBLIC, shows=lambda s: s.library.name),  # explain, the default library
+    page("sru/", PUBLIC),
+    page(
+        "sru/<slug:code>",
+        PUBLIC,
+        args=lambda s: {"code": s.library.code},
+        shows=lambda s: s.library.name,
+        cross="200",
+    ),
+    page(
+        "sru/<slug:code>/",
+        PUBLIC,
+        args=lambda s: {"code": s.library.code},
+        shows=lambda s: s.library.name,
+        cross="200",
+    ),
+    post(
+        "sru",
+        "all may",
+        body=lambda s: {"operation": "explain"},
+        harmless=lambda s: {"operation": "explain"},
+    ),
     # -- the rest: language, the API's own pages --
     post(
         "i18n/setlang/",
