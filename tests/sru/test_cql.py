@@ -5,35 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from shuxiang.search import query as nodes
 from shuxiang.sru import cql
 from shuxiang.sru.cql import Boolean, Clause, Diagnostic, Modifier
-
-try:  # the search engine's own query nodes
-    from shuxiang.search import query as nodes
-except ImportError:  # until the search app is in the tree: the same shapes, here only
-    from dataclasses import dataclass
-    from types import SimpleNamespace
-
-    @dataclass(frozen=True)
-    class Term:
-        field: str
-        text: str
-        exact: bool = False
-
-    @dataclass(frozen=True)
-    class And:
-        parts: tuple
-
-    @dataclass(frozen=True)
-    class Or:
-        parts: tuple
-
-    @dataclass(frozen=True)
-    class Not:
-        positive: object
-        negative: object
-
-    nodes = SimpleNamespace(Term=Term, And=And, Or=Or, Not=Not)
 
 
 def T(field, text, exact=False):
