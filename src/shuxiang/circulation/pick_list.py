@@ -1,9 +1,10 @@
 """The pick list (待取书单): readers wait in a title's queue while a copy of it stands on
 the shelf here. Rather than wait for a copy to come back, the librarian walks the shelves
 with this list (sorted by location, then call number in shelf order), pulls the copies
-and marks each one 已取到 — or checks it in at the desk — and the copy goes to the hold
-shelf for the first reader in the queue (`services.hold_trap`, which uses the desk's own
-trap). A printable page (print CSS) and a PDF.
+and scans each one here or presses 已取到, and the copy goes to the hold shelf for the
+first reader in the queue (`services.hold_trap`, which uses the desk's own trap; the desk
+itself refuses to check in a copy that is not on loan). A printable page (print CSS) and
+a PDF.
 
 Its URLs are included by circulation/urls.py, in the circulation namespace.
 """
@@ -202,7 +203,7 @@ def pick_list_pdf(rows: list[PickRow], *, library_name: str, today: dt.date) -> 
     canvas.drawString(
         left,
         bottom - 8 * mm,
-        _("取到的书在借还台扫描归还，或在待取书单上点“已取到”，即放上预约架。"),
+        _("取到的书在待取书单上扫描条码号或点“已取到”，即放上预约架。"),
     )
     canvas.showPage()
     canvas.save()
