@@ -16,7 +16,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from shuxiang.core import rows
 
 PERMISSION_TTL = 30.0
 
@@ -30,6 +34,21 @@ def clear_permission_cache(**_kwargs: Any) -> None:
 
 
 class CachedModelBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        """The session's user, read on every request (a deactivated login is refused at
+        once) with one statement made once per process instead of an ORM query."""
+        model = get_user_model()
+        try:
+            pk = model._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        quote = connection.ops.quote_name
+        sql = (
+            f"SELECT * FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = %s"
+        )
+        user = rows.first(model, sql, [pk])
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
