@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 # Options that make a benchmark small; benchmarks not listed run with their defaults.
 QUICK = {
     "circulation_bench.py": ["--scale", "0.1", "--requests", "300", "--seconds", "5"],
+    "desk_bench.py": ["--scale", "0.1", "--requests", "200", "--seconds", "5"],
     "marc_bench.py": ["--n", "10000"],
     "import_desk_bench.py": ["--quick"],
 }
