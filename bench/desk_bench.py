@@ -90,6 +90,10 @@ class Desk:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
         self.patron = ""  # the reader selected, as desk.js keeps it in state.patron
+        # The reader panel on screen: its card and the loans listed on it (desk.js sends
+        # them with each scan as `shown` and `shown_loans`).
+        self.panel_card = ""
+        self.panel_loans: list[str] = []
         login = self._request("GET", "/staff/login/")[1]
         token = _csrf_input(login)
         status, _body = self._request(
@@ -139,23 +143,38 @@ class Desk:
 
     def scan(self, code: str) -> tuple[str, float]:
         """What desk.js sends when Enter follows a scanned code: the fields in its order
-        (code, then the scan id send() adds, then the reader selected pump() adds)."""
+        (code, then the scan id send() adds, then what pump() adds: the reader selected
+        and the panel shown)."""
         body = urllib.parse.urlencode(
-            {"code": code, "scan_id": str(uuid.uuid4()), "patron": self.patron}
+            {
+                "code": code,
+                "scan_id": str(uuid.uuid4()),
+                "patron": self.patron,
+                "shown": self.panel_card,
+                "shown_loans": ",".join(self.panel_loans),
+            }
         )
         start = time.perf_counter()
         status, html = self._request("POST", self.scan_url, body, self.scan_headers)
         elapsed = time.perf_counter() - start
         if status != 200:
             raise SystemExit(f"desk scan {code} failed: {status} {html[:300]}")
+        # As desk.js's apply(): a reader selected, a panel shown whole or brought up to date.
         selected = _data_attribute(html, "data-patron", required=False)
         if selected:
             self.patron = selected
+        if 'class="reader-panel"' in html:
+            self.panel_card = _data_attribute(html, "data-card")
+            self.panel_loans = re.findall(r'data-loan="(\d+)"', html)
+        elif 'class="reader-update"' in html:
+            self.panel_loans += re.findall(r'data-loan="(\d+)"', html)
         return html, elapsed
 
     def end_turn(self) -> None:
         """Esc: the reader's turn ends in the browser (no request)."""
         self.patron = ""
+        self.panel_card = ""
+        self.panel_loans = []
 
     def lend(self, card: str, barcode: str) -> tuple[float, float]:
         """A reader borrows a book: card, book, Esc. Returns both scans' times."""
@@ -322,10 +341,18 @@ def profile(var: Path, cards: list[str], barcodes: list[str]) -> None:
     csrf = _csrf_input(client.get("/staff/circulation/").content.decode())
     headers = {"HTTP_X_CSRFTOKEN": csrf, "HTTP_X_REQUESTED_WITH": "fetch"}
 
-    def scan(code: str, patron: str, expect: str) -> str:
+    def scan(code: str, patron: str, expect: str, shown: str = "", loans: str = "") -> str:
         r = client.post(
             "/staff/circulation/scan",
-            urllib.parse.urlencode({"code": code, "scan_id": str(uuid.uuid4()), "patron": patron}),
+            urllib.parse.urlencode(
+                {
+                    "code": code,
+                    "scan_id": str(uuid.uuid4()),
+                    "patron": patron,
+                    "shown": shown,
+                    "shown_loans": loans,
+                }
+            ),
             content_type="application/x-www-form-urlencoded;charset=UTF-8",
             **headers,
         )
@@ -334,18 +361,19 @@ def profile(var: Path, cards: list[str], barcodes: list[str]) -> None:
         return html
 
     def lend(card: str, barcode: str) -> None:
-        scan(card, "", f'data-patron="{card}"')
-        scan(barcode, card, 'data-lent="1"')
+        html = scan(card, "", f'data-patron="{card}"')
+        loans = ",".join(re.findall(r'data-loan="(\d+)"', html))
+        scan(barcode, card, 'data-lent="1"', card, loans)
 
     lend(cards[0], barcodes[0])
     scan(barcodes[0], "", 'class="return-row"')
-    for label, code, patron, expect in [
-        ("card scan", cards[1], "", f'data-patron="{cards[1]}"'),
-        ("item scan (check-out)", barcodes[1], cards[1], 'data-lent="1"'),
-        ("item scan (check-in)", barcodes[1], "", 'class="return-row"'),
+    for label, code, patron, expect, shown in [
+        ("card scan", cards[1], "", f'data-patron="{cards[1]}"', ""),
+        ("item scan (check-out)", barcodes[1], cards[1], 'data-lent="1"', cards[1]),
+        ("item scan (check-in)", barcodes[1], "", 'class="return-row"', ""),
     ]:
         with CaptureQueriesContext(connection) as queries:
-            scan(code, patron, expect)
+            scan(code, patron, expect, shown)
         print(f"\n  queries per {label}: {len(queries.captured_queries)}")
         for q in queries.captured_queries:
             print("    " + q["sql"][:110])
@@ -379,8 +407,11 @@ def profile(var: Path, cards: list[str], barcodes: list[str]) -> None:
             lambda: cumulative("circulation/services", "loan_checkout"),
         ),
         (
-            "  reader summary (selectors.patron_summary)",
-            lambda: cumulative("circulation/selectors.py", "patron_summary"),
+            "  reader's panel read (selectors.desk_reader)",
+            lambda: (
+                cumulative("circulation/selectors.py", "desk_reader")
+                + cumulative("circulation/selectors.py", "patron_summary")
+            ),
         ),
         (
             "  template rendering (django Template.render)",

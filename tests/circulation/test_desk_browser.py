@@ -348,3 +348,66 @@ def test_the_desk_keeps_scans_while_offline_and_sends_them_once_back_online(
     assert Loan.objects.get(item__barcode="62000003").status == "returned"
     assert Loan.objects.count() == 4
     assert AuditEvent.objects.filter(action="loan.checkout").count() == 4
+
+
+def test_a_checkout_updates_the_panel_as_a_card_scan_would_show_it(
+    live_server, library, make_user, make_patron, make_bib, make_item, school_class, actor
+):
+    """A book lent to the reader on screen comes back as the panel's figures and one new
+    row, which the desk puts into the panel it shows: in due-date order, with the list's
+    head for a reader's first loan. Scanning the card again shows the same panel."""
+    from playwright.sync_api import expect
+
+    from shuxiang.circulation.services import loan_checkout
+
+    make_user("librarian", username="desk", password="desk-secret")
+    make_patron(card="R200051", name="钱小多", class_name=school_class.name)
+    make_patron(card="R200052", name="孙小少", class_name=school_class.name)
+    for n, title in enumerate(["城南旧事", "草房子", "小王子"]):
+        make_item(barcode=f"6300000{n}", bib=make_bib(title), call_number=f"I28{n}/1")
+    with clock.frozen_at(MONDAY + dt.timedelta(days=7)):
+        loan_checkout(actor=actor, card="R200051", barcode="63000000")  # due later: 11-23
+
+    def panel_text(page) -> tuple[str, list[str]]:
+        panel = page.locator("#desk-area .reader-panel")
+        rows = panel.locator("table.loans tbody tr")
+        return panel.locator(".reader-card").inner_text(), [
+            f"{rows.nth(i).get_attribute('data-loan')} {rows.nth(i).inner_text()}"
+            for i in range(rows.count())
+        ]
+
+    with clock.frozen_at(MONDAY), browser_page() as page:
+        open_desk(page, live_server.url)
+        message = page.locator("#desk-message")
+        count = page.locator("[data-test=loan-count]")
+        dues = page.locator("#desk-area [data-test=due]")
+        for card, barcode, figures, due_dates in [
+            # The new loan (due 11-16) goes above the one due 11-23.
+            ("R200051", "63000001", "2 / 2", ["2026-11-16", "2026-11-23"]),
+            # A reader's first loan: the list gets its head, the "no loans" line goes.
+            ("R200052", "63000002", "1 / 2", ["2026-11-16"]),
+        ]:
+            page.keyboard.type(card)
+            page.keyboard.press("Enter")
+            expect(page.locator("[data-test=reader-name]")).to_be_visible()
+            page.keyboard.type(barcode)
+            with page.expect_response(lambda r: r.url.endswith("/scan")) as answer:
+                page.keyboard.press("Enter")
+            assert 'class="reader-update"' in answer.value.text()  # not the whole panel
+            expect(message).to_contain_text("借出，应还日期 2026-11-16")
+            expect(count).to_have_text(figures)
+            expect(dues).to_have_count(len(due_dates))
+            assert dues.all_inner_texts() == due_dates
+            expect(page.locator("#desk-area table.loans th").first).to_have_text("题名")
+            expect(page.locator("#desk-area .no-loans")).to_have_count(0)
+            expect(page.locator("#desk-area tr.fresh")).to_have_count(1)
+            expect(page.locator("#desk-area tr.fresh")).to_contain_text(barcode)
+            updated = panel_text(page)
+            # The card scanned again: the panel the server renders whole is the same.
+            page.keyboard.press("Escape")
+            expect(page.locator("[data-test=reader-name]")).to_have_count(0)
+            page.keyboard.type(card)
+            page.keyboard.press("Enter")
+            expect(message).to_contain_text("请扫描要借的图书")
+            assert panel_text(page) == updated
+            page.keyboard.press("Escape")

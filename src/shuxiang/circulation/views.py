@@ -1,7 +1,10 @@
 """The circulation desk (借还台), the receipt slip and the policy matrix page.
 
 The desk is one page; each scan posts to `scan` and gets back a small piece of HTML that
-the page's script swaps in, so the queue never waits for a full page load.
+the page's script swaps in, so the queue never waits for a full page load. A card scan
+answers with the reader's panel; a book lent to the reader whose panel the desk shows
+(it says so with `shown` and `shown_loans`) answers with the panel's new figures and the
+new loan's row only, which the script puts into the panel it has.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.db.models import Q
 from django.forms import modelformset_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -35,12 +39,15 @@ from shuxiang.circulation.models import (
 )
 from shuxiang.circulation.notices import overdue_slips_pdf
 from shuxiang.circulation.selectors import (
+    bib_title,
+    desk_reader,
     desk_scan_outcome,
     fee_settings,
     hold_shelf,
     loan_policies,
     overdue_loans,
     patron_fees,
+    patron_for_scan,
     patron_holds,
     patron_summary,
 )
@@ -106,15 +113,34 @@ def desk_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _scan_patron(request: HttpRequest, card: str) -> Patron | None:
+    """The reader with this card, with their class: the scan path's prepared read."""
+    return patron_for_scan(request.library.pk, card)
+
+
 def _fragment(request: HttpRequest, **context: Any) -> HttpResponse:
+    """The answer to a scan: a piece of HTML for desk.js. It needs nothing of the page
+    frame, so it is rendered without the context processors (the staff menu, the
+    login's role) that a page needs."""
     context.setdefault("level", "ok")
     context.setdefault("can_renew", can(request.user, "circulate_any_class"))
-    return render(request, "circulation/_scan.html", context)
+    return HttpResponse(loader.get_template("circulation/_scan.html").render(context))
 
 
 def _panel(request: HttpRequest, patron: Patron, **context: Any) -> HttpResponse:
-    summary = patron_summary(request.library, patron, today=clock.today())
-    return _fragment(request, summary=summary, patron=patron, **context)
+    summary = desk_reader(request.library, patron, today=clock.today())
+    return _fragment(request, summary=summary, rows=summary["loans"], patron=patron, **context)
+
+
+def _shown(request: HttpRequest) -> tuple[str, set[int] | None]:
+    """The reader whose panel the desk shows, as the server last sent it, and the loans
+    listed on it (None if the list cannot be read)."""
+    card = request.POST.get("shown", "").strip()
+    try:
+        loans = {int(pk) for pk in request.POST.get("shown_loans", "").split(",") if pk.strip()}
+    except ValueError:
+        return card, None
+    return card, loans
 
 
 def _scan_id(request: HttpRequest) -> uuid.UUID | None:
@@ -153,7 +179,7 @@ def scan(request: HttpRequest) -> HttpResponse:
     )
     patron = None
     if kind != rules.ITEM:
-        patron = _find_patron(request, code)
+        patron = _scan_patron(request, code)
         if patron is None and kind == rules.CARD:
             return _fragment(
                 request,
@@ -175,13 +201,19 @@ def scan(request: HttpRequest) -> HttpResponse:
 def _reader_selected(request: HttpRequest, patron: Patron) -> HttpResponse:
     """The card was scanned: the reader's panel, with the error tone when the reader may
     not borrow (blocked), so the librarian hears it before the first book."""
-    summary = patron_summary(request.library, patron, today=clock.today())
+    summary = desk_reader(request.library, patron, today=clock.today())
     if summary["blocks"]:
         level, message = "error", _("此读者现在不能借书，原因见下。")
     else:
         level, message = "info", _("请扫描要借的图书，按 Esc 结束。")
     return _fragment(
-        request, summary=summary, patron=patron, new_patron=True, level=level, message=message
+        request,
+        summary=summary,
+        rows=summary["loans"],
+        patron=patron,
+        new_patron=True,
+        level=level,
+        message=message,
     )
 
 
@@ -203,7 +235,7 @@ def _kept_answer(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
     handled or was handled before and came again."""
     action = kept.get("action")
     if action == "checkout":
-        patron = _find_patron(request, kept["patron"])
+        patron = _scan_patron(request, kept["patron"])
         loan = Loan.objects.select_related("item__bib").filter(pk=kept["loan"]).first()
         if patron is None or loan is None:
             return _fragment(request, level="ok", message=_("这次扫描已经办理过。"))
@@ -229,7 +261,7 @@ def _kept_answer(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
         )
         return _returned(request, result)
     # A refusal: a check-out's is shown on the reader's panel, with the override offered.
-    patron = _find_patron(request, kept["patron"]) if kept.get("patron") else None
+    patron = _scan_patron(request, kept["patron"]) if kept.get("patron") else None
     context = {"level": kept["level"], "message": kept["message"], "code": kept["code"]}
     if patron is None:
         return _fragment(request, **context)
@@ -246,9 +278,6 @@ def _kept_answer(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
 def _checkout(
     request: HttpRequest, card: str, barcode: str, reason: str, scan_id: uuid.UUID | None
 ) -> HttpResponse:
-    patron = _find_patron(request, card)
-    if patron is None:
-        return _fragment(request, level="error", message=_("请重新扫描读者借书证。"), end_turn=True)
     try:
         loan = services.loan_checkout(
             actor=Actor.of_request(request),
@@ -260,6 +289,11 @@ def _checkout(
     except services.ScanReplayed:
         return _kept_answer(request, desk_scan_outcome(request.library, scan_id) or {})
     except DomainError as exc:
+        patron = _scan_patron(request, card) if exc.code != "patron_not_found" else None
+        if patron is None:
+            return _fragment(
+                request, level="error", message=_("请重新扫描读者借书证。"), end_turn=True
+            )
         title = _title_of(request, barcode)
         outcome = {
             "action": "refused",
@@ -272,19 +306,46 @@ def _checkout(
             "override": bool(exc.details.get("overridable")),
         }
         return _refused(request, scan_id, outcome)
-    title = (
-        Item.objects.filter(pk=loan.item_id).values_list("bib__title", flat=True).first() or barcode
-    )
-    return _lent(request, patron, loan.pk, title, loan.due_date.isoformat(), bool(reason))
+    return _lent(request, loan.patron, loan.pk, None, loan.due_date.isoformat(), bool(reason))
 
 
 def _lent(
-    request: HttpRequest, patron: Patron, loan_id: int, title: str, due: str, overridden: bool
+    request: HttpRequest,
+    patron: Patron,
+    loan_id: int,
+    title: str | None,
+    due: str,
+    overridden: bool,
 ) -> HttpResponse:
+    """A book lent. When the desk shows this reader's panel with every other open loan
+    on it, the answer is the panel's figures and the new loan's row (the script puts
+    them in); otherwise the whole panel."""
+    summary = desk_reader(request.library, patron, today=clock.today())
+    rows = [row for row in summary["loans"] if row["loan"].pk == loan_id]
+    if title is None:
+        title = rows[0]["loan"].title if rows else _loan_title(loan_id)
     message = _("《%(title)s》借出，应还日期 %(due)s。") % {"title": title, "due": due}
     if overridden:
         message += " " + _("（已越权借出，原因已记录）")
-    return _panel(request, patron, level="ok", message=message, new_loan=loan_id, lent=True)
+    card, listed = _shown(request)
+    others = {row["loan"].pk for row in summary["loans"]} - {loan_id}
+    update = card == patron.card_number and listed == others
+    return _fragment(
+        request,
+        summary=summary,
+        rows=rows if update else summary["loans"],
+        update=update,
+        patron=patron,
+        level="ok",
+        message=message,
+        new_loan=loan_id,
+        lent=True,
+    )
+
+
+def _loan_title(loan_id: int) -> str:
+    """The title of a loan's copy (a loan no longer open is not on the panel)."""
+    return Loan.objects.filter(pk=loan_id).values_list("item__bib__title", flat=True).first() or ""
 
 
 def _title_of(request: HttpRequest, barcode: str) -> str:
@@ -316,10 +377,14 @@ def _checkin(request: HttpRequest, barcode: str, scan_id: uuid.UUID | None) -> H
 
 
 def _returned(request: HttpRequest, result: services.CheckinResult) -> HttpResponse:
-    message = _("《%(title)s》已归还。") % {"title": result.item.bib.title}
+    item = result.item
+    title = item.bib.title if Item.bib.is_cached(item) else bib_title(item.bib_id)
+    message = _("《%(title)s》已归还。") % {"title": title}
     if result.messages:
         message += " " + " ".join(result.messages)
-    return _fragment(request, level=result.level, message=message, returned=result)
+    return _fragment(
+        request, level=result.level, message=message, returned=result, returned_title=title
+    )
 
 
 @require_POST
@@ -328,7 +393,7 @@ def renew(request: HttpRequest) -> HttpResponse:
     """Renew one loan (barcode) or all of the reader's loans, and show the reader again."""
     card = request.POST.get("patron", "").strip()
     barcode = request.POST.get("barcode", "").strip()
-    patron = _find_patron(request, card)
+    patron = _scan_patron(request, card)
     if patron is None:
         return _fragment(request, level="error", message=_("请重新扫描读者借书证。"), end_turn=True)
     actor = Actor.of_request(request)

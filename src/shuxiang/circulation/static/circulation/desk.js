@@ -215,7 +215,12 @@
     }
     clearOverride();
     if (result.dataset.endTurn) { endTurn("server"); showMessage(level, msg ? msg.innerHTML : ""); }
-    if (result.dataset.patron) {
+    // A book lent to the reader whose panel is shown comes with the panel's update; if the
+    // panel is gone, the turn was ended (Esc) while the answer was on its way, and stays so.
+    var update = result.querySelector(".reader-update");
+    var target = update ? panelFor(update.dataset.card) : null;
+    var ended = !!update && !target;
+    if (result.dataset.patron && !ended) {
       if (result.dataset.patron !== state.patron) {
         // A new card ends the previous reader's turn.
         if (state.patron && state.lentThisTurn && autoReceipt.checked) printReceipt();
@@ -226,9 +231,10 @@
       var klass = result.querySelector(".reader-class");
       state.patronName = (name ? name.textContent : "") + (klass ? " · " + klass.textContent : "");
     }
-    if (result.dataset.lent) state.lentThisTurn += 1;
+    if (result.dataset.lent && !ended) state.lentThisTurn += 1;
     var panel = result.querySelector(".reader-panel");
     if (panel) { remember(panel); area.replaceChildren(panel); showQueuedLoans(); }
+    if (target) { patchPanel(target, update); remember(target); showQueuedLoans(); }
     var row = result.querySelector(".return-row tr");
     if (row) {
       returnsBody.insertBefore(row, returnsBody.firstChild);
@@ -243,6 +249,55 @@
     desk.dataset.code = result.dataset.code || "";
     touch();
     refocus();
+  }
+
+  /* A book lent to the reader whose panel is shown: the server sends the panel's new
+     figures and the new loan's row (a "reader-update"), and they go into the panel. */
+  function shownPanel() {
+    var panel = area.querySelector(".reader-panel");
+    // A panel put back from memory (offline) may be out of date: it is not "shown".
+    if (!panel || panel.classList.contains("offline-reader") || panel.dataset.fromMemory) return null;
+    return panel;
+  }
+  function panelFor(card) {
+    var panel = shownPanel();
+    return panel && panel.dataset.card === card ? panel : null;
+  }
+  function patchPanel(panel, update) {
+    ["due", "count", "limit"].forEach(function (key) { panel.dataset[key] = update.dataset[key]; });
+    if (update.dataset.blocked) panel.dataset.blocked = "1"; else delete panel.dataset.blocked;
+    panel.querySelector(".reader-card").replaceWith(update.querySelector(".reader-card"));
+    panel.querySelector(".loans-head").replaceWith(update.querySelector(".loans-head"));
+    var table = update.querySelector("table.loans");
+    if (!table) return;
+    var body = panel.querySelector("table.loans tbody");
+    if (!body) {
+      // The reader's first loan: the list gets its head (kept in the page) and replaces
+      // the "no loans" line.
+      table.insertBefore(document.getElementById("loans-head").content.cloneNode(true), table.firstChild);
+      var empty = panel.querySelector(".no-loans");
+      if (empty) empty.replaceWith(table); else panel.querySelector(".reader-loans").appendChild(table);
+      return;
+    }
+    // Rows in the server's order: due date, then loan (the new loan is the latest).
+    Array.prototype.forEach.call(body.querySelectorAll("tr.fresh"), function (tr) { tr.classList.remove("fresh"); });
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      var before = null;
+      Array.prototype.some.call(body.children, function (tr) {
+        if (tr.dataset.due > row.dataset.due) { before = tr; return true; }
+        return false;
+      });
+      body.insertBefore(row, before);
+    });
+  }
+  // What a scan tells the server about the panel on screen, so that it can answer a
+  // check-out with the update only when the panel is the reader's and lists the rest.
+  function shownFields(fields) {
+    var panel = shownPanel();
+    fields.shown = panel ? panel.dataset.card : "";
+    fields.shown_loans = panel
+      ? Array.prototype.map.call(panel.querySelectorAll("table.loans tbody tr[data-loan]"), function (tr) { return tr.dataset.loan; }).join(",")
+      : "";
   }
 
   function failed(error) {
@@ -279,6 +334,7 @@
     state.busy = true;
     desk.classList.add("busy");
     if (next[1].patron === undefined) next[1].patron = state.patron;
+    if (next[0] === data.scanUrl && next[1].shown === undefined) shownFields(next[1]);
     post(next[0], next[1]).then(apply, function (error) {
       if (error && error.message === "offline") {
         // No answer: keep this scan and those behind it, in order, and say so at once.
@@ -448,6 +504,7 @@
     if (known) {
       var holder = document.createElement("div");
       holder.innerHTML = known.html;
+      holder.firstElementChild.dataset.fromMemory = "1";
       area.replaceChildren(holder.firstElementChild);
       state.patronName = known.name;
       showMessage("info", escapeHtml(fill(data.queuedCardText, { CARD: known.name })));
