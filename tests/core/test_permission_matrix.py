@@ -512,6 +512,34 @@ PAGES: list[Row] = [
     page("staff/catalog/marc/import/", LIBRARIAN),
     post("staff/catalog/marc/import/", LIBRARIAN_WRITE, body=nothing, harmless=nothing),
     page("staff/catalog/marc/export/", LIBRARIAN),
+    # -- staff search (检索, opac/staff_search.py): catalog or circulate_any_class --
+    page(
+        "staff/search/",
+        LIBRARIAN,
+        query=lambda s: {"q": s.bib.title},
+        shows=lambda s: f"/staff/search/record/{s.bib.pk}/",  # the page repeats the query
+        cross="hidden",  # searches the caller's school
+    ),
+    page(
+        "staff/search/record/<int:bib_id>/",
+        LIBRARIAN,
+        args=lambda s: {"bib_id": s.bib.pk},
+        shows=lambda s: s.bib.title,
+    ),
+    post(
+        "staff/search/record/<int:bib_id>/",
+        LIBRARIAN_WRITE,
+        case="a hold for a reader",
+        args=lambda s: {"bib_id": s.free_bib.pk},
+        body=lambda s: {"card": s.reader1.card_number},
+        harmless=lambda s: {"card": ""},
+    ),
+    page(
+        "staff/search/copy/<int:item_id>/",
+        LIBRARIAN,
+        args=lambda s: {"item_id": s.copy1.pk},
+        shows=name1,  # the borrower
+    ),
     # -- readers and classes (patrons) --
     page(
         "staff/patrons/",
