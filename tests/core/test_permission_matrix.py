@@ -699,6 +699,43 @@ PAGES: list[Row] = [
         body=lambda s: {"title": "不该有的荐购"},
         harmless=lambda s: {"title": ""},
     ),
+    page(
+        "search/",
+        PUBLIC,
+        query=lambda s: {"q": s.bib.title},
+        shows=lambda s: f'href="/record/{s.bib.pk}/"',
+        cross="hidden",
+    ),
+    page("suggest.json", PUBLIC, query=lambda s: {"q": s.bib.title}),
+    page(
+        "record/<int:bib_id>/",
+        PUBLIC,
+        args=lambda s: {"bib_id": s.bib.pk},
+        shows=lambda s: s.bib.title,
+    ),
+    post(
+        "record/<int:bib_id>/",
+        "login may may may 403 403 403 403",
+        case="place a hold",
+        args=lambda s: {"bib_id": s.free_bib.pk},
+        body=lambda s: {"action": "hold"},
+        harmless=lambda s: {"action": "no-such-action"},
+    ),
+    page("rules/", PUBLIC),
+    page("my/history/", "login 200 200 200 404 404 404 404"),
+    post(
+        "my/history/",
+        "login may may may 404 404 404 404",
+        body=lambda s: {"keep": "0"},
+        harmless=lambda s: {"keep": "1"},
+    ),
+    page("staff/opac/notices/", LIBRARIAN),
+    post(
+        "staff/opac/notices/",
+        LIBRARIAN_WRITE,
+        body=lambda s: {"action": "create", "title": "不该有的公告"},
+        harmless=lambda s: {"action": "create", "title": ""},
+    ),
     # -- SRU for other systems (sru.server): public, a school's catalog each --
     page("sru", PUBLIC, shows=lambda s: s.library.name),  # explain, the default library
     page("sru/", PUBLIC),

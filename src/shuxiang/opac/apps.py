@@ -10,6 +10,9 @@ class OpacConfig(AppConfig):
     def ready(self) -> None:
         from shuxiang.core import nav
 
+        # The public site's notices and loan rules, written by whoever runs the
+        # library's settings (the librarian, the school's admin).
+        nav.register(nav.NavItem(_("公告与借阅制度"), "opac:notices", "manage_settings", order=82))
         # Staff search (检索): the nav asks one capability; the page also lets in staff who
         # lend to every class (staff_search.may_search), the same roles today.
         nav.register(
