@@ -201,13 +201,17 @@ def test_facets_count_exactly(corpus, library):
 
 
 def test_capped_facets_say_so_and_are_never_too_high(corpus, library, monkeypatch):
+    monkeypatch.setattr(engine, "EXACT_FACETS_UP_TO", 10)  # as if this were a district
     monkeypatch.setattr(engine, "FACET_LIMIT", 5)
+    engine._sizes.clear()
     page = engine.search(library, "")
     assert page.total == 12
     values = [v for vs in page.facets.values() for v in vs]
     assert values and all(v.capped for v in values)
     exact = {"G": 1, "I": 8, "K": 3}
     assert all(v.count <= exact[v.value] for v in page.facets["clc"])
+    assert sum(v.count for v in page.facets["available"]) == 5
+    engine._sizes.clear()
 
 
 def test_paging_walks_the_same_order(add, library):

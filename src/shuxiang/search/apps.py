@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,7 @@ class SearchConfig(AppConfig):
         search_port.register(
             bibs_changed=_bibs_changed, bibs_removed=_bibs_removed, items_changed=_items_changed
         )
+        post_migrate.connect(_index_if_empty, sender=self)
 
 
 def _bibs_changed(bib_ids: list[int]) -> None:
@@ -33,3 +35,15 @@ def _items_changed(item_ids: list[int]) -> None:
     from shuxiang.search import engine
 
     engine.items_changed(item_ids)
+
+
+def _index_if_empty(using: str = "default", **kwargs: object) -> None:
+    """After `migrate`: an empty index beside a catalog that has titles (a migration
+    emptied it, as 0003 did) is built again."""
+    from shuxiang.catalog.models import Bib
+    from shuxiang.search.models import SearchDoc
+
+    if not SearchDoc.objects.using(using).exists() and Bib.objects.using(using).exists():
+        from shuxiang.search import engine
+
+        engine.reindex()

@@ -41,6 +41,7 @@ class Holdings:
     available: int = 0  # on the shelf
     copies: int = 0  # not withdrawn
     withdrawn: bool = False  # it had copies and every one is withdrawn
+    locations: tuple[int, ...] = ()  # where its copies (not withdrawn) are
 
 
 @dataclass
@@ -143,6 +144,7 @@ def build(values: dict[str, Any], holdings: Holdings) -> Document:
         columns["f"].append(f"c{top.lower()}")
     if holdings.withdrawn:
         columns["f"].append("w")
+    columns["f"] += [f"o{location}" for location in holdings.locations]
 
     title_key = tokenizer.key(title)[:KEY_LENGTH]
     title_py, title_in = (k[:KEY_LENGTH] for k in tokenizer.pinyin_keys(title))
@@ -169,3 +171,8 @@ def build(values: dict[str, Any], holdings: Holdings) -> Document:
         holdings=holdings,
         suggest=suggest,
     )
+
+
+def build_many(batch: list[tuple[dict[str, Any], Holdings]]) -> list[Document]:
+    """Documents of a batch (what a worker process of the bulk reindex runs)."""
+    return [build(values, holdings) for values, holdings in batch]

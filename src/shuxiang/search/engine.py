@@ -19,6 +19,7 @@ by staff searches.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,9 +56,13 @@ MAX_PER_PAGE = 100
 MAX_SUGGEST = 50
 MAX_OFFSET = 10_000  # deeper pages answer empty: nobody reads page 501
 KEY_TIER_LIMIT = 200  # titles looked at for the exact-title and title-prefix tiers
-# Facets count every matching title up to this many; beyond, the counts are those of
-# the newest FACET_LIMIT matches, shown as "at least" (FacetValue.capped).
-FACET_LIMIT = 100_000
+# Facets count every matching title in a library of up to EXACT_FACETS_UP_TO titles (a
+# large school has 150,000 copies). In a larger catalog (a district's union catalog)
+# they count the newest FACET_LIMIT matches, and say so: the counts are then lower
+# bounds, shown as "at least" (FacetValue.capped), never too high.
+EXACT_FACETS_UP_TO = 200_000
+FACET_LIMIT = 10_000
+_sizes: dict[int, tuple[float, int]] = {}  # library id -> (when counted, titles)
 ITEM_STATUSES = (
     "available",
     "on_loan",
@@ -132,14 +137,21 @@ def _check(filters: Filters, field_name: str, page: int, per_page: int) -> None:
         )
 
 
-def _base(library_id: int, expr: object, filters: Filters, staff: bool) -> object:
-    """The whole question: the words, the library, and the filters kept as tokens."""
-    scope = [plan.Tok(("f",), f"l{library_id}")]
+def _base(
+    library_id: int, expr: object, filters: Filters, staff: bool, *, alone: bool = False
+) -> object:
+    """The whole question: the words, the library (left out when it is alone in the
+    index), and the filters kept as tokens."""
+    scope = [] if alone else [plan.Tok(("f",), f"l{library_id}")]
     if filters.clc_top:
         scope.append(plan.Tok(("f",), f"c{filters.clc_top.lower()}"))
     if filters.material_type:
         scope.append(plan.Tok(("f",), plan.material_token(filters.material_type)))
+    if filters.location_id is not None:
+        scope.append(plan.Tok(("f",), f"o{int(filters.location_id)}"))
     whole = plan._all([*scope, expr])
+    if whole is None:  # everything, in the only library: FTS5 needs a token to look for
+        whole = plan.Tok(("f",), f"l{library_id}")
     if not staff:
         whole = plan.Without(whole, plan.Tok(("f",), "w"))
     return whole
@@ -320,41 +332,55 @@ def _page_ids(
 # -- results ------------------------------------------------------------------------
 
 
-def _hits(ids: Sequence[int]) -> list[Hit]:
-    from shuxiang.catalog.models import Bib, CallNumber
-    from shuxiang.search.models import SearchDoc
-
-    bibs = Bib.objects.only(
-        "id", "title", "authors", "isbn", "year", "publisher", "material_type", "responsibility"
-    ).in_bulk(ids)
-    calls = dict(
-        CallNumber.objects.filter(bib_id__in=ids, volume="").values_list("bib_id", "value")
-    )
-    counts = {
-        b: (a, c)
-        for b, a, c in SearchDoc.objects.filter(bib_id__in=ids).values_list(
-            "bib_id", "available", "copies"
+def _hits(engine: Any, ids: Sequence[int]) -> list[Hit]:
+    """The page's titles, in order: one statement (the ORM took longer than the search)."""
+    if not ids:
+        return []
+    rows = {
+        r[0]: r
+        for r in engine._rows(
+            "SELECT b.id, b.title, b.authors, b.responsibility, b.isbn, b.year, b.publisher, "
+            "b.material_type, d.available, d.copies, "
+            "(SELECT c.value FROM catalog_callnumber c WHERE c.bib_id = b.id "
+            "AND c.volume = '' LIMIT 1) "
+            "FROM catalog_bib b LEFT JOIN search_doc d ON d.bib_id = b.id "
+            f"WHERE b.id IN ({', '.join(['%s'] * len(ids))})",
+            list(ids),
         )
     }
     out = []
     for bib_id in ids:
-        bib = bibs.get(bib_id)
-        if bib is None:
+        row = rows.get(bib_id)
+        if row is None:
             continue
-        authors = [a.get("name", "") for a in bib.authors if isinstance(a, dict) and a.get("name")]
-        available, copies = counts.get(bib_id, (0, 0))
+        (
+            _id,
+            title,
+            authors,
+            responsibility,
+            isbn,
+            year,
+            publisher,
+            material,
+            available,
+            copies,
+            call,
+        ) = row
+        if isinstance(authors, str):
+            authors = json.loads(authors or "[]")
+        names = [a.get("name", "") for a in authors or [] if isinstance(a, dict) and a.get("name")]
         out.append(
             Hit(
-                bib_id=bib.pk,
-                title=bib.title,
-                authors=authors or ([bib.responsibility] if bib.responsibility else []),
-                isbn=bib.isbn,
-                call_number=calls.get(bib_id, ""),
-                year=bib.year,
-                publisher=bib.publisher,
-                material_type=bib.material_type,
-                available=available,
-                copies=copies,
+                bib_id=bib_id,
+                title=title,
+                authors=names or ([responsibility] if responsibility else []),
+                isbn=isbn,
+                call_number=call or "",
+                year=year,
+                publisher=publisher,
+                material_type=material,
+                available=available or 0,
+                copies=copies or 0,
             )
         )
     return out
@@ -366,19 +392,31 @@ def _facets(rows: FacetRows, total: int, library_id: int) -> dict[str, list[Face
     from shuxiang.core.models import Location
 
     capped = rows.scanned < total
-    sums: dict[str, dict[Any, int]] = {"clc": {}, "material_type": {}, "year": {}, "available": {}}
-    for top, material, year, on_shelf, n in rows.combos:
-        for name, value in (
+    sums: dict[str, dict[Any, int]] = {
+        "clc": {},
+        "material_type": {},
+        "year": {},
+        "available": {},
+        "location": {},
+    }
+    for top, material, year, on_shelf, locations, n in rows.combos:
+        pairs = [
             ("clc", top or ""),
             ("material_type", material),
             ("year", year),
             ("available", "1" if on_shelf else "0"),
-        ):
-            if value is None:
-                continue
-            sums[name][value] = sums[name].get(value, 0) + n
+        ]
+        pairs += [("location", int(x)) for x in locations.split()]
+        for name, value in pairs:
+            if value is not None:
+                sums[name][value] = sums[name].get(value, 0) + n
     materials = dict(Bib.MaterialType.choices)
-    out: dict[str, list[FacetValue]] = {
+    names = dict(
+        Location.objects.filter(library_id=library_id, pk__in=list(sums["location"])).values_list(
+            "pk", "name"
+        )
+    )
+    return {
         "clc": [
             FacetValue(v, clc.caption(v) if v else _("未分类"), n, capped)
             for v, n in sorted(sums["clc"].items(), key=lambda kv: (kv[0] == "", kv[0]))
@@ -386,6 +424,10 @@ def _facets(rows: FacetRows, total: int, library_id: int) -> dict[str, list[Face
         "material_type": [
             FacetValue(v, str(materials.get(v, v)), n, capped)
             for v, n in sorted(sums["material_type"].items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "location": [
+            FacetValue(str(v), names.get(v, str(v)), n, capped)
+            for v, n in sorted(sums["location"].items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "year": [
             FacetValue(str(v), str(v), n, capped)
@@ -399,16 +441,17 @@ def _facets(rows: FacetRows, total: int, library_id: int) -> dict[str, list[Face
             if v in sums["available"]
         ],
     }
-    names = dict(
-        Location.objects.filter(
-            library_id=library_id, pk__in=[loc for loc, _n in rows.locations]
-        ).values_list("pk", "name")
-    )
-    out["location"] = [
-        FacetValue(str(loc), names.get(loc, str(loc)), n, capped)
-        for loc, n in sorted(rows.locations, key=lambda r: (-r[1], r[0]))
-    ]
-    return out
+
+
+def _facet_limit(engine: Any, library_id: int) -> int:
+    """How many matches the facets count: all of them in a school's catalog."""
+    import time
+
+    counted, titles = _sizes.get(library_id, (0.0, 0))
+    if time.monotonic() - counted > 60:  # the size only picks the rule: a minute is fine
+        titles = engine.library_size(library_id, EXACT_FACETS_UP_TO + 1)
+        _sizes[library_id] = (time.monotonic(), titles)
+    return EXACT_FACETS_UP_TO if titles <= EXACT_FACETS_UP_TO else FACET_LIMIT
 
 
 def search(
@@ -435,7 +478,8 @@ def search(
     if plan.is_nothing(expr):
         return result
     engine = backend()
-    base = _base(library_id, expr, filters, staff)
+    alone = engine.library_ids() == (library_id, library_id)
+    base = _base(library_id, expr, filters, staff, alone=alone)
     preds = _preds(library_id, filters, staff, engine.connection)
     result.total = engine.count(base, library_id, preds)
     if result.total == 0:
@@ -446,9 +490,9 @@ def search(
             engine, library_id, tree, _key_text(query, field), base, preds, filters
         )
         ids = _page_ids(engine, library_id, segments, offset, per_page, result.total)
-        result.hits = _hits(ids)
+        result.hits = _hits(engine, ids)
     if facets:
-        rows = engine.facets(base, library_id, preds, FACET_LIMIT)
+        rows = engine.facets(base, library_id, preds, _facet_limit(engine, library_id))
         result.facets = _facets(rows, result.total, library_id)
     return result
 
@@ -515,16 +559,57 @@ def items_changed(item_ids: Iterable[int]) -> None:
         return
     now = engine.holdings(bibs)
     stored = engine.stored_holdings(bibs)
+    # Whether a title is withdrawn and where its copies are live in its tokens.
     again = [
         b
         for b in bibs
-        if b not in stored or stored[b].withdrawn != now.get(b, Holdings()).withdrawn
+        if b not in stored
+        or (stored[b].withdrawn, stored[b].locations)
+        != (now.get(b, Holdings()).withdrawn, now.get(b, Holdings()).locations)
     ]
     counts = {b: now.get(b, Holdings()) for b in bibs if b not in again}
     if counts:
         engine.set_holdings(counts)
     if again:
         index_bibs(again)
+
+
+JSON_FIELDS = ("authors", "subjects", "isbns", "invalid_isbns")
+
+
+def _bib_values(engine: Any, library_id: int | None, after: int, limit: int) -> list[dict]:
+    """The next titles after bib id `after` (all libraries, or one), as BIB_FIELDS."""
+    where = "b.id > %s" + (" AND b.library_id = %s" if library_id is not None else "")
+    params: list[Any] = [after] + ([library_id] if library_id is not None else [])
+    columns = ", ".join(f"b.{name}" for name in BIB_FIELDS)
+    rows = engine._rows(
+        f"SELECT {columns} FROM catalog_bib b WHERE {where} ORDER BY b.id LIMIT %s",
+        [*params, limit],
+    )
+    out = []
+    for row in rows:
+        values = dict(zip(BIB_FIELDS, row, strict=True))
+        for name in JSON_FIELDS:
+            if isinstance(values[name], str):
+                values[name] = json.loads(values[name] or "[]")
+        out.append(values)
+    return out
+
+
+def _workers(total: int) -> Any:
+    """A pool of processes that make documents while this one writes them: for a large
+    rebuild, where a second core makes it faster (pypinyin is the bulk of the work)."""
+    import multiprocessing
+    import os
+
+    cores = os.cpu_count() or 1
+    if total < 20000 or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None  # (Windows has no fork; spawn would run the caller's script again)
+    from concurrent.futures import ProcessPoolExecutor
+
+    # A forked worker only makes documents: it never touches the database connection
+    # it inherits, and leaves through os._exit, so that connection is not closed there.
+    return ProcessPoolExecutor(min(cores, 4), mp_context=multiprocessing.get_context("fork"))
 
 
 def reindex(
@@ -538,35 +623,59 @@ def reindex(
     the search keeps answering meanwhile. progress(done, total) after each batch.
     Returns the number of titles indexed."""
     from shuxiang.catalog.models import Bib
+    from shuxiang.search.documents import build_many
     from shuxiang.search.models import SearchDoc
 
     engine = backend()
+    library_id = (
+        None if library is None else (library.pk if hasattr(library, "pk") else int(library))
+    )
     bibs = Bib.objects.all()
     docs_qs = SearchDoc.objects.all()
-    if library is not None:
-        bibs = bibs.filter(library=library)
-        docs_qs = docs_qs.filter(library=library)
-    ids = list(bibs.order_by("id").values_list("id", flat=True))
+    if library_id is not None:
+        bibs = bibs.filter(library_id=library_id)
+        docs_qs = docs_qs.filter(library_id=library_id)
+    total = bibs.count()
     fresh = not docs_qs.exists()
-    total = len(ids)
     done = 0
     if progress:
         progress(0, total)
-    for start in range(0, total, batch_size):
-        part = ids[start : start + batch_size]
-        docs, gone = _documents(part, engine)
+    pool = _workers(total)
+    pending: list[Any] = []
+    last = 0
+
+    def write(docs: list[Any]) -> None:
+        nonlocal done
         with transaction.atomic():
             engine.write(docs, fresh=fresh)
-            if gone:
-                engine.delete(gone)
-        done += len(part)
+        done += len(docs)
         if progress:
             progress(done, total)
-    with transaction.atomic():
-        stale = (
-            sorted(set(docs_qs.values_list("bib_id", flat=True)) - set(ids)) if not fresh else []
-        )
-        if stale:
-            engine.delete(stale)
+
+    try:
+        while True:
+            rows = _bib_values(engine, library_id, last, batch_size)
+            if not rows:
+                break
+            last = rows[-1]["id"]
+            holdings = engine.holdings([r["id"] for r in rows])
+            batch = [(r, holdings.get(r["id"], Holdings())) for r in rows]
+            if pool is None:
+                write(build_many(batch))
+                continue
+            pending.append(pool.submit(build_many, batch))
+            while len(pending) > 2:  # keep the workers busy while this one writes
+                write(pending.pop(0).result())
+        for future in pending:
+            write(future.result())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if not fresh:
+        with transaction.atomic():
+            kept = set(bibs.values_list("id", flat=True))
+            stale = sorted(set(docs_qs.values_list("bib_id", flat=True)) - kept)
+            if stale:
+                engine.delete(stale)
     engine.optimize()
     return total

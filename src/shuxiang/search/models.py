@@ -28,6 +28,8 @@ class SearchDoc(models.Model):
     available = models.PositiveIntegerField(default=0)
     copies = models.PositiveIntegerField(default=0)
     withdrawn = models.BooleanField(default=False)
+    # The locations of its copies (not withdrawn): location ids separated by spaces.
+    locations = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         db_table = "search_doc"

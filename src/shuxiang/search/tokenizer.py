@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from shuxiang.catalog.clc import MAIN_CLASSES
+
 # Han ideographs (with 〇), kana and Hangul: text without spaces between words, indexed
 # by characters and bigrams. Only Han gets pinyin.
 _HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
@@ -44,20 +46,17 @@ INITIALS_MIN, INITIALS_MAX = 2, 4
 
 
 @lru_cache(maxsize=1)
-def _traditional() -> tuple[dict[int, str], frozenset[str]]:
-    """zhconv's table for zh-Hans: single characters as a str.translate map, and the
-    first characters of the phrases it rewrites (乾隆 stays, 後來 → 后来)."""
+def _traditional() -> frozenset[str]:
+    """The characters zhconv's zh-Hans table rewrites on their own (後, 國, 乾 ...).
+    A text without one of them is left as it is; one with them goes through zhconv,
+    whose phrases keep the exceptions (乾隆 stays, 後來 → 后来)."""
     from zhconv import zhconv
 
-    table = zhconv.getdict("zh-hans")
-    chars = {ord(k): v for k, v in table.items() if len(k) == 1}
-    starts = frozenset(k[0] for k in table if len(k) > 1)
-    return chars, starts | frozenset(chr(c) for c in chars)
+    return frozenset(k for k, v in zhconv.getdict("zh-hans").items() if len(k) == 1 and k != v)
 
 
 def _simplified(text: str) -> str:
-    chars, starts = _traditional()
-    if starts.isdisjoint(text):
+    if _traditional().isdisjoint(text):
         return text
     from zhconv import zhconv
 
@@ -69,6 +68,7 @@ def _strip_accent(match: re.Match[str]) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Text as the index keeps it: half-width, simplified, lower case, no accents."""
     if not text:
@@ -80,14 +80,20 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+@lru_cache(maxsize=65536)
+def _runs(text: str) -> tuple[tuple[bool, str], ...]:
+    return tuple((bool(m.group(1)), m.group(0)) for m in _RUNS.finditer(fold(text)))
+
+
 def runs(text: str) -> list[tuple[bool, str]]:
     """The folded text's runs: (True, CJK run) or (False, Latin word or number)."""
-    return [(bool(m.group(1)), m.group(0)) for m in _RUNS.finditer(fold(text))]
+    return list(_runs(text))
 
 
+@lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """The folded text without spaces or punctuation: what "the same title" compares."""
-    return "".join(run for _cjk, run in runs(text))
+    return "".join(run for _cjk, run in _runs(text))
 
 
 # -- words and characters -----------------------------------------------------------
@@ -98,12 +104,17 @@ def cjk_tokens(run: str) -> list[str]:
     return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+@lru_cache(maxsize=65536)
+def _text_tokens(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for is_cjk, run in _runs(text):
+        out.extend(cjk_tokens(run) if is_cjk else [run])
+    return tuple(out)
+
+
 def text_tokens(text: str) -> list[str]:
     """The tokens of a text field: CJK characters and bigrams, Latin words, numbers."""
-    out: list[str] = []
-    for is_cjk, run in runs(text):
-        out.extend(cjk_tokens(run) if is_cjk else [run])
-    return out
+    return list(_text_tokens(text))
 
 
 # -- pinyin -------------------------------------------------------------------------
@@ -132,13 +143,45 @@ def syllable_set() -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=1)
+def _surnames_longest_first() -> tuple[str, ...]:
+    from shuxiang.core.pinyin import SURNAME_READINGS
+
+    return tuple(sorted(SURNAME_READINGS, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _one_reading() -> dict[str, str]:
+    """The characters with a single reading in pypinyin's dictionary, and that reading
+    (as typed: no tones, ü as v). A run made only of them needs no phrase lookup."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return {
+        chr(code): to_normal(readings).replace("ü", "v")
+        for code, readings in pinyin_dict.items()
+        if "," not in readings
+    }
+
+
 @lru_cache(maxsize=50000)
 def _han_syllables(run: str, is_name: bool) -> tuple[tuple[str, ...], ...]:
     """Each character's reading(s) in a Han run: the phrase reading first, then a
     surname's own reading where it differs (曾 ceng, zeng)."""
     from shuxiang.core import pinyin
 
-    main = pinyin.syllables(run, is_name=is_name)
+    single = _one_reading()
+    head: tuple[str, ...] = ()
+    rest = run
+    if is_name:
+        for surname in _surnames_longest_first():
+            if run.startswith(surname):
+                head, rest = tuple(pinyin.SURNAME_READINGS[surname]), run[len(surname) :]
+                break
+    if all(c in single for c in rest):  # no polyphone: no phrase lookup needed
+        main = head + tuple(single[c] for c in rest)
+    else:
+        main = pinyin.syllables(run, is_name=is_name)
     if len(main) != len(run):  # a character pypinyin does not know, kept as it is
         main = tuple((pinyin.syllables(c) or ("",))[0] for c in run)
     surnames = _surname_readings()
@@ -161,19 +204,23 @@ def _pinyin_parts(text: str, is_name: bool) -> list[tuple[tuple[str, ...], ...]]
 
 
 def _initials_grams(positions: list[tuple[str, ...]]) -> set[str]:
-    grams: set[str] = set()
     letters = [tuple(dict.fromkeys(s[0] for s in options)) for options in positions]
+    if all(len(options) == 1 for options in letters):  # the usual case: one reading each
+        line = "".join(options[0] for options in letters)
+        return {
+            line[start : start + size]
+            for size in range(INITIALS_MIN, INITIALS_MAX + 1)
+            for start in range(len(line) - size + 1)
+        }
+    grams: set[str] = set()
     for size in range(INITIALS_MIN, INITIALS_MAX + 1):
         for start in range(len(letters) - size + 1):
-            window = letters[start : start + size]
-            if all(window):
-                grams.update("".join(p) for p in itertools.product(*window))
+            grams.update("".join(p) for p in itertools.product(*letters[start : start + size]))
     return grams
 
 
-def pinyin_tokens(text: str, *, is_name: bool = False) -> tuple[list[str], list[str]]:
-    """(full pinyin tokens, initials tokens) of a text: syllables and neighbouring pairs;
-    initials runs of 2 to 4 letters."""
+@lru_cache(maxsize=65536)
+def _pinyin_tokens(text: str, is_name: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     full: set[str] = set()
     initials: set[str] = set()
     for positions in _pinyin_parts(text, is_name):
@@ -185,12 +232,23 @@ def pinyin_tokens(text: str, *, is_name: bool = False) -> tuple[list[str], list[
                 full.update(options)
                 continue
             for a, b in itertools.pairwise(chain):
-                full.update(x + y for x in a for y in b)
+                if len(a) == 1 and len(b) == 1:
+                    full.add(a[0] + b[0])
+                else:
+                    full.update(x + y for x in a for y in b)
             initials |= _initials_grams(chain)
             chain = []
-    return sorted(full), sorted(initials)
+    return tuple(sorted(full)), tuple(sorted(initials))
 
 
+def pinyin_tokens(text: str, *, is_name: bool = False) -> tuple[list[str], list[str]]:
+    """(full pinyin tokens, initials tokens) of a text: syllables and neighbouring pairs;
+    initials runs of 2 to 4 letters."""
+    full, initials = _pinyin_tokens(text, is_name)
+    return list(full), list(initials)
+
+
+@lru_cache(maxsize=65536)
 def pinyin_keys(text: str, *, is_name: bool = False) -> tuple[str, str]:
     """(full pinyin, initials) of the whole text in its main reading, without spaces:
     西游记 → ("xiyouji", "xyj"); what exact and prefix matching on pinyin compare."""
@@ -322,8 +380,6 @@ def clc_query_token(word: str) -> str | None:
 def clc_top(clc: str) -> str:
     """The main class letter of a CLC number ("I" for I242.4; "" without one)."""
     text = fold(clc).strip()
-    from shuxiang.catalog.clc import MAIN_CLASSES
-
     return text[:1].upper() if text[:1].upper() in MAIN_CLASSES else ""
 
 

@@ -25,11 +25,10 @@ def marks(n: int) -> str:
 
 @dataclass
 class FacetRows:
-    """Counts of the matching titles by (class, type, year, on the shelf), and by
-    location; scanned: how many titles were looked at (all of them unless capped)."""
+    """Counts of the matching titles by (class, type, year, on the shelf, locations);
+    scanned: how many titles were looked at (all of them unless capped)."""
 
-    combos: list[tuple[str, str, int | None, bool, int]]
-    locations: list[tuple[int, int]]
+    combos: list[tuple[str, str, int | None, bool, str, int]]
     scanned: int
 
 
@@ -117,30 +116,35 @@ class Backend:
         return [tuple(r) for r in self._rows(sql, [library_id, *params, *extra, limit])]
 
     def facets(self, expr: object, library_id: int, preds: list[Pred], cap: int) -> FacetRows:
+        """One pass over the matching titles (the newest `cap` of them)."""
         source, where, params = self.source(expr, library_id)
         full_where, extra = self._where(where, preds)
         inner = (
-            f"SELECT d.bib_id, d.clc_top, d.material_type, d.year, d.available FROM {source} "
+            f"SELECT d.clc_top, d.material_type, d.year, d.available, d.locations FROM {source} "
             f"WHERE {full_where} ORDER BY {self.order_desc()} LIMIT %s"
         )
-        args = params + extra + [cap]
-        combos = self._rows(
+        rows = self._rows(
             "SELECT m.clc_top, m.material_type, m.year, CASE WHEN m.available > 0 THEN 1 "
-            f"ELSE 0 END, count(*) FROM ({inner}) m GROUP BY 1, 2, 3, 4",
-            args,
+            f"ELSE 0 END, m.locations, count(*) FROM ({inner}) m GROUP BY 1, 2, 3, 4, 5",
+            params + extra + [cap],
         )
-        locations = self._rows(
-            "SELECT i.location_id, count(DISTINCT i.bib_id) FROM catalog_item i "
-            f"WHERE i.bib_id IN (SELECT m.bib_id FROM ({inner}) m) "
-            "AND i.status <> 'withdrawn' AND i.location_id IS NOT NULL GROUP BY 1",
-            args,
+        combos = [(r[0], r[1], r[2], bool(r[3]), r[4], int(r[5])) for r in rows]
+        return FacetRows(combos=combos, scanned=sum(r[5] for r in combos))
+
+    def library_size(self, library_id: int, stop: int) -> int:
+        """The library's titles in the index, counted up to `stop`."""
+        rows = self._rows(
+            "SELECT count(*) FROM (SELECT 1 FROM search_doc WHERE library_id = %s LIMIT %s) s",
+            [library_id, stop],
         )
-        scanned = sum(r[4] for r in combos)
-        return FacetRows(
-            combos=[(r[0], r[1], r[2], bool(r[3]), int(r[4])) for r in combos],
-            locations=[(int(r[0]), int(r[1])) for r in locations],
-            scanned=scanned,
-        )
+        return int(rows[0][0])
+
+    def library_ids(self) -> tuple[int | None, int | None]:
+        """The lowest and highest library id in the index (one index probe each: a
+        single min() or max() per statement is what SQLite answers from an index)."""
+        low = self._rows("SELECT min(library_id) FROM search_doc", [])[0][0]
+        high = self._rows("SELECT max(library_id) FROM search_doc", [])[0][0]
+        return low, high
 
     def suggest_rows(self, library_id: int, prefix: str, limit: int) -> list[tuple[str, str, str]]:
         c = f"s.key{self.collate}"
@@ -158,14 +162,19 @@ class Backend:
         out: dict[int, Holdings] = {}
         for part in chunks(list(bib_ids)):
             rows = self._rows(
-                "SELECT bib_id, "
-                "SUM(CASE WHEN status = 'available' THEN 1 ELSE 0 END), "
-                "SUM(CASE WHEN status <> 'withdrawn' THEN 1 ELSE 0 END), count(*) "
-                f"FROM catalog_item WHERE bib_id IN ({marks(len(part))}) GROUP BY bib_id",
+                "SELECT bib_id, status, location_id FROM catalog_item "
+                f"WHERE bib_id IN ({marks(len(part))})",
                 list(part),
             )
-            for bib_id, available, copies, total in rows:
-                out[bib_id] = Holdings(int(available), int(copies), total > 0 and copies == 0)
+            for bib_id, status, location_id in rows:
+                h = out.setdefault(bib_id, Holdings(withdrawn=True))
+                if status == "withdrawn":
+                    continue
+                h.withdrawn = False
+                h.copies += 1
+                h.available += status == "available"
+                if location_id is not None and location_id not in h.locations:
+                    h.locations = tuple(sorted((*h.locations, location_id)))
         return out
 
     def bibs_of_items(self, item_ids: Sequence[int]) -> list[int]:
@@ -184,12 +193,13 @@ class Backend:
         out: dict[int, Holdings] = {}
         for part in chunks(list(bib_ids)):
             rows = self._rows(
-                "SELECT bib_id, available, copies, withdrawn FROM search_doc "
+                "SELECT bib_id, available, copies, withdrawn, locations FROM search_doc "
                 f"WHERE bib_id IN ({marks(len(part))})",
                 list(part),
             )
-            for bib_id, available, copies, withdrawn in rows:
-                out[bib_id] = Holdings(available, copies, bool(withdrawn))
+            for bib_id, available, copies, withdrawn, locations in rows:
+                places = tuple(int(x) for x in locations.split())
+                out[bib_id] = Holdings(available, copies, bool(withdrawn), places)
         return out
 
     def set_holdings(self, changes: dict[int, Holdings]) -> None:
@@ -224,13 +234,14 @@ class Backend:
                 d.holdings.available,
                 d.holdings.copies,
                 d.holdings.withdrawn,
+                " ".join(str(x) for x in d.holdings.locations),
             )
             for d in docs
         ]
 
     DOC_COLUMNS = (
         "bib_id, library_id, title_key, title_py, title_in, clc_top, year, material_type, "
-        "available, copies, withdrawn"
+        "available, copies, withdrawn, locations"
     )
 
     def _suggest_rows(self, docs: list[Document]) -> list[tuple]:

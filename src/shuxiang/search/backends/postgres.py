@@ -38,7 +38,7 @@ class PostgresBackend(Backend):
         with self.connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO search_doc ({self.DOC_COLUMNS}, tokens) "
-                f"VALUES ({marks(11)}, array_to_tsvector(%s::text[]))",
+                f"VALUES ({marks(12)}, array_to_tsvector(%s::text[]))",
                 [(*row, d.lexemes()) for row, d in zip(self._doc_rows(docs), docs, strict=True)],
             )
             cursor.executemany(
