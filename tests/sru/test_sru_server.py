@@ -571,6 +571,17 @@ def test_the_imported_record_comes_back_as_it_came_with_its_copy(client, catalog
     assert marc_values(record, "905", "b") == ["30000001"]  # the copy as it is now
 
 
+def test_public_records_leave_out_accession_numbers_and_prices(client, catalog):
+    from shuxiang.catalog.models import Item
+
+    Item.objects.filter(barcode="30000001").update(accession_number="A000123", price=3250)
+    (record,) = records(search(client, "dc.title=西游记", recordSchema="marcxml"))
+    assert marc_values(record, "905", "b") == ["30000001"]
+    assert marc_values(record, "905", "h") == [] and marc_values(record, "905", "r") == []
+    text = ET.tostring(record, encoding="unicode")
+    assert "A000123" not in text and "32.50" not in text
+
+
 def test_a_title_catalogued_here_is_built_from_its_fields(client, catalog):
     from shuxiang.catalog.models import Bib
 

@@ -103,8 +103,12 @@ class Exporter:
         since: dt.date | None = None,
         clc_prefix: str = "",
         bib_ids: list[int] | None = None,
+        public: bool = False,
     ) -> None:
+        """`public`: for the public catalog (the SRU server), holdings leave out what only
+        the library keeps: each copy's accession number and the price it paid."""
         self.library = library
+        self.public = public
         self.default_format = default_format
         self.xml = xml
         self.since = since
@@ -138,6 +142,10 @@ class Exporter:
                 break
             last = rows[-1][0]
             items = _items_by_bib(self.library, [r[0] for r in rows])
+            if self.public:
+                for copies in items.values():
+                    for item in copies:
+                        item.update(price=None, accession_number="")
             # Saved since import (or made here): the full values are needed to compare/build.
             slow = [
                 r[0]
