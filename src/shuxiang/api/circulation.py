@@ -16,7 +16,7 @@ from shuxiang.api.schemas import ErrorOut
 from shuxiang.circulation import services
 from shuxiang.circulation.models import Hold, Payment
 from shuxiang.circulation.selectors import patron_fees, patron_holds, patron_loans
-from shuxiang.core.errors import Forbidden
+from shuxiang.core.errors import Forbidden, NotFound
 from shuxiang.core.permissions import can, can_circulate_for
 from shuxiang.patrons.selectors import patron_by_card
 from shuxiang.patrons.services import history_view_record, loans_view_record
@@ -129,7 +129,10 @@ def loans(request: HttpRequest, card: str, history: bool = False) -> list[dict]:
     actor = require(request, "circulate")
     patron = patron_by_card(actor.library.pk, card)
     if not can_circulate_for(request.user, class_id=patron.school_class_id):
-        raise Forbidden(_("您只能查看本班读者。"), code="not_your_class")
+        # As GET /patrons/{card} answers: another class's card is not confirmed to exist.
+        raise NotFound(
+            _("没有借书证号为 %(card)s 的读者。") % {"card": card}, code="patron_not_found"
+        )
     if history and not can(request.user, "view_patron_history"):
         raise Forbidden(_("您没有查看借阅历史的权限。"), code="forbidden")
     if history:
@@ -212,7 +215,10 @@ def holds(request: HttpRequest, card: str) -> list[dict]:
     actor = require(request, "circulate")
     patron = patron_by_card(actor.library.pk, card)
     if not can_circulate_for(request.user, class_id=patron.school_class_id):
-        raise Forbidden(_("您只能查看本班读者。"), code="not_your_class")
+        # As GET /patrons/{card} answers: another class's card is not confirmed to exist.
+        raise NotFound(
+            _("没有借书证号为 %(card)s 的读者。") % {"card": card}, code="patron_not_found"
+        )
     return [_hold_out(hold) for hold in patron_holds(patron)]
 
 
