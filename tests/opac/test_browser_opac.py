@@ -216,3 +216,27 @@ def test_the_reader_renews_and_switches_history_in_the_browser(live_server, opac
             page.click("[data-test=stop-keeping]")
         expect(page.locator("[data-test=not-kept]")).to_be_visible()
         page.screenshot(path=str(SHOTS / "opac-history-1366.png"), full_page=True)
+
+
+def test_the_librarian_posts_a_notice_and_the_home_page_shows_it(live_server, opac_site, make_user):
+    from playwright.sync_api import expect
+
+    make_user("librarian", "notices", password="notices-secret")
+    site = live_server.url
+    with browser_page() as page:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(site + "/staff/login/")
+        page.fill("#id_username", "notices")
+        page.fill("#id_password", "notices-secret")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        with page.expect_navigation():
+            page.click("header.top nav >> text=公告与借阅制度")
+        page.fill("#id_title", "期末还书提醒")
+        page.fill("#id_body", "请在 1 月 10 日前还清所借图书。")
+        with page.expect_navigation():
+            page.click("[data-test=notice-form] button[type=submit]")
+        expect(page.locator(".msg")).to_contain_text("已发布公告“期末还书提醒”。")
+        page.screenshot(path=str(SHOTS / "opac-staff-notices-1366.png"), full_page=True)
+        page.goto(site + "/")
+        expect(page.locator("[data-test=notices]")).to_contain_text("期末还书提醒")
