@@ -119,10 +119,7 @@ class Backend:
         """One pass over the matching titles (the newest `cap` of them)."""
         source, where, params = self.source(expr, library_id)
         full_where, extra = self._where(where, preds)
-        inner = (
-            f"SELECT d.clc_top, d.material_type, d.year, d.available, d.locations FROM {source} "
-            f"WHERE {full_where} ORDER BY {self.order_desc()} LIMIT %s"
-        )
+        inner = self.facet_rows_sql(source, full_where)
         rows = self._rows(
             "SELECT m.clc_top, m.material_type, m.year, CASE WHEN m.available > 0 THEN 1 "
             f"ELSE 0 END, m.locations, count(*) FROM ({inner}) m GROUP BY 1, 2, 3, 4, 5",
@@ -130,6 +127,12 @@ class Backend:
         )
         combos = [(r[0], r[1], r[2], bool(r[3]), r[4], int(r[5])) for r in rows]
         return FacetRows(combos=combos, scanned=sum(r[5] for r in combos))
+
+    def facet_rows_sql(self, source: str, where: str) -> str:
+        return (
+            f"SELECT d.clc_top, d.material_type, d.year, d.available, d.locations FROM {source} "
+            f"WHERE {where} ORDER BY {self.order_desc()} LIMIT %s"
+        )
 
     def library_size(self, library_id: int, stop: int) -> int:
         """The library's titles in the index, counted up to `stop`."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shuxiang.search import plan
-from shuxiang.search.backends.base import Backend, chunks, marks
+from shuxiang.search.backends.base import Backend, Pred, chunks, marks
 from shuxiang.search.documents import Document
 
 
@@ -19,6 +19,28 @@ class PostgresBackend(Backend):
             "search_doc d",
             "d.library_id = %s AND d.tokens @@ %s::tsquery",
             [library_id, plan.to_tsquery(expr)],
+        )
+
+    def ids(
+        self, expr: object, library_id: int, preds: list[Pred], *, limit: int, offset: int = 0
+    ) -> list[int]:
+        # MATERIALIZED: the matches come from the GIN index first. Left to itself the
+        # planner walks the primary key backwards for "newest 20" and tests every
+        # title's tsvector on the way (200 ms for a rare word at 20,000 titles).
+        source, where, params = self.source(expr, library_id)
+        full_where, extra = self._where(where, preds)
+        sql = (
+            f"WITH hits AS MATERIALIZED (SELECT d.bib_id FROM {source} WHERE {full_where}) "
+            "SELECT bib_id FROM hits ORDER BY bib_id DESC LIMIT %s OFFSET %s"
+        )
+        return [r[0] for r in self._rows(sql, params + extra + [limit, offset])]
+
+    def facet_rows_sql(self, source: str, where: str) -> str:
+        return (
+            "WITH hits AS MATERIALIZED (SELECT d.bib_id, d.clc_top, d.material_type, d.year, "
+            f"d.available, d.locations FROM {source} WHERE {where}) "
+            "SELECT clc_top, material_type, year, available, locations FROM hits "
+            "ORDER BY bib_id DESC LIMIT %s"
         )
 
     def delete(self, bib_ids: Sequence[int]) -> None:
