@@ -414,8 +414,8 @@ def profile(var: Path, cards: list[str], barcodes: list[str]) -> None:
             ),
         ),
         (
-            "  template rendering (django Template.render)",
-            lambda: cumulative("django/template/base.py", "render"),
+            "  template rendering (the scan's fragment)",
+            lambda: cumulative("django/template/backends/django.py", "render"),
         ),
         (
             "session and login (auth get_user)",
@@ -433,6 +433,58 @@ def profile(var: Path, cards: list[str], barcodes: list[str]) -> None:
     text = out.getvalue()
     print("\n  top functions by own time:")
     print("\n".join("    " + row for row in text[text.find("ncalls") :].splitlines()[:14]))
+
+
+def reads_against_orm(var: Path, card: str, n: int) -> None:
+    """The reads every desk scan makes, as prepared statements (DESIGN rule 9), beside
+    the ORM queries they replace, in-process: the session, the session's user and the
+    login's library (core), and the reader's panel (circulation)."""
+    django_setup(var)
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+    from django.contrib.sessions.models import Session
+
+    from shuxiang.circulation.selectors import desk_reader, patron_for_scan, patron_summary
+    from shuxiang.core import clock
+    from shuxiang.core.auth_backend import CachedModelBackend
+    from shuxiang.core.libraries import library_of_user
+    from shuxiang.core.sessions import SessionStore
+
+    user = get_user_model().objects.get(username=USER)
+    key = Session.objects.order_by("-expire_date").values_list("session_key", flat=True).first()
+    library = library_of_user(user)
+    patron = patron_for_scan(library.pk, card)
+    today = clock.today()
+
+    def orm_library() -> object:
+        # What library_of_user did: the login's membership, then its library.
+        fresh = type(user)(pk=user.pk)
+        return fresh.membership.library
+
+    ways = [
+        ("session", "prepared", lambda: SessionStore(key).load()),
+        ("session", "Django's db sessions", lambda: DjangoSessionStore(key).load()),
+        ("user", "prepared", lambda: CachedModelBackend().get_user(str(user.pk))),
+        ("user", "ModelBackend", lambda: ModelBackend().get_user(str(user.pk))),
+        ("library", "prepared", lambda: library_of_user(user)),
+        ("library", "user.membership.library", orm_library),
+        ("reader's panel", "desk_reader", lambda: desk_reader(library, patron, today=today)),
+        ("reader's panel", "patron_summary", lambda: patron_summary(library, patron, today=today)),
+    ]
+    took: dict[tuple[str, str], float] = {}
+    for _round in range(2):  # the first round warms up; the second is measured
+        for what, way, call in ways:
+            start = time.perf_counter()
+            for _i in range(n):
+                call()
+            took[what, way] = (time.perf_counter() - start) / n * 1e6
+    print(f"\n  reads of every desk scan, prepared once per process against the ORM ({n} each):")
+    for what in dict.fromkeys(w for w, _way, _call in ways):
+        (mine, us), (orm, orm_us) = [(way, t) for (w, way), t in took.items() if w == what]
+        print(
+            f"    {what + ' via ' + mine:<46} {us:7.1f} µs  ({orm} {orm_us:.1f} µs, ×{orm_us / us:.1f})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -456,6 +508,12 @@ def main(argv: list[str] | None = None) -> int:
         "--keep", type=Path, help="use (and keep) this folder instead of a temporary one"
     )
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="skip the prepared reads against the ORM"
+    )
+    parser.add_argument(
+        "--reads", type=int, default=2000, help="reads per way in the prepared-reads comparison"
+    )
     args = parser.parse_args(argv)
 
     temp = None
@@ -581,6 +639,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.no_profile and len(profile_items) == 102:
         profile(var, many_cards[::-1], profile_items)
+    if not args.no_baselines:
+        reads_against_orm(var, many_cards[0], args.reads)
     if temp is not None:
         temp.cleanup()
     return 0
