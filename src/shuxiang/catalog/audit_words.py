@@ -28,6 +28,7 @@ def register() -> None:
             "title": _("题名"),
             "isbn": _("ISBN"),
             "copies": _("册数"),
+            "items": _("册数"),
             "new_title": _("新书目"),
             "on_duplicate": _("重复时"),
         }

@@ -13,3 +13,15 @@ def register() -> None:
             "demo.generate": _("生成演示数据"),
         }
     )
+    audit_words.register_keys(
+        {
+            "seed": _("随机种子"),
+            "today": _("演示日期"),
+            "classes": _("班级数"),
+            "students": _("学生数"),
+            "teachers": _("教师数"),
+            "bibs": _("书目数"),
+            "reference_items": _("工具书册数"),
+            "overdue_loans": _("逾期册数"),
+        }
+    )
