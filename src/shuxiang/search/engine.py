@@ -643,6 +643,11 @@ def reindex(
     pool = _workers(total)
     pending: list[Any] = []
     last = 0
+    # An empty index, filled in bulk (not inside a caller's transaction, where
+    # PostgreSQL keeps the deferred key checks pending and would refuse the index).
+    bulk = not engine.connection.in_atomic_block and not SearchDoc.objects.exists()
+    if bulk:
+        engine.bulk_start()
 
     def write(docs: list[Any]) -> None:
         nonlocal done
@@ -671,6 +676,8 @@ def reindex(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if bulk:
+            engine.bulk_end()
     if not fresh:
         with transaction.atomic():
             kept = set(bibs.values_list("id", flat=True))

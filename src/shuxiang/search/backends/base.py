@@ -254,5 +254,11 @@ class Backend:
             for key, text, kind in d.suggest
         ]
 
+    def bulk_start(self) -> None:
+        """Before filling an empty index in bulk."""
+
+    def bulk_end(self) -> None:
+        """After filling it (also when the filling failed half-way)."""
+
     def optimize(self) -> None:
         """After a bulk rebuild: let the index settle (merge segments, analyze)."""

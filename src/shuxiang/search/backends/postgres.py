@@ -69,6 +69,18 @@ class PostgresBackend(Backend):
                 self._suggest_rows(docs),
             )
 
+    def bulk_start(self) -> None:
+        # A GIN index is built far faster in one go than row by row.
+        with self.connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS search_doc_tokens")
+
+    def bulk_end(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE INDEX IF NOT EXISTS search_doc_tokens ON search_doc "
+                "USING gin (tokens) WITH (fastupdate = off)"
+            )
+
     def optimize(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute("ANALYZE search_doc")
