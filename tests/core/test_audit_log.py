@@ -135,3 +135,44 @@ def test_every_recorded_action_has_words():
     recorded |= {f"fee.{kind}" for kind in ("payment", "waiver", "refund")}
     unnamed = sorted(a for a in recorded if audit_words.action_words(a) == a)
     assert not unnamed, unnamed
+
+
+def test_every_staff_view_of_a_readers_loans_leaves_an_event(
+    actor, reading, admin_client, api, librarian, school_class
+):
+    """The desk's card scan, the reader's account and page, the receipt, the class page,
+    the overdue lists and slips, and the API's loan list and history."""
+    from shuxiang.core import clock
+
+    def views():
+        return list(
+            AuditEvent.objects.filter(
+                action__in=["patron.loans_view", "patron.history_view"], object_id=str(reading.pk)
+            ).values_list("after__where", flat=True)
+        )
+
+    admin_client.post("/staff/circulation/scan", {"code": "R700001"})
+    admin_client.get("/staff/circulation/reader/R700001/")
+    admin_client.get("/staff/circulation/receipt/R700001/")
+    admin_client.get(f"/staff/patrons/{reading.pk}/")
+    admin_client.get(f"/staff/patrons/{reading.pk}/history/")
+    token = api(librarian)
+    assert token.get("/api/v1/patrons/R700001/loans").status_code == 200
+    assert token.get("/api/v1/patrons/R700001/loans?history=1").status_code == 200
+    assert sorted(views()) == sorted(
+        ["desk", "reader_account", "receipt", "reader_page", "page", "api", "api"]
+    )
+    with clock.frozen_at(clock.today().replace(year=clock.today().year + 1)):
+        admin_client.get(f"/staff/patrons/classes/{school_class.pk}/")
+        admin_client.get(f"/staff/circulation/overdue/class/{school_class.pk}/")
+        admin_client.get("/staff/circulation/overdue/")
+    seen = list(
+        AuditEvent.objects.filter(action__in=["class.loans_view", "library.overdue_view"])
+        .order_by("pk")
+        .values_list("action", "after__where")
+    )
+    assert seen == [
+        ("class.loans_view", "class_page"),
+        ("class.loans_view", "class_overdue"),
+        ("library.overdue_view", "overdue_summary"),
+    ]

@@ -26,7 +26,7 @@ from shuxiang.circulation.models import (
 )
 from shuxiang.core import rows
 from shuxiang.core.calendar import OpeningCalendar
-from shuxiang.core.models import Library
+from shuxiang.core.models import AuditReader, Library
 from shuxiang.core.money import yuan_text
 from shuxiang.core.selectors import opening_calendar
 from shuxiang.patrons.models import Patron, SchoolClass
@@ -141,10 +141,15 @@ def _q(name: str) -> str:
 
 
 def _patron_sql(where: str) -> str:
+    """The reader with their class and the pseudonym the audit log knows them by (the
+    loan's audit event needs it: one query instead of two on every scan)."""
     p, c = _q(Patron._meta.db_table), _q(SchoolClass._meta.db_table)
+    a = _q(AuditReader._meta.db_table)
     return (
         f"SELECT p.*, c.grade AS class_grade, c.name AS class_name, c.number AS class_number, "
-        f"c.school_year AS class_year FROM {p} p LEFT JOIN {c} c ON c.id = p.school_class_id WHERE {where}"
+        f"c.school_year AS class_year, a.pseudonym AS audit_pseudonym "
+        f"FROM {p} p LEFT JOIN {c} c ON c.id = p.school_class_id "
+        f"LEFT JOIN {a} a ON a.library_id = p.library_id AND a.patron_id = p.id WHERE {where}"
     )
 
 

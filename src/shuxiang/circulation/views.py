@@ -66,6 +66,11 @@ from shuxiang.core.permissions import (
     can_view_patron,
 )
 from shuxiang.patrons.models import Patron, SchoolClass
+from shuxiang.patrons.services import (
+    class_loans_view_record,
+    loans_view_record,
+    overdue_view_record,
+)
 
 # Codes the desk shows as a warning (yellow, two beeps) rather than an error.
 WARNING_CODES = {"not_on_loan"}
@@ -202,6 +207,8 @@ def _reader_selected(request: HttpRequest, patron: Patron) -> HttpResponse:
     """The card was scanned: the reader's panel, with the error tone when the reader may
     not borrow (blocked), so the librarian hears it before the first book."""
     summary = desk_reader(request.library, patron, today=clock.today())
+    # The panel lists what the reader has out: a staff view of their loans, audited.
+    loans_view_record(actor=Actor.of_request(request), patron=patron, where="desk")
     if summary["blocks"]:
         level, message = "error", _("此读者现在不能借书，原因见下。")
     else:
@@ -425,6 +432,7 @@ def receipt(request: HttpRequest, card: str) -> HttpResponse:
         raise Http404(_("没有这个读者。"))
     today = clock.today()
     summary = patron_summary(request.library, patron, today=today)
+    loans_view_record(actor=Actor.of_request(request), patron=patron, where="receipt")
     return render(
         request,
         "circulation/receipt.html",
@@ -532,6 +540,7 @@ def reader(request: HttpRequest, card: str) -> HttpResponse:
     today = clock.today()
     if request.method == "POST":
         return _reader_action(request, patron)
+    loans_view_record(actor=Actor.of_request(request), patron=patron, where="reader_account")
     return render(
         request,
         "circulation/reader.html",
@@ -678,6 +687,11 @@ def overdue_summary(request: HttpRequest) -> HttpResponse:
         row["count"] += 1
         row["readers"].add(line.borrower)
         row["class_id"] = row["class_id"] or _class_id_of(line)
+    overdue_view_record(
+        actor=Actor.of_request(request),
+        where="overdue_summary",
+        readers=len({line.loan.patron_id for line in lines if line.loan.patron_id}),
+    )
     return render(
         request,
         "circulation/overdue.html",
@@ -699,6 +713,17 @@ def _class_for_teacher(request: HttpRequest, class_id: int) -> SchoolClass:
     return school_class
 
 
+def _class_view_record(
+    request: HttpRequest, school_class: SchoolClass, lines: list[Any], where: str
+) -> None:
+    """A class's overdue list names readers and their books: a view of their loans."""
+    readers = len({line.loan.patron_id for line in lines if line.loan.patron_id})
+    if readers:
+        class_loans_view_record(
+            actor=Actor.of_request(request), school_class=school_class, where=where, readers=readers
+        )
+
+
 def _login_required(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -714,12 +739,14 @@ def class_overdue(request: HttpRequest, class_id: int) -> HttpResponse:
         return login
     school_class = _class_for_teacher(request, class_id)
     today = clock.today()
+    lines = overdue_loans(request.library, today=today, class_id=school_class.pk)
+    _class_view_record(request, school_class, lines, "class_overdue")
     return render(
         request,
         "circulation/class_overdue.html",
         {
             "school_class": school_class,
-            "lines": overdue_loans(request.library, today=today, class_id=school_class.pk),
+            "lines": lines,
             "holds": [
                 h
                 for h in hold_shelf(request.library)
@@ -737,6 +764,7 @@ def class_overdue_pdf(request: HttpRequest, class_id: int) -> HttpResponse:
     school_class = _class_for_teacher(request, class_id)
     today = clock.today()
     lines = overdue_loans(request.library, today=today, class_id=school_class.pk)
+    _class_view_record(request, school_class, lines, "class_overdue_pdf")
     for line in lines:
         line.class_name = school_class.name
     holds = [h for h in hold_shelf(request.library) if h.patron.school_class_id == school_class.pk]

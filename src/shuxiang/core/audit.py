@@ -46,11 +46,11 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
-    reader: int | None = None,
+    reader: Any = None,
 ) -> AuditEvent:
     """Write one audit event inside the caller's transaction.
 
-    `reader` is the id of the reader an event about a loan, hold or fee concerns (by
+    `reader` is the reader (or their id) an event about a loan, hold or fee concerns (by
     default the reader of an object whose model names it in `audit_reader_field`): the
     event names them by pseudonym only (`pseudonym_of`), so that anonymizing their
     history can cut the link. Such events must not carry the card number or name in
@@ -61,6 +61,13 @@ def record(
     if reader is None:
         field = getattr(obj, "audit_reader_field", None)
         reader = getattr(obj, field) if field else None
+    pseudonym = None
+    if reader and actor.library is not None:
+        # A reader read on the desk's path carries their pseudonym from the same query
+        # (`audit_pseudonym`); otherwise it is looked up, and made on first use.
+        pseudonym = getattr(reader, "audit_pseudonym", None) or pseudonym_of(
+            actor.library, getattr(reader, "pk", reader)
+        )
     event = AuditEvent(
         library_id=actor.library.pk if actor.library is not None else None,
         at=clock.now(),
@@ -74,7 +81,7 @@ def record(
         before=before,
         after=after,
         reason=reason[:200],
-        reader=pseudonym_of(actor.library, reader) if reader and actor.library else None,
+        reader=pseudonym,
     )
     rows.insert(event)
     return event

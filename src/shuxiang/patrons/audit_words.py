@@ -48,6 +48,7 @@ def register() -> None:
             "class.create": _("新建班级"),
             "class.staff": _("设置班主任和图书管理员"),
             "class.loans_view": _("查看班级借阅"),
+            "library.overdue_view": _("查看逾期名单"),
             "classes.promote": _("升级和毕业"),
             "library.reader_settings": _("修改读者设置"),
         }

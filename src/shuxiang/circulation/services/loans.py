@@ -148,6 +148,7 @@ def loan_checkout(
         before={"item_status": before_status},
         after=after,
         reason=override_reason.strip() if overridden else "",
+        reader=patron,
     )
     _desk_scan_record(
         actor,
@@ -289,6 +290,7 @@ def loan_checkin(*, actor: Actor, barcode: str, scan_id: uuid.UUID | None = None
             loan,
             before={"status": "on_loan", "item_status": before_status},
             after=after,
+            reader=patron,
         )
     else:
         audit.record(actor, "item.found", item, before={"item_status": before_status}, after=after)

@@ -14,6 +14,7 @@ from shuxiang.patrons.services.privacy import (
     history_anonymize_everywhere,
     history_view_record,
     loans_view_record,
+    overdue_view_record,
     patron_set_keep_history,
     reader_settings_update,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "class_loans_view_record",
     "history_view_record",
     "loans_view_record",
+    "overdue_view_record",
     "patron_create",
     "patron_depart",
     "patron_set_keep_history",

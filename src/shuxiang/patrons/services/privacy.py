@@ -60,6 +60,14 @@ def loans_view_record(*, actor: Actor, patron: Patron, where: str) -> None:
     audit.record(actor, "patron.loans_view", patron, after={"where": where})
 
 
+def overdue_view_record(*, actor: Actor, where: str, readers: int) -> None:
+    """A member of staff saw the library's overdue list, reader by reader: one event."""
+    if readers:
+        audit.record(
+            actor, "library.overdue_view", actor.library, after={"where": where, "readers": readers}
+        )
+
+
 def class_loans_view_record(
     *, actor: Actor, school_class: SchoolClass, where: str, readers: int
 ) -> None:
