@@ -138,16 +138,24 @@ def print_results(results: list[dict]) -> None:
             f"   index build: {r['build_seconds']:.1f} s = {r['build_rate']:,.0f} titles/s"
             f"   (writing the catalog itself: {r['load_seconds']:.1f} s)"
         )
+        trgm = r.get("trgm") or {}
         print(
             f"   {'query':<12}{'p50 ms':>9}{'p95 ms':>9}{'LIKE p50':>10}{'LIKE p95':>10}"
-            f"{'x p95':>8}   example"
+            f"{'x p95':>8}" + (f"{'trgm p50':>10}{'trgm p95':>10}" if trgm else "") + "   example"
         )
         for t in TYPES:
             q = r["queries"][t]
             ratio = q["like_p95"] / q["p95"] if q["p95"] else float("inf")
+            extra = f"{q['trgm_p50']:>10.1f}{q['trgm_p95']:>10.1f}" if "trgm_p95" in q else ""
             print(
                 f"   {t:<12}{q['p50']:>9.1f}{q['p95']:>9.1f}{q['like_p50']:>10.1f}"
-                f"{q['like_p95']:>10.1f}{ratio:>8.1f}   {q['example']}"
+                f"{q['like_p95']:>10.1f}{ratio:>8.1f}{extra}   {q['example']}"
+            )
+        if trgm:
+            print(
+                f"   (trgm: the same LIKE with a pg_trgm GIN index on title and responsibility, "
+                f"built in {trgm['build_seconds']:.1f} s; it cannot use the index for one or two "
+                f"characters, and finds no pinyin)"
             )
 
 
@@ -157,7 +165,11 @@ def main() -> int:
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--queries", type=int, default=200, help="queries per type")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--show", help="print the figures kept in this JSON file, run nothing")
     args = parser.parse_args()
+    if args.show:
+        print_results(json.loads(Path(args.show).read_text()))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     engines = args.engines.split(",")
     results = []

@@ -42,14 +42,20 @@ def test_copies_lent_returned_and_withdrawn(actor, library, add):
     item_status_set(item_id=items[0].pk, status="on_loan")
     hit = engine.search(library, "草房子").hits[0]
     assert (hit.available, hit.copies) == (1, 2)
+    on_shelf = engine.Filters(available=True)
+    assert found(library, "草房子", filters=on_shelf) == ["草房子"]
     item_status_set(item_id=items[1].pk, status="withdrawn")
     hit = engine.search(library, "草房子").hits[0]
     assert (hit.available, hit.copies) == (0, 1)
+    # the last copy on the shelf went out: the title leaves the "on the shelf" filter
+    assert found(library, "草房子", filters=on_shelf) == []
+    assert found(library, "草房子", filters=engine.Filters(available=False)) == ["草房子"]
     item_status_set(item_id=items[0].pk, status="withdrawn")
     assert found(library, "草房子") == []
     assert found(library, "草房子", staff=True) == ["草房子"]
     item_create(actor=actor, bib_id=bib.pk, barcode="N0000001")  # a new copy comes in
     assert engine.search(library, "草房子").hits[0].available == 1
+    assert found(library, "草房子", filters=on_shelf) == ["草房子"]
 
 
 def test_cataloging_with_copies_and_parallel_title(actor, library, stacks):

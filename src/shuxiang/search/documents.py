@@ -91,6 +91,20 @@ def _join(tokens: list[str]) -> str:
     return " ".join(dict.fromkeys(t for t in tokens if t))
 
 
+def filter_tokens(library_id: int, material: str, top: str, holdings: Holdings) -> list[str]:
+    """The tokens the filters ask for: library, material type, CLC main class, where
+    the copies are, whether one is on the shelf, whether every copy is withdrawn."""
+    tokens = [f"l{library_id}", material_token(material)]
+    if top:
+        tokens.append(f"c{top.lower()}")
+    if holdings.withdrawn:
+        tokens.append("w")
+    tokens += [f"o{location}" for location in holdings.locations]
+    if holdings.available > 0:
+        tokens.append("a")
+    return tokens
+
+
 def build(values: dict[str, Any], holdings: Holdings) -> Document:
     """The document of one title, from its Bib values (BIB_FIELDS) and its copies."""
     title = values.get("title") or ""
@@ -139,12 +153,7 @@ def build(values: dict[str, Any], holdings: Holdings) -> Document:
 
     top = tokenizer.clc_top(clc)
     material = values.get("material_type") or "book"
-    columns["f"] = [f"l{values['library_id']}", material_token(material)]
-    if top:
-        columns["f"].append(f"c{top.lower()}")
-    if holdings.withdrawn:
-        columns["f"].append("w")
-    columns["f"] += [f"o{location}" for location in holdings.locations]
+    columns["f"] = filter_tokens(values["library_id"], material, top, holdings)
 
     title_key = tokenizer.key(title)[:KEY_LENGTH]
     title_py, title_in = (k[:KEY_LENGTH] for k in tokenizer.pinyin_keys(title))

@@ -61,7 +61,7 @@ KEY_TIER_LIMIT = 200  # titles looked at for the exact-title and title-prefix ti
 # they count the newest FACET_LIMIT matches, and say so: the counts are then lower
 # bounds, shown as "at least" (FacetValue.capped), never too high.
 EXACT_FACETS_UP_TO = 200_000
-FACET_LIMIT = 10_000
+FACET_LIMIT = 2_000
 _sizes: dict[int, tuple[float, int]] = {}  # library id -> (when counted, titles)
 ITEM_STATUSES = (
     "available",
@@ -137,6 +137,11 @@ def _check(filters: Filters, field_name: str, page: int, per_page: int) -> None:
         )
 
 
+# A title with a copy on the shelf carries this token: the availability filter, and
+# the ranking's "on the shelf first", are answered by the index alone.
+ON_SHELF = plan.Tok(("f",), "a")
+
+
 def _base(
     library_id: int, expr: object, filters: Filters, staff: bool, *, alone: bool = False
 ) -> object:
@@ -149,9 +154,13 @@ def _base(
         scope.append(plan.Tok(("f",), plan.material_token(filters.material_type)))
     if filters.location_id is not None:
         scope.append(plan.Tok(("f",), f"o{int(filters.location_id)}"))
+    if filters.available is True:
+        scope.append(ON_SHELF)
     whole = plan._all([*scope, expr])
     if whole is None:  # everything, in the only library: FTS5 needs a token to look for
         whole = plan.Tok(("f",), f"l{library_id}")
+    if filters.available is False:
+        whole = plan.Without(whole, ON_SHELF)
     if not staff:
         whole = plan.Without(whole, plan.Tok(("f",), "w"))
     return whole
@@ -168,10 +177,6 @@ def _preds(library_id: int, filters: Filters, staff: bool, connection: Any) -> l
         preds.append(("d.year >= %s", [filters.year_from]))
     if filters.year_to is not None:
         preds.append(("d.year <= %s", [filters.year_to]))
-    if filters.available is True:
-        preds.append(("d.available > 0", []))
-    elif filters.available is False:
-        preds.append(("d.available = 0", []))
     items = "d.bib_id IN (SELECT i.bib_id FROM catalog_item i WHERE i.library_id = %s AND "
     if filters.location_id is not None:
         preds.append(
@@ -290,12 +295,12 @@ def _segments(
         runs.append(plan.Without(expr, plan._any(earlier)) if earlier else expr)
         earlier.append(tier)
     runs.append(plan.Without(base, plan._any(earlier)) if earlier else base)
-    shelves = [("d.available > 0", []), ("d.available = 0", [])]
-    if filters.available is not None:
-        shelves = [("1 = 1", [])]
     for expr in runs:
-        for shelf in shelves:
-            segments.append(_Segment(expr=expr, preds=[*rest, shelf]))
+        if filters.available is not None:
+            segments.append(_Segment(expr=expr, preds=rest))
+            continue
+        segments.append(_Segment(expr=plan._all([expr, ON_SHELF]), preds=rest))
+        segments.append(_Segment(expr=plan.Without(expr, ON_SHELF), preds=rest))
     return segments
 
 
@@ -551,27 +556,35 @@ def unindex_bibs(bib_ids: Iterable[int]) -> None:
 
 
 def items_changed(item_ids: Iterable[int]) -> None:
-    """Copies were added or changed state: their titles' counts follow; a title whose
-    last copy was withdrawn (or that got one back) is indexed again."""
+    """Copies were added or changed state: their titles' counts follow, and where that
+    changes a filter token (the last copy lent or the first one back, every copy
+    withdrawn, a new location) those tokens are replaced, without making the whole
+    document again: this runs in the desk's check-out and check-in."""
+    from shuxiang.search.documents import filter_tokens
+
     engine = backend()
     bibs = engine.bibs_of_items(sorted({int(i) for i in item_ids}))
     if not bibs:
         return
     now = engine.holdings(bibs)
     stored = engine.stored_holdings(bibs)
-    # Whether a title is withdrawn and where its copies are live in its tokens.
-    again = [
-        b
-        for b in bibs
-        if b not in stored
-        or (stored[b].withdrawn, stored[b].locations)
-        != (now.get(b, Holdings()).withdrawn, now.get(b, Holdings()).locations)
-    ]
-    counts = {b: now.get(b, Holdings()) for b in bibs if b not in again}
+
+    def signature(h: Holdings) -> tuple:
+        return (h.withdrawn, h.available > 0, h.locations)
+
+    counts = {b: now.get(b, Holdings()) for b in bibs if b in stored}
     if counts:
         engine.set_holdings(counts)
-    if again:
-        index_bibs(again)
+    retag = {
+        b: filter_tokens(*stored[b][1], h)
+        for b, h in counts.items()
+        if signature(stored[b][0]) != signature(h)
+    }
+    if retag:
+        engine.set_filter_tokens(retag)
+    missing = [b for b in bibs if b not in stored]
+    if missing:
+        index_bibs(missing)
 
 
 JSON_FIELDS = ("authors", "subjects", "isbns", "invalid_isbns")

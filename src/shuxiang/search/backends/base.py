@@ -192,26 +192,35 @@ class Backend:
             )
         return sorted(found)
 
-    def stored_holdings(self, bib_ids: Sequence[int]) -> dict[int, Holdings]:
-        out: dict[int, Holdings] = {}
+    def stored_holdings(self, bib_ids: Sequence[int]) -> dict[int, tuple[Holdings, tuple]]:
+        """What the index holds of these titles' copies, and (library id, material type,
+        class) for their filter tokens."""
+        out: dict[int, tuple[Holdings, tuple]] = {}
         for part in chunks(list(bib_ids)):
             rows = self._rows(
-                "SELECT bib_id, available, copies, withdrawn, locations FROM search_doc "
-                f"WHERE bib_id IN ({marks(len(part))})",
+                "SELECT bib_id, available, copies, withdrawn, locations, library_id, "
+                f"material_type, clc_top FROM search_doc WHERE bib_id IN ({marks(len(part))})",
                 list(part),
             )
-            for bib_id, available, copies, withdrawn, locations in rows:
+            for bib_id, available, copies, withdrawn, locations, *rest in rows:
                 places = tuple(int(x) for x in locations.split())
-                out[bib_id] = Holdings(available, copies, bool(withdrawn), places)
+                out[bib_id] = (Holdings(available, copies, bool(withdrawn), places), tuple(rest))
         return out
 
     def set_holdings(self, changes: dict[int, Holdings]) -> None:
         with self.connection.cursor() as cursor:
             cursor.executemany(
-                "UPDATE search_doc SET available = %s, copies = %s, withdrawn = %s "
-                "WHERE bib_id = %s",
-                [(h.available, h.copies, h.withdrawn, b) for b, h in changes.items()],
+                "UPDATE search_doc SET available = %s, copies = %s, withdrawn = %s, "
+                "locations = %s WHERE bib_id = %s",
+                [
+                    (h.available, h.copies, h.withdrawn, " ".join(map(str, h.locations)), b)
+                    for b, h in changes.items()
+                ],
             )
+
+    def set_filter_tokens(self, tokens: dict[int, list[str]]) -> None:
+        """Replace the filter tokens (column f) of these titles, the rest untouched."""
+        raise NotImplementedError
 
     # -- writing (each backend) ---------------------------------------------------
 

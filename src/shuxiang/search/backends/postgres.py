@@ -43,6 +43,15 @@ class PostgresBackend(Backend):
             "ORDER BY bib_id DESC LIMIT %s"
         )
 
+    def set_filter_tokens(self, tokens: dict[int, list[str]]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE search_doc SET tokens = array_to_tsvector(ARRAY(SELECT lexeme FROM "
+                "unnest(tsvector_to_array(tokens)) lexeme WHERE lexeme NOT LIKE 'f:%%') "
+                "|| %s::text[]) WHERE bib_id = %s",
+                [([f"f:{t}" for t in values], bib_id) for bib_id, values in tokens.items()],
+            )
+
     def delete(self, bib_ids: Sequence[int]) -> None:
         with self.connection.cursor() as cursor:
             for part in chunks(list(bib_ids)):

@@ -51,6 +51,13 @@ class SqliteBackend(Backend):
             )
         return found
 
+    def set_filter_tokens(self, tokens: dict[int, list[str]]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE search_fts SET f = %s WHERE rowid = %s",
+                [(" ".join(values), bib_id) for bib_id, values in tokens.items()],
+            )
+
     def delete(self, bib_ids: Sequence[int]) -> None:
         with self.connection.cursor() as cursor:
             for part in chunks(list(bib_ids)):
