@@ -176,3 +176,10 @@ def test_every_staff_view_of_a_readers_loans_leaves_an_event(
         ("class.loans_view", "class_overdue"),
         ("library.overdue_view", "overdue_summary"),
     ]
+
+
+def test_housekeeping_with_nothing_to_anonymize_makes_no_anonymous_reader(library):
+    from shuxiang.patrons.models import Patron
+
+    assert housekeeping.run_all()["anonymize-history"] == 0
+    assert not Patron.objects.filter(anonymous=True).exists()

@@ -39,7 +39,9 @@ def _register_settings() -> None:
     from shuxiang.patrons.models import Patron
 
     def cards(library: object, pattern: str) -> object:
-        numbers = Patron.objects.filter(library=library).values_list("card_number", flat=True)
+        numbers = Patron.objects.filter(library=library, anonymous=False).values_list(
+            "card_number", flat=True
+        )
         return formats.fit(numbers.iterator(), pattern)
 
     formats.register_checker("card", cards)

@@ -160,7 +160,11 @@ def patron_detail(request: HttpRequest, patron_id: int) -> HttpResponse:
     if not permissions.can_view_patron(request.user, patron):
         raise PermissionDenied
     loans = list(obligations.open_loans(request.library, patron_ids=[patron.pk]))
-    services.loans_view_record(actor=Actor.of_request(request), patron=patron, where="reader_page")
+    is_self = getattr(permissions.patron_of(request.user), "pk", None) == patron.pk
+    if not is_self:
+        services.loans_view_record(
+            actor=Actor.of_request(request), patron=patron, where="reader_page"
+        )
     return render(
         request,
         "patrons/patron_detail.html",
@@ -170,7 +174,7 @@ def patron_detail(request: HttpRequest, patron_id: int) -> HttpResponse:
             "retired": patron.retired_cards.all(),
             "may_manage": permissions.can(request.user, "manage_patrons"),
             "may_history": permissions.can_view_history(request.user, patron),
-            "is_self": getattr(permissions.patron_of(request.user), "pk", None) == patron.pk,
+            "is_self": is_self,
         },
     )
 

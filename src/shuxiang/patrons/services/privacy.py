@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shuxiang.core import audit, clock, permissions
+from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Invalid
 from shuxiang.core.models import Library
@@ -54,9 +54,8 @@ def history_view_record(*, actor: Actor, patron: Patron, where: str = "page") ->
 
 def loans_view_record(*, actor: Actor, patron: Patron, where: str) -> None:
     """A member of staff saw what a reader has on loan (the reader's page, the desk, the
-    API): an audit event, as for the history. A reader looking at their own is not one."""
-    if getattr(permissions.patron_of(actor.user), "pk", None) == patron.pk:
-        return
+    API): an audit event, as for the history. (A reader looking at their own is not one:
+    the page that a reader can also open does not call this for them.)"""
     audit.record(actor, "patron.loans_view", patron, after={"where": where})
 
 
@@ -157,9 +156,13 @@ def history_anonymize(*, actor: Actor, dry_run: bool = False) -> AnonymizeResult
     # Readers with finished loans, and those whose audit pseudonym is still linked
     # (a hold or a fee is enough to have one).
     linked = audit.linked_readers(library, candidates.values_list("pk", flat=True))
-    due = Patron.objects.filter(library=library, pk__in=set(finished) | set(linked))
+    due = list(
+        Patron.objects.filter(library=library, pk__in=set(finished) | set(linked)).order_by("pk")
+    )
+    if not due:
+        return AnonymizeResult(patrons=0, loans=0)
     anonymous = anonymous_patron(library)
-    total = sum(_anonymize_loans(actor, patron, anonymous) for patron in due.order_by("pk"))
+    total = sum(_anonymize_loans(actor, patron, anonymous) for patron in due)
     return AnonymizeResult(patrons=len(finished), loans=total)
 
 
