@@ -51,7 +51,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from circulation_bench import (  # noqa: E402
-    Client,
     checkin_all,
     concurrent,
     django_setup,
@@ -61,6 +60,7 @@ from circulation_bench import (  # noqa: E402
     run,
     serve,
     server_cpu_ms,
+    single_client,
 )
 from circulation_data import generate  # noqa: E402
 
@@ -258,40 +258,15 @@ def desk_single(
 def api_single(
     port: int, token: str, cards: list[str], barcodes: list[str], pid: int
 ) -> dict[str, list[float] | float | None]:
-    client = Client(port, token)
-    for barcode in barcodes:
-        client.get(f"/api/v1/items/{barcode}")
-    floor = []
-    for barcode in barcodes:
-        status, elapsed = client.get(f"/api/v1/items/{barcode}")
-        assert status == 200, status
-        floor.append(elapsed)
-    checkout, checkin = [], []
-    start = server_cpu_ms(pid)
-    for i, barcode in enumerate(barcodes):
-        status, body, elapsed = client.post(
-            "/api/v1/circulation/checkout", {"patron": cards[i % len(cards)], "item": barcode}
-        )
-        if status != 201:
-            raise SystemExit(f"API checkout failed: {status} {body}")
-        checkout.append(elapsed)
-    middle = server_cpu_ms(pid)
-    for barcode in barcodes:
-        status, body, elapsed = client.post("/api/v1/circulation/checkin", {"item": barcode})
-        if status != 200:
-            raise SystemExit(f"API checkin failed: {status} {body}")
-        checkin.append(elapsed)
-    end = server_cpu_ms(pid)
-    cpu_loan = cpu_back = None
-    if start is not None and middle is not None and end is not None:
-        cpu_loan = (middle - start) / len(barcodes)
-        cpu_back = (end - middle) / len(barcodes)
+    """The API path, measured as the circulation bench measures it, in the desk's shape."""
+    result = single_client(port, token, cards, barcodes, pid)
+    cpu = result["cpu"]
     return {
-        "floor": floor,
-        "checkout": checkout,
-        "checkin": checkin,
-        "cpu_loan": cpu_loan,
-        "cpu_back": cpu_back,
+        "floor": result["floor"],
+        "checkout": result["checkout"],
+        "checkin": result["checkin"],
+        "cpu_loan": cpu.get("checkout"),
+        "cpu_back": cpu.get("checkin"),
     }
 
 

@@ -415,6 +415,10 @@ def query_runs(word: str) -> list[WordForms]:
         isbn13, digits = isbn
         forms = WordForms(text=[digits], isbn=[t for t in dict.fromkeys([isbn13, digits]) if t])
         return [forms]
+    whole = fold(word).replace(" ", "")
+    if "." in whole and re.fullmatch(r"(t[a-z]|[a-z])\d+(\.\d+)+", whole):
+        # A full class number ("I242.4"): one word, not the runs "i242" and "4".
+        return [WordForms(text=[run for _cjk, run in runs(word)], clc=clc_query_token(whole))]
     out = []
     for is_cjk, run in runs(word):
         if is_cjk:
