@@ -122,7 +122,9 @@ def marcxml_records(library: Library, bib_ids: list[int]) -> dict[int, str]:
         return {}
     try:
         # The exporter writes one record per title of this library, in id order.
-        exported = b"".join(Exporter(library=library, xml=True, bib_ids=wanted, public=True).chunks())
+        exported = b"".join(
+            Exporter(library=library, xml=True, bib_ids=wanted, public=True).chunks()
+        )
         records = list(ET.fromstring(exported))
         return {bib_id: _standalone(record) for bib_id, record in zip(wanted, records, strict=True)}
     except Exception:
