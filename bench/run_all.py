@@ -24,6 +24,7 @@ QUICK = {
     "desk_bench.py": ["--scale", "0.1", "--requests", "200", "--seconds", "5"],
     "marc_bench.py": ["--n", "10000"],
     "import_desk_bench.py": ["--quick"],
+    "search_bench.py": ["--sizes", "20000", "--engines", "sqlite", "--queries", "30"],
 }
 
 
