@@ -18,6 +18,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("sru", include("shuxiang.sru.server.urls")),
+    path("", include("shuxiang.sru.server.urls")),
     path("", include("shuxiang.opac.urls")),
 ]
