@@ -247,8 +247,10 @@ def test_libraries_do_not_see_each_other(corpus, library):
     assert engine.suggest(other, "xyj") == ["西游记"]
 
 
-def test_suggest(corpus, library):
+def test_suggest(corpus, library, add):
+    add("数学趣题", authors=["徐勇"])
     assert engine.suggest(library, "xyj")[0] == "西游记"
+    assert engine.suggest(library, "xy")[0] == "西游记"  # before 徐勇, whose initials are xy
     assert engine.suggest(library, "西游")[:2] == ["西游记", "西游记故事"]
     assert "吴承恩" in engine.suggest(library, "wuch")
     assert "曾国藩家书" in engine.suggest(library, "zgf")

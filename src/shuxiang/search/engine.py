@@ -512,7 +512,12 @@ def suggest(library: Any, prefix: str, limit: int = 10) -> list[str]:
         return []
     library_id = library.pk if hasattr(library, "pk") else int(library)
     rows = backend().suggest_rows(library_id, key, KEY_TIER_LIMIT)
-    ranked = sorted(rows, key=lambda r: (r[0] != key, r[2] != "t", len(r[0]), r[1]))
+    # A whole match first, but two typed letters matching a two-character name's initials
+    # say little ("xy" is 徐勇 and 向悦 and …): there titles come first (西游记).
+    telling = len(key) >= 3 or not key.isascii()
+    ranked = sorted(
+        rows, key=lambda r: (not (telling and r[0] == key), r[2] != "t", len(r[0]), r[1])
+    )
     out: list[str] = []
     for _key, text, _kind in ranked:
         if text not in out:
