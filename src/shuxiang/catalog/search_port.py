@@ -14,10 +14,10 @@ def register(
     *,
     bibs_changed: Callable[[list[int]], None],
     bibs_removed: Callable[[list[int]], None],
-    items_changed: Callable[[list[int]], None],
+    holdings_changed: Callable[[list[int]], None],
 ) -> None:
     _handlers.update(
-        bibs_changed=bibs_changed, bibs_removed=bibs_removed, items_changed=items_changed
+        bibs_changed=bibs_changed, bibs_removed=bibs_removed, holdings_changed=holdings_changed
     )
 
 
@@ -38,7 +38,8 @@ def bibs_removed(bib_ids: Iterable[int]) -> None:
     _call("bibs_removed", bib_ids)
 
 
-def items_changed(item_ids: Iterable[int]) -> None:
-    """Copies were added or changed state (lent, returned, withdrawn ...): their titles'
-    counts of copies on the shelf change."""
-    _call("items_changed", item_ids)
+def holdings_changed(bib_ids: Iterable[int]) -> None:
+    """These titles' copies were added or changed state (lent, returned, withdrawn ...):
+    their counts of copies on the shelf change. Told by title, which the catalog knows
+    at that moment, so the index need not look it up on every scan."""
+    _call("holdings_changed", bib_ids)

@@ -197,7 +197,7 @@ def item_create(
             _("条码号 %(barcode)s 已被使用。") % {"barcode": barcode}, code="duplicate_barcode"
         ) from exc
     register.barcodes_note_used(library, [barcode])
-    search_port.items_changed([item.pk])
+    search_port.holdings_changed([item.bib_id])
     audit.record(
         actor,
         "item.create",
@@ -319,11 +319,16 @@ def item_status_set(*, item_id: int, status: str, at: dt.datetime | None = None)
     stamp = connection.ops.adapt_datetimefield_value(at or clock.now())
     table = connection.ops.quote_name(Item._meta.db_table)
     with connection.cursor() as cursor:
+        # RETURNING the copy's title (SQLite 3.35+, PostgreSQL): the search index follows
+        # the title's counts without a query of its own to find it.
         cursor.execute(
-            f'UPDATE {table} SET "status" = %s, "updated_at" = %s WHERE "id" = %s',
+            f'UPDATE {table} SET "status" = %s, "updated_at" = %s WHERE "id" = %s'
+            ' RETURNING "bib_id"',
             [status, stamp, item_id],
         )
-    search_port.items_changed([item_id])
+        row = cursor.fetchone()
+    if row is not None:
+        search_port.holdings_changed([row[0]])
 
 
 SERIES_FIELDS = ("prefix", "width", "next_value", "last_value")

@@ -14,7 +14,9 @@ class SearchConfig(AppConfig):
         from shuxiang.catalog import search_port
 
         search_port.register(
-            bibs_changed=_bibs_changed, bibs_removed=_bibs_removed, items_changed=_items_changed
+            bibs_changed=_bibs_changed,
+            bibs_removed=_bibs_removed,
+            holdings_changed=_holdings_changed,
         )
         post_migrate.connect(_index_if_empty, sender=self)
 
@@ -31,10 +33,10 @@ def _bibs_removed(bib_ids: list[int]) -> None:
     engine.unindex_bibs(bib_ids)
 
 
-def _items_changed(item_ids: list[int]) -> None:
+def _holdings_changed(bib_ids: list[int]) -> None:
     from shuxiang.search import engine
 
-    engine.items_changed(item_ids)
+    engine.holdings_changed(bib_ids)
 
 
 def _index_if_empty(using: str = "default", **kwargs: object) -> None:

@@ -4,7 +4,7 @@ server alike:
     search(library, query, *, field="anywhere", filters=None, page=1, per_page=20,
            staff=False, facets=True) -> SearchPage
     suggest(library, prefix, limit=10) -> list[str]
-    index_bibs(bib_ids) / unindex_bibs(bib_ids) / items_changed(item_ids)
+    index_bibs(bib_ids) / unindex_bibs(bib_ids) / holdings_changed(bib_ids)
     reindex(library=None, progress=callback)
 
 Ranking: an exact ISBN first, then an exact title (characters, full pinyin or
@@ -45,7 +45,7 @@ __all__ = [
     "SearchPage",
     "Term",
     "index_bibs",
-    "items_changed",
+    "holdings_changed",
     "reindex",
     "search",
     "suggest",
@@ -560,15 +560,15 @@ def unindex_bibs(bib_ids: Iterable[int]) -> None:
     backend().delete(sorted({int(i) for i in bib_ids}))
 
 
-def items_changed(item_ids: Iterable[int]) -> None:
-    """Copies were added or changed state: their titles' counts follow, and where that
+def holdings_changed(bib_ids: Iterable[int]) -> None:
+    """These titles' copies were added or changed state: their counts follow, and where that
     changes a filter token (the last copy lent or the first one back, every copy
     withdrawn, a new location) those tokens are replaced, without making the whole
     document again: this runs in the desk's check-out and check-in."""
     from shuxiang.search.documents import filter_tokens
 
     engine = backend()
-    bibs = engine.bibs_of_items(sorted({int(i) for i in item_ids}))
+    bibs = sorted({int(b) for b in bib_ids})
     if not bibs:
         return
     now = engine.holdings(bibs)

@@ -3,6 +3,7 @@ counts, over the tables search_doc (alias d) and search_suggest."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,9 @@ class FacetRows:
     scanned: int
 
 
-class Backend:
+class Backend(ABC):
+    """What both engines share; each backend writes the four abstract methods."""
+
     collate = ""  # PostgreSQL: ' COLLATE "C"', so that keys compare as bytes
 
     def __init__(self, connection: Any) -> None:
@@ -40,10 +43,11 @@ class Backend:
 
     # -- matching (each backend) --------------------------------------------------
 
+    @abstractmethod
     def source(self, expr: object, library_id: int) -> tuple[str, str, list[Any]]:
         """(FROM clause with search_doc as d, WHERE condition, parameters) of the titles
         of a library that match a match expression."""
-        raise NotImplementedError
+        ...
 
     def order_desc(self) -> str:
         return "d.bib_id DESC"
@@ -180,18 +184,6 @@ class Backend:
                     h.locations = tuple(sorted((*h.locations, location_id)))
         return out
 
-    def bibs_of_items(self, item_ids: Sequence[int]) -> list[int]:
-        found: set[int] = set()
-        for part in chunks(list(item_ids)):
-            found.update(
-                r[0]
-                for r in self._rows(
-                    f"SELECT DISTINCT bib_id FROM catalog_item WHERE id IN ({marks(len(part))})",
-                    list(part),
-                )
-            )
-        return sorted(found)
-
     def stored_holdings(self, bib_ids: Sequence[int]) -> dict[int, tuple[Holdings, tuple]]:
         """What the index holds of these titles' copies, and (library id, material type,
         class) for their filter tokens."""
@@ -218,19 +210,21 @@ class Backend:
                 ],
             )
 
+    @abstractmethod
     def set_filter_tokens(self, tokens: dict[int, list[str]]) -> None:
         """Replace the filter tokens (column f) of these titles, the rest untouched."""
-        raise NotImplementedError
+        ...
 
     # -- writing (each backend) ---------------------------------------------------
 
+    @abstractmethod
     def write(self, docs: list[Document], *, fresh: bool = False) -> None:
         """Put documents in the index in place of what it had for those titles
         (fresh: the index has nothing for them yet)."""
-        raise NotImplementedError
+        ...
 
-    def delete(self, bib_ids: Sequence[int]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def delete(self, bib_ids: Sequence[int]) -> None: ...
 
     def _doc_rows(self, docs: list[Document]) -> list[tuple]:
         return [
@@ -263,11 +257,11 @@ class Backend:
             for key, text, kind in d.suggest
         ]
 
-    def bulk_start(self) -> None:
+    def bulk_start(self) -> None:  # noqa: B027 - a hook: a backend may need nothing
         """Before filling an empty index in bulk."""
 
-    def bulk_end(self) -> None:
+    def bulk_end(self) -> None:  # noqa: B027 - a hook
         """After filling it (also when the filling failed half-way)."""
 
-    def optimize(self) -> None:
+    def optimize(self) -> None:  # noqa: B027 - a hook
         """After a bulk rebuild: let the index settle (merge segments, analyze)."""
