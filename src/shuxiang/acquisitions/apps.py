@@ -8,7 +8,9 @@ class AcquisitionsConfig(AppConfig):
     verbose_name = _("采访")
 
     def ready(self) -> None:
+        from shuxiang.acquisitions import merge_handlers
         from shuxiang.catalog import copy_groups
+        from shuxiang.catalog.maintenance import merge_port
         from shuxiang.core import nav
 
         nav.register(
@@ -25,6 +27,8 @@ class AcquisitionsConfig(AppConfig):
                 ),
             )
         )
+        # Order lines follow when the catalog merges duplicate titles.
+        merge_port.register("acquisitions", merge_handlers.move_title_rows)
         # The labels page (and `shuxiang print-labels --batch`) choose copies by batch.
         copy_groups.register_copy_group(
             copy_groups.CopyGroupSource(

@@ -26,7 +26,8 @@ class CirculationConfig(AppConfig):
                 rules_cache_clear, sender=model, dispatch_uid=f"circ-rules-del-{model.__name__}"
             )
 
-        from shuxiang.circulation import dashboard, obligations
+        from shuxiang.catalog.maintenance import merge_port
+        from shuxiang.circulation import dashboard, merge_handlers, obligations
         from shuxiang.circulation.services import (
             desk_scans_prune,
             holds_expire_everywhere,
@@ -41,6 +42,8 @@ class CirculationConfig(AppConfig):
         dashboard.register()
         # What patrons asks of a reader's loans and fees (patrons/obligations.py).
         obligations.register()
+        # Holds follow when the catalog merges duplicate titles.
+        merge_port.register("circulation", merge_handlers.move_holds)
 
         nav.register(nav.NavItem(_("借还"), "circulation:desk", "circulate", order=10))
         nav.register(nav.NavItem(_("预约架"), "circulation:hold_shelf", "circulate", order=11))
