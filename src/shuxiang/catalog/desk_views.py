@@ -370,6 +370,11 @@ def _label_selection(params: Any, errors: list[str]) -> dict[str, Any]:
         if not accession_from and not accession_to:
             errors.append(_("请填写登录号范围。"))
         return {"accession_from": accession_from, "accession_to": accession_to}
+    if selection == "reclassification":
+        event_id = int_param(params.get("reclassification", ""), minimum=1)
+        if event_id is None:
+            errors.append(_("请选择一次再分类。"))
+        return {"reclassification_id": event_id}
     source = labels.copy_group_source(selection)
     if source is not None:
         raw = params.get(source.key, "")
@@ -424,6 +429,7 @@ def labels_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "sheets": labels.SHEETS,
         "copy_groups": copy_groups,
+        "reclassifications": labels.reclassification_choices(library),
         "params": params,
         "today": clock.today(),
     }
@@ -438,7 +444,11 @@ def labels_page(request: HttpRequest) -> HttpResponse:
     start = int_param(params.get("start"), default=1, minimum=1, maximum=1000) or 1
     if not 1 <= start <= sheet.per_page:
         errors.append(_("起始位置应在 1 到 %(n)s 之间。") % {"n": sheet.per_page})
-    items = labels.select_items(library, **selection) if not errors else Item.objects.none()
+    try:
+        items = labels.select_items(library, **selection) if not errors else Item.objects.none()
+    except DomainError as exc:  # another library's reclassification, or none
+        errors.append(exc.message)
+        items = Item.objects.none()
     data = labels.label_data(items) if not errors else []
     if not errors and not data:
         errors.append(_("没有符合条件的单册。"))

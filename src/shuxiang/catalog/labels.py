@@ -263,11 +263,13 @@ def select_items(
     accession_from: str = "",
     accession_to: str = "",
     barcodes: list[str] | None = None,
+    reclassification_id: int | None = None,
     **group_ids: int | None,
 ) -> QuerySet:
     """The copies to label: those entered on a day (today's new copies), an accession
-    range, a list of barcodes, or a group of a registered source, given as `<key>_id`
-    (a purchase batch: `batch_id=7`)."""
+    range, a list of barcodes, the copies one reclassification gave a new call number
+    (`reclassification_id`: its audit event; NotFound for another library's), or a
+    group of a registered source, given as `<key>_id` (a purchase batch: `batch_id=7`)."""
     from shuxiang.catalog.models import Item
 
     groups = []
@@ -298,4 +300,26 @@ def select_items(
         qs = qs.filter(pk__in=source.item_ids(library, group_id))
     if barcodes:
         qs = qs.filter(barcode__in=barcodes)
+    if reclassification_id is not None:
+        from shuxiang.catalog.maintenance.services import reclassification_item_ids
+
+        qs = qs.filter(pk__in=reclassification_item_ids(library, reclassification_id))
     return qs
+
+
+def reclassification_choices(library: object) -> list[tuple[int, str]]:
+    """The library's latest reclassifications as (id, name) for the labels page:
+    "2026-12-01 10:30 · TP311 · 12 册", newest first."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from shuxiang.catalog.maintenance.services import reclassification_events
+
+    choices = []
+    for event in reclassification_events(library):
+        after = event.after or {}
+        when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")
+        classes = "、".join(after.get("new_class", []))
+        copies = _("%(n)s 册") % {"n": after.get("copies", 0)}
+        choices.append((event.pk, f"{when} · {classes} · {copies}"))
+    return choices

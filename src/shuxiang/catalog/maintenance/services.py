@@ -408,7 +408,8 @@ def _copies(library: Any, moves: list[plan_rules.Move]) -> list[RelabelCopy]:
     copies = []
     for barcode, bib_id, volume, value in rows:
         key = (bib_id, volume or "")
-        if key in new_of and (value or "") == new_of[key][0]:
+        # A copy without a call number takes its title's new one.
+        if key in new_of and (value or "") in (new_of[key][0], ""):
             copies.append(RelabelCopy(barcode, bib_id, value or "", new_of[key][1]))
     return copies
 
@@ -432,13 +433,14 @@ def _apply(
                 row = CallNumber.objects.create(
                     library=library, bib_id=m.bib_id, volume=c.volume, value=c.new
                 )
-                # Copies without a call number get the title's new one.
-                Item.objects.filter(library=library, bib_id=m.bib_id, call_number=None).update(
-                    call_number=row, updated_at=now
-                )
             else:
                 row.value = c.new
                 changed_calls.append(row)
+            if not c.volume:
+                # Copies without a call number take the title's new one.
+                Item.objects.filter(library=library, bib_id=m.bib_id, call_number=None).update(
+                    call_number=row, updated_at=now
+                )
         audit.record(
             actor,
             "bib.reclassify",
