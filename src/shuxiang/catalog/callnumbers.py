@@ -125,3 +125,24 @@ def sort_key(value: str) -> tuple:
     """The shelf-order key of a call number (A11/45 < A2/13 < B43/6 < B43/11)."""
     parts = parse(value)
     return (_class_key(parts.class_number), _natural(parts.book_number), _natural(parts.volume))
+
+
+def reassigned(old_value: str, class_number: str, taken: Iterable[str], *, author: str = "") -> str:
+    """The call number of a title moved to another class, by the rule its old one
+    followed: a 种次号 becomes the next free one of the new class ("I247.5/12" to class
+    I287 with I287/1–3 taken: "I287/4"); an author mark is kept, with a counter when the
+    new class already has it ("I287/LX2"). `taken` are the values in use that begin with
+    the new class number and a slash."""
+    class_number = class_number.strip().upper()
+    book = parse(old_value).book_number
+    taken = list(taken)
+    if not book or book.isdigit():
+        return compose(class_number, next_sequence(class_number, taken))
+    mark = author_mark(author) if author else re.sub(r"\d+$", "", book) or book
+    stem = compose(class_number, mark)
+    used = set(taken)
+    value, counter = stem, 1
+    while value in used:
+        counter += 1
+        value = f"{stem}{counter}"
+    return value

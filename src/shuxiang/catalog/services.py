@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from django.db import IntegrityError, connections, router, transaction
@@ -376,3 +377,420 @@ def number_series_update(
         after={name: getattr(series, name) for name in SERIES_FIELDS},
     )
     return series
+
+
+# -- correcting records and copies -------------------------------------------------------------
+
+# What a librarian may change on a title (the Bib columns a MARC record fills; the ISBN
+# list follows `isbn`, the first of them).
+BIB_EDITABLE = (
+    "title",
+    "parallel_title",
+    "responsibility",
+    "authors",
+    "edition",
+    "publisher",
+    "place",
+    "year",
+    "pages",
+    "size",
+    "isbn",
+    "price",
+    "clc",
+    "subjects",
+    "series",
+    "summary",
+    "language",
+    "material_type",
+)
+
+
+@dataclass(slots=True)
+class BibEdited:
+    """What an edit changed: the Bib columns, and the call numbers it moved (old, new),
+    whose copies need new spine labels."""
+
+    bib: Bib
+    changed: list[str] = field(default_factory=list)
+    call_numbers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _bib_locked(actor: Actor, bib_id: int) -> Bib:
+    bib = Bib.objects.select_for_update().filter(library=actor.library, pk=bib_id).first()
+    if bib is None:
+        raise NotFound(_("没有编号为 %(id)s 的书目。") % {"id": bib_id}, code="bib_not_found")
+    return bib
+
+
+def bib_values(bib: Bib) -> dict[str, Any]:
+    from shuxiang.catalog.marc.mapping import BIB_FIELDS
+
+    return {name: getattr(bib, name) for name in BIB_FIELDS}
+
+
+def _authors_list(raw: Any, old: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Authors as {"name", "role"}: a bare name keeps the role it had on the title."""
+    roles = {a.get("name"): a.get("role", "") for a in old}
+    out = []
+    for author in raw or []:
+        if isinstance(author, dict):
+            name, role = str(author.get("name", "")).strip(), author.get("role")
+        else:
+            name, role = str(author).strip(), None
+        if name:
+            out.append(
+                {"name": name, "role": str(role if role is not None else roles.get(name, ""))}
+            )
+    return out
+
+
+def _new_values(
+    current: dict[str, Any], changes: dict[str, Any], allow_invalid_isbn: bool
+) -> dict[str, Any]:
+    """The title's values with `changes` applied, checked by `rules.bib_check` (the same
+    check as cataloging) and the column sizes; Invalid with a stable code otherwise."""
+    from shuxiang.catalog.marc.mapping import MAX_LENGTHS
+
+    unknown = sorted(set(changes) - set(BIB_EDITABLE))
+    if unknown:
+        raise Invalid(
+            _("不能修改的字段：%(names)s") % {"names": "、".join(unknown)}, code="unknown_field"
+        )
+    new = dict(current)
+    for key, value in changes.items():
+        if key == "authors":
+            new["authors"] = _authors_list(value, current["authors"])
+        elif key == "subjects":
+            new["subjects"] = [str(s).strip() for s in value or [] if str(s).strip()]
+        elif key in ("year", "price"):
+            new[key] = value
+        elif key != "isbn":
+            new[key] = str(value or "").strip()
+    if new["material_type"] not in Bib.MaterialType.values:
+        raise Invalid(
+            _("未知的资料类型：%(value)s") % {"value": new["material_type"]},
+            code="invalid_material_type",
+        )
+    isbn_given = changes.get("isbn")
+    check = rules.bib_check(
+        title=new["title"],
+        isbn=isbn_given or None,
+        year=new["year"],
+        price=new["price"],
+        clc_number=new["clc"] if "clc" in changes else "",
+        allow_invalid_isbn=allow_invalid_isbn,
+    )
+    if check.problems:
+        raise check.problems[0]
+    if "clc" in changes:
+        new["clc"] = check.clc
+    if "isbn" in changes:
+        numbers = isbn_rules.split([isbn_given] if isbn_given else [])
+        rest = [n for n in current["isbns"][1:] if n != numbers.first]
+        new["isbns"] = ([numbers.first] if numbers.first else []) + rest
+        new["isbn"] = new["isbns"][0] if new["isbns"] else ""
+        new["invalid_isbns"] = current["invalid_isbns"] + [
+            n for n in numbers.invalid if n not in current["invalid_isbns"]
+        ]
+    for key, size in MAX_LENGTHS.items():
+        if len(new.get(key) or "") > size:
+            raise Invalid(
+                _("%(field)s 太长（最多 %(n)s 字）。")
+                % {"field": Bib._meta.get_field(key).verbose_name, "n": size},
+                code="too_long",
+            )
+    return new
+
+
+def _audit_value(key: str, value: Any) -> Any:
+    if key == "authors":
+        return [a["name"] + (f"（{a['role']}）" if a.get("role") else "") for a in value or []]
+    return value
+
+
+def _reclassify(actor: Actor, bib: Bib, old_clc: str, new_clc: str) -> list[tuple[str, str]]:
+    """A new class gives the title's call number (and its volumes') the new class number
+    and a book number by the rule the old one followed (`callnumbers.reassigned`)."""
+    from shuxiang.catalog import callnumbers, clc
+
+    old_class = callnumbers.class_part(old_clc)
+    new_class = callnumbers.class_part(clc.normalize(new_clc)) if new_clc else ""
+    if not new_class or new_class == old_class or not clc.is_valid(new_class):
+        return []
+    rows = list(
+        CallNumber.objects.select_for_update()
+        .filter(library=actor.library, bib=bib)
+        .order_by("volume", "id")
+    )
+    title_row = next((r for r in rows if r.volume == ""), rows[0] if rows else None)
+    if title_row is None:
+        return []
+    taken = CallNumber.objects.filter(
+        library=actor.library, value__startswith=new_class + callnumbers.SEPARATOR
+    ).values_list("value", flat=True)
+    base = callnumbers.reassigned(title_row.value, new_class, taken)
+    moved = []
+    for row in rows:
+        value = callnumbers.with_volume(base, row.volume)
+        if (
+            CallNumber.objects.filter(library=actor.library, value=value)
+            .exclude(pk=row.pk)
+            .exists()
+        ):
+            raise Conflict(
+                _("索书号 %(value)s 已被使用，请稍后重试。") % {"value": value},
+                code="call_number_taken",
+            )
+        moved.append((row.value, value))
+        row.value = value
+        row.save(update_fields=["value"])
+    return moved
+
+
+def _store_edit(
+    actor: Actor,
+    bib: Bib,
+    action: str,
+    current: dict[str, Any],
+    stored: dict[str, Any],
+    record: bytes | None,
+    extra_before: dict[str, Any] | None = None,
+    extra_after: dict[str, Any] | None = None,
+) -> BibEdited:
+    from shuxiang.catalog.marc.edit import changed_keys
+
+    changed = sorted(changed_keys(current, stored), key=list(current).index)
+    for key in changed:
+        setattr(bib, key, stored[key])
+    fields = [*changed, "updated_at"]
+    if record is not None:
+        bib.marc_record = record
+        fields += ["marc_record", "marc_format"]
+    bib.save(update_fields=fields)
+    moved = _reclassify(actor, bib, current["clc"], stored["clc"]) if "clc" in changed else []
+    before = {k: _audit_value(k, current[k]) for k in changed}
+    after = {k: _audit_value(k, stored[k]) for k in changed}
+    if moved:
+        before["call_number"] = [old for old, _new in moved]
+        after["call_number"] = [new for _old, new in moved]
+    before.update(extra_before or {})
+    after.update(extra_after or {})
+    if before or after:
+        audit.record(actor, action, bib, before=before, after=after)
+    search_port.bibs_changed([bib.pk])
+    return BibEdited(bib=bib, changed=changed, call_numbers=moved)
+
+
+@transaction.atomic
+def bib_update(
+    *,
+    actor: Actor,
+    bib_id: int,
+    changes: dict[str, Any],
+    allow_invalid_isbn: bool = False,
+) -> BibEdited:
+    """Correct a title (the cataloging form's edit, the API's PATCH): `changes` holds any
+    of BIB_EDITABLE, checked like a new title (title_required, invalid_isbn, invalid_year,
+    invalid_price, invalid_clc, too_long, unknown_field, invalid_material_type). A title
+    with a stored MARC record gets the changed values written into that record's fields
+    (`marc.edit.apply_values`: every other field stays as it came, 005 is updated), and
+    its columns are what the record now says, so that export gives the record back field
+    for field. A new class moves the call number to the new class (`_reclassify`); the
+    old one is in the audit event."""
+    from shuxiang.catalog.marc import edit
+
+    bib = _bib_locked(actor, bib_id)
+    current = bib_values(bib)
+    new = _new_values(current, changes, allow_invalid_isbn)
+    record = None
+    stored = new
+    if not edit.changed_keys(current, new):
+        return BibEdited(bib=bib)
+    if bib.marc_record is not None and bib.marc_format:
+        original = bytes(bib.marc_record)
+        # The record's own values are the "before": a column changed without the record
+        # (an older edit) is caught up too.
+        recorded = edit.to_values(original, bib.marc_format)
+        record = edit.apply_values(original, bib.marc_format, recorded, new, now=clock.now())
+        mapped = edit.to_values(record, bib.marc_format)
+        stored = {k: mapped[k] for k in current}
+    return _store_edit(actor, bib, "bib.update", current, stored, record)
+
+
+def bib_marc_rows(bib: Bib) -> list[Any]:
+    """The title's record as MARC table rows (built from its values when it was made
+    here and has none yet)."""
+    from shuxiang.catalog.marc import edit
+
+    flavor, data = _record_of(bib)
+    return edit.table_rows(data)
+
+
+def _record_of(bib: Bib) -> tuple[str, bytes]:
+    from shuxiang.catalog.marc import edit
+
+    if bib.marc_record is not None and bib.marc_format:
+        return bib.marc_format, bytes(bib.marc_record)
+    return Bib.MarcFormat.MARC21, edit.build_record(
+        bib_values(bib), Bib.MarcFormat.MARC21, control_number=f"SX{bib.pk}", now=clock.now()
+    )
+
+
+def _field_lines(data: bytes) -> list[str]:
+    from shuxiang.catalog.marc.record import parse_utf8
+
+    return [repr(f) for f in parse_utf8(data).fields if f.tag != "005"]
+
+
+@transaction.atomic
+def bib_marc_update(*, actor: Actor, bib_id: int, rows: list[Any]) -> BibEdited:
+    """Edit a title's MARC record as a table (`marc.edit.TableRow`s): merged into the
+    stored record (`marc.edit.apply_table`), so fields the form does not show survive; a
+    title made here first gets a MARC 21 record built from its values. The title's
+    columns become what the record says; they must still make a title (title_required,
+    and a CLC class number that is valid when it changed: invalid_clc). The audit event
+    lists the fields before and after."""
+    from shuxiang.catalog.marc import edit
+
+    bib = _bib_locked(actor, bib_id)
+    current = bib_values(bib)
+    flavor, original = _record_of(bib)
+    data = edit.apply_table(original, flavor, rows, now=clock.now())
+    mapped = edit.to_values(data, flavor)
+    stored = {k: mapped[k] for k in current}
+    check = rules.bib_check(
+        title=stored["title"],
+        year=stored["year"],
+        price=stored["price"],
+        clc_number=stored["clc"] if stored["clc"] != current["clc"] else "",
+        allow_invalid_isbn=True,
+    )
+    if check.problems:
+        raise check.problems[0]
+    if stored["clc"] != current["clc"] and check.clc:
+        stored["clc"] = check.clc
+    old_lines, new_lines = _field_lines(original), _field_lines(data)
+    gone = [line for line in old_lines if line not in new_lines]
+    came = [line for line in new_lines if line not in old_lines]
+    if bib.marc_format == "":
+        bib.marc_format = flavor
+    return _store_edit(
+        actor,
+        bib,
+        "bib.marc_update",
+        current,
+        stored,
+        data,
+        extra_before={"marc_fields": gone} if gone or came else None,
+        extra_after={"marc_fields": came} if gone or came else None,
+    )
+
+
+_UNSET: Any = object()
+
+
+def _item_locked(actor: Actor, item_id: int) -> Item:
+    item = (
+        Item.objects.select_for_update()
+        .select_related("location", "call_number", "bib")
+        .filter(library=actor.library, pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise NotFound(_("没有这一册。"), code="item_not_found")
+    return item
+
+
+@transaction.atomic
+def item_update(
+    *,
+    actor: Actor,
+    item_id: int,
+    location_code: str | None = _UNSET,
+    circulation_type: str = _UNSET,
+    price: int | None = _UNSET,
+    note: str = _UNSET,
+) -> Item:
+    """Correct a copy: its location (a code or name of the library's; None or "" for
+    none), circulation type, price (fen) and note; what is not given stays. Its status
+    is not changed here: circulation and collection care own it."""
+    item = _item_locked(actor, item_id)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+
+    def change(key: str, old: Any, new: Any) -> None:
+        if old != new:
+            before[key], after[key] = old, new
+
+    if location_code is not _UNSET:
+        location = _location_for(actor, location_code.strip()) if location_code else None
+        change(
+            "location",
+            item.location.name if item.location_id else "",
+            location.name if location else "",
+        )
+        item.location = location
+    if circulation_type is not _UNSET:
+        if circulation_type not in Item.CirculationType.values:
+            raise Invalid(
+                _("未知的流通类型：%(value)s") % {"value": circulation_type},
+                code="invalid_circulation_type",
+            )
+        change("circulation_type", item.circulation_type, circulation_type)
+        item.circulation_type = circulation_type
+    if price is not _UNSET:
+        rules.copy_price_check(price)
+        change("price", item.price, price)
+        item.price = price
+    if note is not _UNSET:
+        note = (note or "").strip()
+        if len(note) > 200:
+            raise Invalid(_("备注太长（最多 200 字）。"), code="too_long")
+        change("note", item.note, note)
+        item.note = note
+    if not before:
+        return item
+    item.save(update_fields=["location", "circulation_type", "price", "note", "updated_at"])
+    audit.record(actor, "item.update", item, before=before, after=after)
+    search_port.bibs_changed([item.bib_id])
+    return item
+
+
+@transaction.atomic
+def item_move(*, actor: Actor, item_id: int, bib_id: int) -> Item:
+    """Move a copy to another title (attached to the wrong record): it takes that title's
+    call number, or a new class number / 种次号 of its class when it has none (none
+    without a class number). Refused to the title it is on (same_bib)."""
+    from shuxiang.catalog import callnumbers, clc
+
+    item = _item_locked(actor, item_id)
+    target = Bib.objects.select_for_update().filter(library=actor.library, pk=bib_id).first()
+    if target is None:
+        raise NotFound(_("没有编号为 %(id)s 的书目。") % {"id": bib_id}, code="bib_not_found")
+    if target.pk == item.bib_id:
+        raise Invalid(_("这一册已在此书目下。"), code="same_bib")
+    call = CallNumber.objects.filter(library=actor.library, bib=target, volume="").first()
+    if call is None:
+        class_number = callnumbers.class_part(target.clc)
+        if class_number and clc.is_valid(class_number):
+            taken = CallNumber.objects.filter(
+                library=actor.library, value__startswith=class_number + callnumbers.SEPARATOR
+            ).values_list("value", flat=True)
+            value = callnumbers.compose(
+                class_number, callnumbers.next_sequence(class_number, taken)
+            )
+            call = CallNumber.objects.create(
+                library=actor.library, bib=target, volume="", value=value
+            )
+    old_bib, old_call = item.bib, item.call_number.value if item.call_number_id else ""
+    item.bib, item.call_number = target, call
+    item.save(update_fields=["bib", "call_number", "updated_at"])
+    audit.record(
+        actor,
+        "item.move",
+        item,
+        before={"bib": old_bib.pk, "title": old_bib.title, "call_number": old_call},
+        after={"bib": target.pk, "title": target.title, "call_number": call.value if call else ""},
+    )
+    search_port.bibs_changed([old_bib.pk, target.pk])
+    return item
