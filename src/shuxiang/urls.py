@@ -12,6 +12,7 @@ urlpatterns = [
     # Copy cataloging and the SRU servers are tabs of the cataloging desk.
     path("staff/cataloging/", include("shuxiang.sru.urls")),
     path("staff/acquisitions/", include("shuxiang.acquisitions.urls")),
+    path("staff/catalog/maintenance/", include("shuxiang.catalog.maintenance.urls")),
     path("staff/catalog/", include("shuxiang.catalog.urls")),
     path("staff/patrons/", include("shuxiang.patrons.urls")),
     path("staff/search/", include("shuxiang.opac.staff_search")),

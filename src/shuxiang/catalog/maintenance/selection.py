@@ -157,3 +157,87 @@ def by_barcodes(library: Any, rows: list[tuple[int, str, str]], new_class: str =
             code="too_many_titles",
         )
     return selection
+
+
+# -- merge candidates --------------------------------------------------------------------
+
+MAX_GROUPS_SHOWN = 100
+
+
+@dataclass
+class CandidateTitle:
+    id: int
+    title: str
+    author: str
+    isbn: str
+    publisher: str
+    year: int | None
+    clc: str
+    call_number: str
+    copies: int
+    has_marc: bool
+
+
+@dataclass
+class Candidates:
+    groups: list[tuple[Any, list[CandidateTitle]]]  # (merge.CandidateGroup, its titles)
+    total: int
+
+
+def merge_candidates(
+    library: Any, *, imported: list[tuple[int, int]] | None = None, limit: int = MAX_GROUPS_SHOWN
+) -> Candidates:
+    """The library's groups of titles that look like duplicates (maintenance.merge), the
+    first `limit` of them with what a librarian compares (author, ISBN, publisher, year,
+    call number, copies); `imported` adds the doubtful matches an import reported."""
+    from django.db.models import Count
+
+    from shuxiang.catalog.maintenance import merge
+    from shuxiang.catalog.models import CallNumber
+
+    facts = [
+        merge.BibFacts(
+            id=pk,
+            title=title,
+            first_author=authors[0].get("name", "") if authors else "",
+            isbns=tuple(isbns or ([isbn] if isbn else [])),
+            year=year,
+            publisher=publisher,
+            edition=edition,
+        )
+        for pk, title, authors, isbn, isbns, year, publisher, edition in Bib.objects.filter(
+            library=library
+        ).values_list("pk", "title", "authors", "isbn", "isbns", "year", "publisher", "edition")
+    ]
+    groups = merge.candidate_groups(facts, imported=imported or ())
+    shown = groups[:limit]
+    ids = {i for g in shown for i in g.bib_ids}
+    rows = {
+        b.pk: b
+        for b in Bib.objects.filter(library=library, pk__in=ids).annotate(n_items=Count("items"))
+    }
+    calls = dict(
+        CallNumber.objects.filter(library=library, bib_id__in=ids, volume="").values_list(
+            "bib_id", "value"
+        )
+    )
+    result = []
+    for group in shown:
+        titles = [
+            CandidateTitle(
+                id=pk,
+                title=rows[pk].title,
+                author=rows[pk].first_author,
+                isbn=rows[pk].isbn,
+                publisher=rows[pk].publisher,
+                year=rows[pk].year,
+                clc=rows[pk].clc,
+                call_number=calls.get(pk, ""),
+                copies=rows[pk].n_items,
+                has_marc=rows[pk].marc_record is not None,
+            )
+            for pk in group.bib_ids
+            if pk in rows
+        ]
+        result.append((group, titles))
+    return Candidates(groups=result, total=len(groups))
