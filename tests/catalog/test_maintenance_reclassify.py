@@ -243,3 +243,32 @@ def test_labels_of_another_librarys_reclassification_are_refused(
     )
     assert response.status_code == 422
     assert "没有这次再分类的记录" in response.content.decode()
+
+
+@pytest.mark.parametrize("flavor", ["cnmarc", "marc21"])
+def test_the_stored_marc_record_gets_the_new_class(library, actor, make_bib, make_item, flavor):
+    import datetime as dt
+
+    from shuxiang.catalog.marc import edit
+    from shuxiang.catalog.marc.record import parse_utf8
+
+    bib = make_bib("网络安全", clc="TP393", authors=["张三"], publisher="电子工业出版社")
+    make_item(barcode="51000001", bib=bib, call_number="TP393/1")
+    values = {
+        "title": "网络安全",
+        "clc": "TP393",
+        "authors": [{"name": "张三", "role": ""}],
+        "publisher": "电子工业出版社",
+    }
+    original = edit.build_record(
+        values, flavor, control_number="OLD1", now=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+    Bib.objects.filter(pk=bib.pk).update(marc_record=original, marc_format=flavor)
+    services.reclassify(actor=actor, changes={bib.pk: "TP309"})
+    stored = bytes(Bib.objects.get(pk=bib.pk).marc_record)
+    assert edit.to_values(stored, flavor)["clc"] == "TP309"
+    before = {f.tag: f for f in parse_utf8(original).fields}
+    after = {f.tag: f for f in parse_utf8(stored).fields}
+    class_tag = "690" if flavor == "cnmarc" else ("084" if "084" in after else "093")
+    changed = {t for t in set(before) | set(after) if str(before.get(t)) != str(after.get(t))}
+    assert changed <= {class_tag, "005"} and class_tag in changed

@@ -414,6 +414,16 @@ def _copies(library: Any, moves: list[plan_rules.Move]) -> list[RelabelCopy]:
     return copies
 
 
+def _record_with_class(original: bytes, flavor: str, new_clc: str, now: Any) -> bytes:
+    """The title's stored MARC record with its class number field (CNMARC 690, MARC 21
+    084/093) saying `new_clc`: every other field byte for byte, 005 updated, so that an
+    export gives the new class with everything else as it came."""
+    from shuxiang.catalog.marc import edit
+
+    recorded = edit.to_values(original, flavor)
+    return edit.apply_values(original, flavor, recorded, {**recorded, "clc": new_clc}, now=now)
+
+
 def _apply(
     actor: Actor, library: Any, moves: list[plan_rules.Move], copies: list[RelabelCopy]
 ) -> int:
@@ -422,9 +432,21 @@ def _apply(
         (cn.bib_id, cn.volume): cn
         for cn in CallNumber.objects.filter(library=library, bib_id__in=[m.bib_id for m in moves])
     }
+    records = {
+        pk: (bytes(raw), flavor)
+        for pk, raw, flavor in Bib.objects.filter(
+            library=library, pk__in=[m.bib_id for m in moves if m.old_clc != m.new_clc]
+        )
+        .exclude(marc_record=None)
+        .exclude(marc_format="")
+        .values_list("pk", "marc_record", "marc_format")
+    }
     changed_calls = []
     for m in moves:
-        Bib.objects.filter(library=library, pk=m.bib_id).update(clc=m.new_clc, updated_at=now)
+        values: dict[str, Any] = {"clc": m.new_clc, "updated_at": now}
+        if m.bib_id in records:
+            values["marc_record"] = _record_with_class(*records[m.bib_id], m.new_clc, now)
+        Bib.objects.filter(library=library, pk=m.bib_id).update(**values)
         for c in m.calls:
             if c.old == c.new:
                 continue
