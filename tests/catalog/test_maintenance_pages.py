@@ -155,3 +155,19 @@ def test_reclassify_cannot_reach_another_librarys_title(staff_client, titles):
     )
     assert response.status_code == 404
     assert Bib.objects.get(pk=theirs.pk).clc == "TP311"
+
+
+def test_doubtful_matches_of_a_marc_import_are_candidates(staff_client, actor, library, make_bib):
+    from shuxiang.core import audit
+
+    first = make_bib("小王子", authors=["圣埃克苏佩里"])
+    second = make_bib("小王子（插图本）", authors=["圣-埃克苏佩里"])
+    assert "小王子（插图本）" not in _text(staff_client.get(MERGE))
+    audit.record(
+        actor,
+        "marc.import",
+        library,
+        after={"doubtful": 1, "doubtful_pairs": [[second.pk, first.pk]]},
+    )
+    page = _text(staff_client.get(MERGE))
+    assert "导入时的疑似重复" in page and "小王子（插图本）" in page

@@ -162,6 +162,28 @@ def by_barcodes(library: Any, rows: list[tuple[int, str, str]], new_class: str =
 # -- merge candidates --------------------------------------------------------------------
 
 MAX_GROUPS_SHOWN = 100
+IMPORTS_LOOKED_AT = 50  # the latest MARC imports whose doubtful matches are offered
+
+
+def imported_doubtful_pairs(library: Any) -> list[tuple[int, int]]:
+    """The doubtful matches the library's latest MARC imports reported: [new title,
+    the title it may duplicate] pairs, kept in each import's audit event
+    (`ImportReport.doubtful_pairs()`, under "doubtful_pairs"). Pairs whose titles are
+    gone (merged since) drop out when the groups are made."""
+    from shuxiang.core.models import AuditEvent
+
+    pairs: list[tuple[int, int]] = []
+    events = AuditEvent.objects.filter(library=library, action="marc.import").order_by("-pk")
+    for after in events.values_list("after", flat=True)[:IMPORTS_LOOKED_AT]:
+        found = (after or {}).get("doubtful_pairs") if isinstance(after, dict) else None
+        for pair in found if isinstance(found, list) else []:
+            if (
+                isinstance(pair, list | tuple)
+                and len(pair) == 2
+                and all(isinstance(i, int) for i in pair)
+            ):
+                pairs.append((pair[0], pair[1]))
+    return pairs
 
 
 @dataclass

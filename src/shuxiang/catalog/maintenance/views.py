@@ -26,16 +26,9 @@ PREVIEW_ROWS = 500  # rows of a preview table; the counts above it cover them al
 # -- merging -----------------------------------------------------------------------------
 
 
-def _imported_doubts(library: Any) -> list[tuple[int, int]]:
-    """The doubtful matches MARC imports reported, if the importer keeps them."""
-    from shuxiang.catalog.marc import importer
-
-    pairs = getattr(importer, "doubtful_matches", None)
-    return list(pairs(library)) if callable(pairs) else []
-
-
 def _merge_context(request: HttpRequest) -> dict[str, Any]:
-    found = selection.merge_candidates(request.library, imported=_imported_doubts(request.library))
+    library = request.library
+    found = selection.merge_candidates(library, imported=selection.imported_doubtful_pairs(library))
     return {
         "candidates": found,
         "doubt_words": {k: str(v) for k, v in merge.DOUBTS.items()},
