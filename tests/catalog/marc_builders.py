@@ -178,3 +178,61 @@ def marc21_pymarc(n: int = 1, *, barcode: str | None = None) -> PRecord:
             )
         )
     return record
+
+
+def _reverse_ansel() -> dict[str, int]:
+    """pymarc's own ANSEL table (MARC-8's default G1 set), read backwards."""
+    table: dict[str, int] = {}
+    for code, (char, _combining) in CODESETS[0x45].items():
+        table.setdefault(chr(char), code)
+    return table
+
+
+def marc8_latin(text: str) -> bytes:
+    """MARC-8 bytes for Latin text with no escape sequence at all (ASCII and ANSEL, as
+    LoC's records are): decomposed, each combining mark written before its letter."""
+    import unicodedata
+
+    ansel = _reverse_ansel()
+    out = bytearray()
+    marks: list[int] = []
+    base: list[int] = []
+
+    def flush() -> None:
+        out.extend(marks)
+        out.extend(base)
+        marks.clear()
+        base.clear()
+
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            marks.append(ansel[ch])
+            continue
+        flush()
+        if ch.isascii():
+            base.append(ord(ch))
+        else:
+            base.append(ansel[ch])
+    flush()
+    return bytes(out)
+
+
+def to_marc8(data: bytes) -> bytes:
+    """A UTF-8 MARC 21 file (pymarc reads it) written again in MARC-8 without escape
+    sequences and with leader/09 blank, as LoC distributes its records."""
+    import io
+
+    from pymarc import MARCReader
+
+    out = b""
+    for record in MARCReader(io.BytesIO(data), to_unicode=True, force_utf8=True):
+        fields = []
+        for f in record.fields:
+            if f.is_control_field():
+                fields.append((f.tag, f.data))
+            else:
+                subs = [(s.code, marc8_latin(s.value).decode("latin-1")) for s in f.subfields]
+                fields.append((f.tag, "".join(f.indicators), subs))
+        leader = str(record.leader)
+        out += iso_record(leader[:9] + " " + leader[10:], fields, "latin-1")
+    return out

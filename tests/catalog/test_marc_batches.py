@@ -29,9 +29,11 @@ def record(
     accession: str | None = None,
     title: str | None = None,
     author: str = "鲁迅",
+    same_as: int | None = None,
 ) -> bytes:
-    """One CNMARC record with one copy; `call` None leaves the call number to the import."""
-    fields = cnmarc_fields(n, isbn=isbn or f"X{n}")
+    """One CNMARC record with one copy; `call` None leaves the call number to the import;
+    `same_as` another copy of record `same_as`'s title (its number and title)."""
+    fields = cnmarc_fields(same_as or n, isbn=isbn or f"X{n}")
     if isbn == "":
         fields = [f for f in fields if f[0] != "010"]
     if title is not None:
@@ -153,14 +155,14 @@ def _sample() -> bytes:
             record(4, isbn="", title="野草", author="鲁迅"),
             # batch 3: duplicates of batch 1 and 2's titles, a barcode and an accession
             # number batch 1 used, a call number batch 1 gave another title
-            record(5, isbn="9787020002207", barcode="B00005"),
+            record(5, isbn="9787020002207", barcode="B00005", same_as=1),
             record(6, barcode="B00001"),
-            record(7, isbn="", title="野草", author="鲁迅", barcode="B00007"),
+            record(7, isbn="", title="野草", author="鲁迅", barcode="B00007", same_as=4),
             record(8, call="I266/12", accession="A1"),
             # batch 5: numbers in a class first met here, after batch 1's K825.6/7
             record(9, clc="K825.6"),
             record(10, clc="K825.6", author="冰心"),
-            record(11, isbn="9787020002207", barcode="B00011"),
+            record(11, isbn="9787020002207", barcode="B00011", same_as=1),
             b"not a record\x1d",
         ]
     )

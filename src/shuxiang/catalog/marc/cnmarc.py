@@ -168,9 +168,21 @@ def _relator(role: str) -> str:
     return role
 
 
-def bib_fields(values: dict[str, Any], *, control_number: str, today: str) -> list[Field]:
-    """CNMARC fields for a title made in Shuxiang (or edited after import)."""
-    fields: list[Field] = [Field("001", data=control_number)]
+def bib_fields(
+    values: dict[str, Any],
+    *,
+    control_number: str,
+    today: str,
+    stamp: str = "",
+    agency: str = "",
+) -> list[Field]:
+    """CNMARC fields for a title made in Shuxiang (or edited after import). `today` is
+    yyyymmdd, `stamp` the 005 (yyyymmddhhmmss.f, from `today` if empty), `agency` the
+    cataloging library named in 801 (none without it)."""
+    fields: list[Field] = [
+        Field("001", data=control_number),
+        Field("005", data=stamp or f"{today}000000.0"),
+    ]
     price = price_text(values.get("price"))
     numbers = list(values.get("isbns") or [])
     for i, number in enumerate(numbers):
@@ -234,7 +246,13 @@ def bib_fields(values: dict[str, Any], *, control_number: str, today: str) -> li
         if author.get("role"):
             subs.append(("4", _relator(author["role"])))
         fields.append(Field("701" if i == 0 else "702", " 0", subs))
+    if agency:
+        # 801 ind2 0: the original cataloging agency (here the library), country, date.
+        fields.append(Field("801", " 0", [("a", "CN"), ("b", agency), ("c", today)]))
     return fields
 
 
-LEADER = "     nam0 22     450 "
+# Positions 20-23 are the entry map "450 " (12-16, the base address, is filled in when
+# written; 17-19 encoding level, descriptive form and an undefined position are blank).
+LEADER = "     nam0 22        450 "
+assert len(LEADER) == 24

@@ -15,6 +15,9 @@ UTF8 = "utf-8"
 GB18030 = "gb18030"
 MARC8 = "marc8"
 
+# How the report names each decoder.
+LABELS = {UTF8: "UTF-8", GB18030: "GB18030 (GBK/GB2312)", MARC8: "MARC-8"}
+
 ENCODINGS = {
     "utf-8": UTF8,
     "utf8": UTF8,
@@ -52,6 +55,44 @@ def marc21_non_utf8(joined: bytes) -> str:
     if _NOT_ANSEL.search(joined) and _is_gb([joined]):
         return GB18030
     return MARC8
+
+
+# In MARC-8 a combining mark (ANSEL 0xE0-0xFE) comes before the letter it marks, so a
+# run of them ends in a base character: ASCII or one of ANSEL's spacing letters.
+_STRAY_MARK = re.compile(rb"[\xe0-\xfe]+(?![\x20-\x7e\xa1-\xc8])")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\u2000-\u206f]")
+
+
+def marc21_guess(joined: bytes) -> tuple[str, bool]:
+    """(encoding, doubtful) for a MARC 21 record with leader/09 blank that is not UTF-8
+    and has no escape sequences. MARC-8 unless the bytes prove otherwise: a byte that
+    cannot be MARC-8, or combining marks that mark nothing, with text that reads as
+    Chinese in GB18030. Doubtful (the report warns) when neither reading is clean."""
+    not_ansel = _NOT_ANSEL.search(joined) is not None
+    stray = _STRAY_MARK.search(joined) is not None
+    if not not_ansel and not stray:
+        return MARC8, False
+    try:
+        text = joined.decode("gb18030")
+    except UnicodeDecodeError:
+        return MARC8, True
+    high = [ch for ch in text if ord(ch) > 0x7F]
+    # Chinese text is mostly GB2312's common characters; a stray Windows-1252 byte read
+    # as GBK makes a rare one of GBK's extension.
+    common = sum(1 for ch in high if _in_gb2312(ch))
+    chinese = bool(high) and all(_CJK.match(ch) for ch in high) and common >= 0.8 * len(high)
+    if chinese:
+        # A byte MARC-8 cannot have is proof; stray combining marks alone only a hint.
+        return GB18030, not not_ansel
+    return MARC8, True
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_gb(chunks: list[bytes]) -> bool:
@@ -149,7 +190,7 @@ def read_record(
             try:
                 text = joined.decode("utf-8")
             except UnicodeDecodeError:
-                encoding = GB18030 if flavor != MARC21 else marc21_non_utf8(joined)
+                encoding = GB18030 if flavor != MARC21 else marc21_guess(joined)[0]
             else:
                 texts = text.split("\x1e")
                 if len(texts) == len(fields):

@@ -5,29 +5,43 @@ A record is written in its own format. An imported record nobody edited (its Bib
 values still equal what the stored original maps to) is written back field for field,
 at the byte level; an edited one gets its mapped fields rebuilt from the Bib and keeps
 every other original field. Titles made in Shuxiang are written as MARC 21 or CNMARC.
-Holdings always come from the items as they are now.
+Holdings always come from the items as they are now, written into the record's own
+holdings fields: a copy's field keeps every subfield and indicator that the mapping does
+not read, and a holdings field that never became a copy (an 852 without a barcode, say)
+stays as it came. A record that cannot be written (a field too long for ISO 2709, a
+stored record that does not parse) is left out and listed in `skipped`, and the export
+goes on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils import timezone
+
 from shuxiang.catalog.marc import cnmarc, holdings, marc21
 from shuxiang.catalog.marc.detect import CNMARC, MARC21
-from shuxiang.catalog.marc.mapping import BIB_FIELDS, HOLDING_TAGS
+from shuxiang.catalog.marc.mapping import BIB_FIELDS, is_note
 from shuxiang.catalog.marc.record import (
     Field,
+    MarcError,
     Record,
+    assemble,
+    field_bytes,
+    field_from_bytes,
+    fit,
     parse_utf8,
-    replace_fields,
-    to_iso2709,
+    split_fields,
 )
 from shuxiang.catalog.models import Bib, Item
 from shuxiang.core import clock
 from shuxiang.core.models import Library
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1000
 _LIGHT = ("id", "marc_format", "marc_record", "created_at", "updated_at")
@@ -37,16 +51,70 @@ def _module(flavor: str) -> Any:
     return cnmarc if flavor == CNMARC else marc21
 
 
-def _holdings_tag(flavor: str, original: bytes | None) -> str:
+def _holdings_tag(flavor: str, fields: list[tuple[str, bytes]]) -> str:
+    """The tag new copies are written in: the record's own holdings tag (Koha-style
+    952 stays 952), else 905 for CNMARC and 852 for MARC 21."""
     if flavor == CNMARC:
         return "905"
-    if original:
-        # Koha-style holdings came in: give them back in the same shape.
-        directory = original[24 : int(original[12:17]) - 1]
-        for i in range(0, len(directory), 12):
-            if directory[i : i + 3] == b"952":
-                return "952"
+    for tag, _data in fields:
+        if tag == "952":
+            return "952"
     return "852"
+
+
+def with_holdings(
+    flavor: str, fields: list[tuple[str, bytes]], items: list[dict[str, Any]], code: str
+) -> list[tuple[str, bytes]]:
+    """A record's fields with its holdings as the copies are now. Each holdings field
+    whose barcode is a current copy is brought up to date (`holdings.merge`: byte for
+    byte when nothing changed); one whose copy is gone (withdrawn, or another title's)
+    is left out; one without a barcode, which never was a copy, stays. Copies the
+    record does not describe get new fields after the last holdings field (or in tag
+    order). In MARC 21 a 905 counts only when its barcode is one of the copies."""
+    tags = holdings.holding_tags(flavor, local_905=True)
+    by_barcode = {item["barcode"]: item for item in items}
+    used: set[str] = set()
+    out: list[tuple[str, bytes]] = []
+    last_holding = -1
+    for tag, data in fields:
+        if tag not in tags:
+            out.append((tag, data))
+            continue
+        try:
+            field = field_from_bytes(tag, data)
+        except UnicodeDecodeError:
+            out.append((tag, data))
+            continue
+        barcode = holdings.read(field, []).barcode
+        if flavor != CNMARC and tag == "905" and barcode not in by_barcode:
+            out.append((tag, data))  # a local field of the record's own
+            continue
+        if not barcode:
+            out.append((tag, data))
+            last_holding = len(out) - 1
+            continue
+        item = by_barcode.get(barcode)
+        if item is None or barcode in used:
+            continue
+        used.add(barcode)
+        merged = holdings.merge(field, item)
+        out.append((tag, data if merged is None else field_bytes(merged)))
+        last_holding = len(out) - 1
+    new_tag = _holdings_tag(flavor, fields)
+    extra = [
+        (new_tag, field_bytes(holdings.build(new_tag, item, code)))
+        for item in items
+        if item["barcode"] not in used
+    ]
+    if last_holding >= 0:
+        out[last_holding + 1 : last_holding + 1] = extra
+        return out
+    for entry in extra:
+        idx = len(out)
+        while idx > 0 and out[idx - 1][0] > entry[0]:
+            idx -= 1
+        out.insert(idx, entry)
+    return out
 
 
 def _items_by_bib(library: Library, bib_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -115,7 +183,11 @@ class Exporter:
         self.clc_prefix = clc_prefix.strip().upper()
         self.bib_ids = bib_ids
         self.today = clock.today().strftime("%Y%m%d")
+        # 005 of the records written fresh (made here or edited): now, in local time.
+        self.stamp = timezone.localtime(clock.now()).strftime("%Y%m%d%H%M%S.0")
         self.count = 0
+        # (title id, why) for each record left out of the export.
+        self.skipped: list[tuple[int, str]] = []
 
     def _queryset(self) -> Any:
         qs = Bib.objects.filter(library=self.library)
@@ -159,19 +231,26 @@ class Exporter:
             out = []
             code = self.library.code
             for bib_id, flavor, original, _created, _updated in rows:
-                if bib_id in full:
-                    out.append(self.record_bytes(full[bib_id], items.get(bib_id, [])))
-                else:
-                    # Unedited since import: the stored record, byte for byte, with current holdings.
-                    original = bytes(original)
-                    extra = holdings.build_bytes(
-                        _holdings_tag(flavor, original), items.get(bib_id, []), code
-                    )
-                    out.append(replace_fields(original, HOLDING_TAGS, extra))
-            self.count += len(rows)
+                try:
+                    if bib_id in full:
+                        out.append(self.record_bytes(full[bib_id], items.get(bib_id, [])))
+                    else:
+                        # Unedited since import: the stored record, byte for byte, with
+                        # current holdings.
+                        leader, fields = split_fields(bytes(original))
+                        fields = with_holdings(flavor, fields, items.get(bib_id, []), code)
+                        out.append(assemble(leader, fields))
+                except (MarcError, UnicodeDecodeError) as exc:
+                    self._skip(bib_id, exc)
+                    continue
+                self.count += 1
             yield b"".join(out)
         if self.xml:
             yield b"</collection>\n"
+
+    def _skip(self, bib_id: int, exc: Exception) -> None:
+        self.skipped.append((bib_id, str(exc)))
+        log.warning("MARC export: title %s left out: %s", bib_id, exc)
 
     def write(self, stream: BinaryIO) -> int:
         for chunk in self.chunks():
@@ -179,43 +258,61 @@ class Exporter:
         return self.count
 
     def record_bytes(self, row: dict[str, Any], items: list[dict[str, Any]]) -> bytes:
+        """One title's record (ISO 2709 or MARCXML); MarcError when it cannot be written."""
         original = row["marc_record"]
         original = bytes(original) if original is not None else None
         flavor = row["marc_format"] or self.default_format
-        tag = _holdings_tag(flavor, original)
         code = self.library.code
         if original and row["marc_format"]:
             record = parse_utf8(original)
             if _same(_module(flavor).to_bib(record).values, row):
+                leader, raw = split_fields(original)
+                raw = with_holdings(flavor, raw, items, code)
                 if not self.xml:
-                    return replace_fields(
-                        original, HOLDING_TAGS, holdings.build_bytes(tag, items, code)
-                    )
-                fields = [f for f in record.fields if f.tag not in HOLDING_TAGS]
-                record = Record(record.leader, fields)
-                _insert(record, [holdings.build(tag, item, code) for item in items])
-                return self._xml(record)
+                    return assemble(leader, raw)
+                return self._xml(Record(leader, [field_from_bytes(t, d) for t, d in raw]))
             record = self._edited(record, row, flavor)
         else:
             module = _module(flavor)
-            fields = module.bib_fields(row, control_number=f"SX{row['id']}", today=self.today)
+            fields = module.bib_fields(
+                row,
+                control_number=f"SX{row['id']}",
+                today=self.today,
+                stamp=self.stamp,
+                agency=code,
+            )
             record = Record(module.LEADER, fields)
-        _insert(record, [holdings.build(tag, item, code) for item in items])
+        # A long summary (520/330) becomes several fields: ISO 2709 counts 4 digits.
+        fit(record, is_note(flavor))
+        raw = [(f.tag, field_bytes(f)) for f in record.fields]
+        raw = with_holdings(flavor, raw, items, code)
         if self.xml:
-            return self._xml(record)
-        return to_iso2709(record, utf8_flag=flavor == MARC21)
+            return self._xml(Record(record.leader, [field_from_bytes(t, d) for t, d in raw]))
+        leader = record.leader
+        if flavor == MARC21:
+            leader = leader[:9] + "a" + leader[10:]
+        return assemble(leader, raw)
 
     def _edited(self, record: Record, row: dict[str, Any], flavor: str) -> Record:
-        """The mapped fields rebuilt from the Bib; every other original field kept."""
+        """The mapped fields rebuilt from the Bib (and a new 005); every other original
+        field kept, the holdings too (brought up to date by `with_holdings`)."""
         module = _module(flavor)
-        rebuilt = module.bib_fields(row, control_number="", today=self.today)
-        drop = module.MAPPED_TAGS | HOLDING_TAGS
+        options = {"isbd": record.leader[18:19] in ("a", "i")} if flavor == MARC21 else {}
+        rebuilt = module.bib_fields(
+            row,
+            control_number="",
+            today=self.today,
+            stamp=self.stamp,
+            agency=self.library.code,
+            **options,
+        )
+        drop = module.MAPPED_TAGS | {"005"}
         kept = [f for f in record.fields if f.tag not in drop]
-        new = [f for f in rebuilt if f.tag not in {"001", "100" if flavor == CNMARC else "008"}]
-        if flavor == CNMARC and record.first("100") is None:
-            new.append(next(f for f in rebuilt if f.tag == "100"))
-        if flavor == MARC21 and record.first("008") is None:
-            new.append(next(f for f in rebuilt if f.tag == "008"))
+        own = {f.tag for f in record.fields}
+        # Kept from the original when it has them: its number, fixed data, cataloging source.
+        keep_theirs = {"001", "100" if flavor == CNMARC else "008", "801", "040"}
+        new = [f for f in rebuilt if f.tag not in keep_theirs or f.tag not in own]
+        new = [f for f in new if f.tag != "001"]
         result = Record(record.leader, kept)
         _insert(result, new)
         return result

@@ -114,3 +114,84 @@ def build_bytes(
     tag: str, items: list[dict[str, Any]], library_code: str
 ) -> list[tuple[str, bytes]]:
     return [(tag, field_bytes(build(tag, item, library_code))) for item in items]
+
+
+# The subfields each holdings field maps to a copy's values; everything else in a field
+# (852 ind1, $a, $c, $t, $z; 952 $0 $1 $7 $l $y $z ...) is the record's own and stays.
+_MAPPED_CODES: dict[str, dict[str, str]] = {
+    "905": {"barcode": "b", "location": "c", "class": "d", "book": "e", "volume": "f"}
+    | {"accession_number": "h", "price": "r"},
+    "852": {"barcode": "p", "location": "b", "class": "h", "book": "i"}
+    | {"accession_number": "x", "price": "9"},
+    "952": {"barcode": "p", "location": "c", "call_number": "o", "volume": "h"}
+    | {"accession_number": "i", "price": "g", "acquired_on": "d"},
+}
+
+
+def holding_tags(flavor: str, *, local_905: bool = False) -> frozenset[str]:
+    """The tags that carry copies: CNMARC's 905; MARC 21's 852 and Koha's 952, and a
+    local 905 only when the library says its MARC 21 records use it so."""
+    if flavor == "cnmarc":
+        return frozenset({"905"})
+    return frozenset({"852", "952", "905"}) if local_905 else frozenset({"852", "952"})
+
+
+def _current(tag: str, item: dict[str, Any]) -> dict[str, str]:
+    """The item's values as the subfields of `tag` write them."""
+    call = item.get("call_number") or ""
+    class_part, _, book_part = call.partition("/")
+    price = item.get("price")
+    return {
+        "barcode": item.get("barcode") or "",
+        "location": item.get("location") or "",
+        "class": class_part,
+        "book": book_part,
+        "call_number": call,
+        "volume": item.get("volume") or "",
+        "accession_number": item.get("accession_number") or "",
+        "price": "" if price is None else (yuan_text(price) if tag == "952" else price_text(price)),
+        "acquired_on": str(item.get("acquired_on") or ""),
+    }
+
+
+def merge(f: Field, item: dict[str, Any]) -> Field | None:
+    """The record's own holdings field `f` brought up to date with its copy `item`;
+    None when nothing changed (the field is then written back byte for byte). Only the
+    mapped subfields whose value differs are rewritten; a value the copy lacks (a
+    location that was not found at import, say) leaves the record's own in place."""
+    codes = _MAPPED_CODES[f.tag]
+    was = read(f, [])
+    new = _current(f.tag, item)
+    changed: dict[str, str] = {}
+    for name, code in codes.items():
+        value = new[name]
+        if not value:
+            continue
+        if name == "price":
+            if item.get("price") == was.price:
+                continue
+        elif name in ("class", "book"):
+            if (item.get("call_number") or "") == was.call_number:
+                continue
+        elif name == "call_number":
+            if value == was.call_number:
+                continue
+        elif value == f.get(code).strip():
+            continue
+        changed[code] = value
+    if not changed:
+        return None
+    subfields: list[tuple[str, str]] = []
+    done: set[str] = set()
+    for code, value in f.subfields:
+        if code in changed:
+            if code in done:
+                continue  # a repeated mapped subfield: the copy has one value
+            subfields.append((code, changed[code]))
+            done.add(code)
+        else:
+            subfields.append((code, value))
+    for code in codes.values():
+        if code in changed and code not in done:
+            subfields.append((code, changed[code]))
+    return Field(f.tag, f.ind, subfields)

@@ -34,9 +34,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from shuxiang.catalog import callnumbers, search_port
-from shuxiang.catalog.marc import cnmarc, marc21
+from shuxiang.catalog.marc import cnmarc, marc21, matching
+from shuxiang.catalog.marc.decode import LABELS as ENCODING_LABELS
 from shuxiang.catalog.marc.detect import CNMARC
 from shuxiang.catalog.marc.mapping import BIB_FIELDS, Holding, Mapped
+from shuxiang.catalog.marc.matching import DOUBTFUL, SAME, Description
 from shuxiang.catalog.marc.reader import ReadResult
 from shuxiang.catalog.models import Bib, CallNumber, Item
 from shuxiang.core import clock
@@ -67,6 +69,12 @@ WARNING_KINDS = {
     "bad_date": gettext_lazy("入藏日期无法识别"),
     "call_number_taken": gettext_lazy("索书号已被其他书目使用，已重新分配"),
     "no_clc": gettext_lazy("没有中图分类号，单册未分配索书号"),
+    "doubtful_duplicate": gettext_lazy(
+        "可能重复（ISBN 相同但题名或版本不同），作为新书目导入，待核对"
+    ),
+    "encoding_guess": gettext_lazy("字符编码不能确定，请核对"),
+    "encoding_mixed": gettext_lazy("记录的字符编码与文件中其他记录不同"),
+    "field_split": gettext_lazy("字段超过 9999 字节，已拆分"),
     "other": gettext_lazy("其他提示"),
 }
 
@@ -87,6 +95,21 @@ class Problem:
         return _("第 %(n)d 条") % {"n": self.number}
 
 
+@dataclass(slots=True)
+class DoubtfulMatch:
+    """A record imported as a title of its own that may be a title the library has
+    (or that an earlier record of the file made): the pair a merge screen shows.
+    `bib_id` and `existing_id` are filled once both titles are written (None in a
+    dry run); `existing_number` names the file's record when it made the other."""
+
+    number: int
+    offset: int
+    title: str
+    existing_id: int | None
+    existing_number: int | None = None
+    bib_id: int | None = None
+
+
 @dataclass
 class ImportReport:
     read: int = 0
@@ -101,7 +124,11 @@ class ImportReport:
     warning_count: int = 0
     dry_run: bool = False
     formats: dict[str, int] = field(default_factory=dict)
+    # Records read in each encoding ("utf-8", "marc8", "gb18030"); the file's is the
+    # first record's, and a record read otherwise gets a warning of its own.
     encodings: dict[str, int] = field(default_factory=dict)
+    file_encoding: str = ""
+    doubtful: list[DoubtfulMatch] = field(default_factory=list)
     # Warnings counted by kind (exact, however many there are).
     kinds: dict[str, int] = field(default_factory=dict)
     # Where every warning is written as a CSV row (number, offset, kind, message), beyond
@@ -132,7 +159,22 @@ class ImportReport:
             "items_created": self.items_created,
             "holdings_not_imported": self.holdings_not_imported,
             "warnings": self.warning_count,
+            "doubtful": len(self.doubtful),
         }
+
+    def doubtful_pairs(self) -> list[list[int]]:
+        """[new title id, the title it may duplicate] for each doubtful match written:
+        what a merge screen offers to compare (kept in the import's audit event)."""
+        return [
+            [d.bib_id, d.existing_id]
+            for d in self.doubtful
+            if d.bib_id is not None and d.existing_id is not None
+        ]
+
+    def encoding_labels(self) -> list[tuple[str, int]]:
+        """(encoding as people name it, records read in it), the file's own first."""
+        order = sorted(self.encodings.items(), key=lambda kv: (kv[0] != self.file_encoding, kv[0]))
+        return [(ENCODING_LABELS.get(name, name), n) for name, n in order]
 
     def by_kind(self) -> list[tuple[str, str, int]]:
         """(kind, its label, how many) for each kind of warning, the most frequent first."""
@@ -186,6 +228,7 @@ class ImportReport:
             rejected=len(self.rejected),
             warnings=len(self.warnings),
             kinds=dict(self.kinds),
+            doubtful=len(self.doubtful),
             position=position,
         )
         return saved
@@ -196,6 +239,7 @@ class ImportReport:
         self.kinds = saved["kinds"]
         del self.rejected[saved["rejected"] :]
         del self.warnings[saved["warnings"] :]
+        del self.doubtful[saved["doubtful"] :]
         if self.detail is not None and saved["position"] is not None:
             self.detail.seek(saved["position"])
             self.detail.truncate()
@@ -210,6 +254,10 @@ class _Pending:
     mapped: Mapped
     bib_id: int | None = None
     holdings: list[Holding] = field(default_factory=list)
+    control_number: str = ""
+
+    def description(self) -> Description:
+        return Description.of(self.mapped.values, self.control_number)
 
 
 # A copy to write: (title id, holding, the record it came from, the title's values).
@@ -341,18 +389,14 @@ def map_record(result: ReadResult) -> Mapped:
     return (cnmarc if result.flavor == CNMARC else marc21).to_bib(result.record)
 
 
-def _title_key(values: dict[str, Any]) -> tuple[str, str, int | None]:
-    authors = values.get("authors") or []
-    return (
-        values["title"].strip().lower(),
-        authors[0]["name"] if authors else "",
-        values.get("year"),
-    )
+def _title_key(values: dict[str, Any]) -> tuple[str, str]:
+    return ("title", matching.norm(values["title"]))
 
 
 def _lookup_key(values: dict[str, Any]) -> Any:
     """What a later record's duplicate check finds a title by in the database: its first
-    ISBN, or for a title without one its title key (see `Importer._existing_titles`)."""
+    ISBN, or for a title without one its title (see `Importer._existing_titles`). Being
+    found is not being a duplicate: `matching.compare` decides."""
     return values["isbn"] or _title_key(values)
 
 
@@ -389,8 +433,9 @@ class _Shadow:
     has the id -(its record's number), which no database row has."""
 
     def __init__(self) -> None:
-        self.by_isbn: dict[str, int] = {}
-        self.by_title: dict[tuple, int] = {}
+        self.by_isbn: dict[str, list[int]] = {}
+        self.by_title: dict[tuple, list[int]] = {}
+        self.descriptions: dict[int, Description] = {}  # made or replaced titles
         self.keys: dict[int, Any] = {}  # a made or replaced title -> its lookup key now
         # (key, id) the database still answers that a real run would have changed (a
         # replaced title's former ISBN or title key).
@@ -404,27 +449,35 @@ class _Shadow:
     def _table(self, key: Any) -> dict:
         return self.by_isbn if isinstance(key, str) else self.by_title
 
-    def set_key(self, bib_id: int, key: Any, old_key: Any = None) -> None:
-        """The title is found by `key` from now on (and no longer by `old_key`)."""
+    def set_key(
+        self, bib_id: int, key: Any, old_key: Any = None, description: Description | None = None
+    ) -> None:
+        """The title is found by `key` from now on (and no longer by `old_key`), and
+        described so."""
         before = self.keys.get(bib_id, old_key)
         if before is not None and before != key:
-            if self._table(before).get(before) == bib_id:
-                del self._table(before)[before]
+            ids = self._table(before).get(before, [])
+            if bib_id in ids:
+                ids.remove(bib_id)
             if bib_id > 0:
                 self.hidden.add((before, bib_id))
         self.keys[bib_id] = key
         self.hidden.discard((key, bib_id))
-        self._table(key).setdefault(key, bib_id)
+        ids = self._table(key).setdefault(key, [])
+        if bib_id not in ids:
+            ids.append(bib_id)
+        if description is not None:
+            self.descriptions[bib_id] = description
 
     def overlay(self, found: dict, keys: Iterable[Any]) -> None:
-        """Correct the database's answers (key -> oldest title) for what was written."""
+        """Correct the database's answers (key -> titles) for what was written."""
         for key in keys:
-            bib_id = found.get(key)
-            if bib_id is not None and (key, bib_id) in self.hidden:
-                del found[key]
-                bib_id = None
-            if bib_id is None and key in self._table(key):
-                found[key] = self._table(key)[key]
+            ids = [i for i in found.get(key, []) if (key, i) not in self.hidden]
+            ids += [i for i in self._table(key).get(key, []) if i not in ids]
+            if ids:
+                found[key] = ids
+            else:
+                found.pop(key, None)
 
     def add_call_number(self, bib_id: int, volume: str, value: str) -> None:
         self.calls.setdefault(bib_id, {})[volume] = value
@@ -467,7 +520,9 @@ class Importer:
         # What the batch being written adds, for the shadow of a dry run.
         self._new_calls: dict[tuple[int, str], str] = {}
         self._new_items: list[tuple[str, str]] = []
-        self._retitled: list[tuple[int, Any, Any]] = []
+        self._retitled: list[tuple[int, Any, Any, Description]] = []
+        # The doubtful matches of the batch being written: (report entry, record, other).
+        self._doubtful: list[tuple[DoubtfulMatch, _Pending, int | _Pending]] = []
 
     def run(self, results: Iterable[ReadResult]) -> ImportReport:
         with collector_paused():
@@ -516,7 +571,20 @@ class Importer:
             return None
         report.formats[result.flavor] = report.formats.get(result.flavor, 0) + 1
         report.encodings[result.encoding] = report.encodings.get(result.encoding, 0) + 1
-        for message in mapped.warnings:
+        if not report.file_encoding:
+            report.file_encoding = result.encoding
+        elif result.encoding != report.file_encoding:
+            report.warn(
+                result.number,
+                result.offset,
+                _("本条按 %(encoding)s 读入（本文件其他记录为 %(file)s）")
+                % {
+                    "encoding": ENCODING_LABELS.get(result.encoding, result.encoding),
+                    "file": ENCODING_LABELS.get(report.file_encoding, report.file_encoding),
+                },
+                "encoding_mixed",
+            )
+        for message in [*result.notes, *mapped.warnings]:
             report.warn(result.number, result.offset, message)
         return _Pending(
             result.number,
@@ -526,6 +594,7 @@ class Importer:
             mapped,
             None,
             mapped.holdings,
+            control_number=matching.control_number(result.original),
         )
 
     # -- one batch -------------------------------------------------------------------
@@ -564,8 +633,8 @@ class Importer:
 
     def _write(self, batch: list[_Pending]) -> None:
         self._new_calls, self._new_items, self._retitled = {}, [], []
-        by_isbn, by_title = self._existing_titles(batch)
-        creates, replaces, attach = self._match(batch, by_isbn, by_title)
+        by_isbn, by_title, described = self._existing_titles(batch)
+        creates, replaces, attach = self._match(batch, by_isbn, by_title, described)
         self._fresh = set()
         if creates:
             self._insert_titles(creates)
@@ -586,13 +655,19 @@ class Importer:
         shadow = self._shadow
         if shadow is None:
             self._made.add(made)
+            for match, p, other in self._doubtful:
+                match.bib_id = p.bib_id
+                if isinstance(other, _Pending):
+                    match.existing_id = other.bib_id
             return
         virtual = {bib_id: -number for bib_id, number in made}
         for p in batch:
             if p.bib_id in virtual:
-                shadow.set_key(virtual[p.bib_id], _lookup_key(p.mapped.values))
-        for bib_id, old_key, new_key in self._retitled:
-            shadow.set_key(bib_id, new_key, old_key)
+                shadow.set_key(
+                    virtual[p.bib_id], _lookup_key(p.mapped.values), description=p.description()
+                )
+        for bib_id, old_key, new_key, description in self._retitled:
+            shadow.set_key(bib_id, new_key, old_key, description)
         for (bib_id, volume), value in self._new_calls.items():
             shadow.add_call_number(virtual.get(bib_id, bib_id), volume, value)
         for barcode, accession in self._new_items:
@@ -604,59 +679,90 @@ class Importer:
         """The number of the record of this file that made the title, if one did."""
         return -bib_id if bib_id < 0 else self._made.number_of(bib_id)
 
-    def _existing_titles(self, batch: list[_Pending]) -> tuple[dict[str, int], dict[tuple, int]]:
+    def _existing_titles(
+        self, batch: list[_Pending]
+    ) -> tuple[dict[str, list[int]], dict[tuple, list[int]], dict[int, Description]]:
         """The library's titles that the batch's records may duplicate: by ISBN, and by
-        title key for records without one. The oldest title wins."""
+        title for records without one (oldest first), and what each is."""
         library = self.library
         isbns = {i for p in batch for i in p.mapped.values["isbns"]}
         titles = {p.mapped.values["title"] for p in batch if not p.mapped.values["isbn"]}
-        by_isbn: dict[str, int] = {}
+        by_isbn: dict[str, list[int]] = {}
         if isbns:
             # No ORDER BY: with one, SQLite walks the whole library instead of the
             # (library, isbn) index.
             for isbn, bib_id in _pairs(Bib, "isbn", "id", library.pk, isbns):
-                if isbn not in by_isbn or bib_id < by_isbn[isbn]:
-                    by_isbn[isbn] = bib_id
-        by_title: dict[tuple, int] = {}
+                by_isbn.setdefault(isbn, []).append(bib_id)
+        by_title: dict[tuple, list[int]] = {}
         if titles:
             found = Bib.objects.filter(library=library, isbn="", title__in=titles)
-            for bib_id, title, authors, year in found.values_list("id", "title", "authors", "year"):
-                key = _title_key({"title": title, "authors": authors, "year": year})
-                if key not in by_title or bib_id < by_title[key]:
-                    by_title[key] = bib_id
+            for bib_id, title in found.values_list("id", "title"):
+                by_title.setdefault(_title_key({"title": title}), []).append(bib_id)
         if self._shadow is not None:
             self._shadow.overlay(by_isbn, isbns)
             keys = {_title_key(p.mapped.values) for p in batch if not p.mapped.values["isbn"]}
             self._shadow.overlay(by_title, keys)
-        return by_isbn, by_title
+        for table in (by_isbn, by_title):
+            for ids in table.values():
+                ids.sort(key=lambda i: (i < 0, abs(i)))
+        return by_isbn, by_title, self._descriptions(by_isbn, by_title)
+
+    def _descriptions(self, *tables: dict[Any, list[int]]) -> dict[int, Description]:
+        """What the duplicate check compares of each candidate title."""
+        wanted = {i for table in tables for ids in table.values() for i in ids}
+        shadow = self._shadow.descriptions if self._shadow is not None else {}
+        out = {i: shadow[i] for i in wanted if i in shadow}
+        rows = Bib.objects.filter(
+            library=self.library, pk__in=[i for i in wanted if i > 0 and i not in out]
+        ).values_list("id", "title", "authors", "year", "edition", "publisher", "isbns")
+        originals = dict(
+            Bib.objects.filter(pk__in=[r[0] for r in rows]).values_list("id", "marc_record")
+        )
+        for bib_id, title, authors, year, edition, publisher, isbns in rows:
+            values = {
+                "title": title,
+                "authors": authors,
+                "year": year,
+                "edition": edition,
+                "publisher": publisher,
+                "isbns": isbns,
+            }
+            original = originals.get(bib_id)
+            number = matching.control_number(bytes(original) if original is not None else None)
+            out[bib_id] = Description.of(values, number)
+        return out
 
     def _match(
-        self, batch: list[_Pending], by_isbn: dict[str, int], by_title: dict[tuple, int]
+        self,
+        batch: list[_Pending],
+        by_isbn: dict[str, list[int]],
+        by_title: dict[tuple, list[int]],
+        described: dict[int, Description],
     ) -> tuple[list[_Pending], dict[int, _Pending], list[tuple[int | _Pending, _Pending]]]:
         """Each record is a new title, or a duplicate (of a title in the library or of an
-        earlier record of the file) that is skipped, merged or replaces it. Returns the
-        titles to create, the existing titles to replace (id -> record), and whose
-        holdings go to which title (target, source of the holdings)."""
+        earlier record of the file) that is skipped, merged or replaces it. A title
+        found by a shared ISBN or title is a duplicate only when `matching.compare` says
+        it is the same; a doubtful one is listed in the report and the record imported
+        as a title of its own. Returns the titles to create, the existing titles to
+        replace (id -> record), and whose holdings go to which title (target, source of
+        the holdings)."""
         report = self.report
-        in_batch: dict[Any, _Pending] = {}
+        in_batch: dict[Any, list[_Pending]] = {}
         creates: list[_Pending] = []
         replaces: dict[int, _Pending] = {}
         attach: list[tuple[int | _Pending, _Pending]] = []
+        self._doubtful = []
         for p in batch:
             values = p.mapped.values
             keys: list[Any] = list(values["isbns"]) if values["isbns"] else [_title_key(values)]
-            target: int | _Pending | None = None
-            for key in keys:
-                target = in_batch.get(key)
-                if target is None:
-                    target = by_isbn.get(key) if isinstance(key, str) else by_title.get(key)
-                if target is not None:
-                    break
+            target, doubtful = self._find_same(p, keys, in_batch, by_isbn, by_title, described)
             if target is None:
                 creates.append(p)
                 for key in keys:
-                    in_batch[key] = p
+                    in_batch.setdefault(key, []).append(p)
                 attach.append((p, p))
+                if doubtful is not None:
+                    self._note_doubtful(p, doubtful)
                 continue
             if self.on_duplicate == SKIP:
                 report.skipped += 1
@@ -678,10 +784,62 @@ class Importer:
                 target.mapped.values = values
                 target.original = p.original
                 target.flavor = p.flavor
+                target.control_number = p.control_number
             else:
                 replaces[target] = p
             attach.append((target, p))
         return creates, replaces, attach
+
+    def _find_same(
+        self,
+        p: _Pending,
+        keys: list[Any],
+        in_batch: dict[Any, list[_Pending]],
+        by_isbn: dict[str, list[int]],
+        by_title: dict[tuple, list[int]],
+        described: dict[int, Description],
+    ) -> tuple[int | _Pending | None, int | _Pending | None]:
+        """(the title this record is, or None; else the first doubtful candidate)."""
+        mine = p.description()
+        doubtful: int | _Pending | None = None
+        for key in keys:
+            found = by_isbn.get(key, []) if isinstance(key, str) else by_title.get(key, [])
+            # The library's titles first: a doubtful match names one of them if it can.
+            candidates: list[int | _Pending] = [*found, *in_batch.get(key, [])]
+            for candidate in candidates:
+                if isinstance(candidate, _Pending):
+                    theirs = candidate.description()
+                else:
+                    theirs = described.get(candidate)
+                    if theirs is None:
+                        continue
+                decision = matching.compare(mine, theirs)
+                if decision == SAME:
+                    return candidate, None
+                if decision == DOUBTFUL and doubtful is None:
+                    doubtful = candidate
+        return None, doubtful
+
+    def _note_doubtful(self, p: _Pending, other: int | _Pending) -> None:
+        if isinstance(other, _Pending):
+            existing_id, made_by = None, other.number
+        else:
+            existing_id, made_by = (other if other > 0 else None), self._made_by(other)
+        # A title this file made is named by its record, as a dry run can name it too.
+        if made_by is not None:
+            message = _(
+                "与本文件第 %(n)s 条记录的 ISBN 或题名相同，但题名、版本或出版年不同："
+                "作为新书目导入，请核对是否重复"
+            ) % {"n": made_by}
+        else:
+            message = _(
+                "与已有书目（编号 %(id)s）的 ISBN 或题名相同，但题名、版本或出版年不同："
+                "作为新书目导入，请核对是否重复"
+            ) % {"id": other}
+        match = DoubtfulMatch(p.number, p.offset, p.mapped.values["title"], existing_id, made_by)
+        self.report.doubtful.append(match)
+        self._doubtful.append((match, p, other))
+        self.report.warn(p.number, p.offset, message, "doubtful_duplicate")
 
     def _insert_titles(self, creates: list[_Pending]) -> None:
         stamp = connection.ops.adapt_datetimefield_value(clock.now())
@@ -734,7 +892,9 @@ class Importer:
                     if old is not None
                     else None
                 )
-                self._retitled.append((bib_id, old_key, _lookup_key(p.mapped.values)))
+                self._retitled.append(
+                    (bib_id, old_key, _lookup_key(p.mapped.values), p.description())
+                )
             if bib_id < 0:
                 continue
             bib = bibs[bib_id]

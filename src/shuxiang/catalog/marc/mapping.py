@@ -4,6 +4,7 @@ small text rules (ISBD punctuation, years, prices, clipping to column sizes)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,14 @@ MAX_LENGTHS = {
 }
 
 HOLDING_TAGS = frozenset({"905", "852", "952"})
+
+
+def is_note(flavor: str) -> Callable[[str], bool]:
+    """Tags of repeatable notes, which a field too long for ISO 2709 may be split into:
+    MARC 21's 5XX (520 summary ...), CNMARC's 3XX (330 summary ...)."""
+    first = "3" if flavor == "cnmarc" else "5"
+    return lambda tag: tag[:1] == first
+
 
 # The tags the mappings read; an import decodes only these into fields (the whole
 # record is kept as bytes anyway).

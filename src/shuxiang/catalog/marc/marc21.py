@@ -248,14 +248,64 @@ def _relator_code(role: str) -> str:
     return ""
 
 
-def bib_fields(values: dict[str, Any], *, control_number: str, today: str) -> list[Field]:
-    """MARC 21 fields for a title made in Shuxiang (or edited after import)."""
+_ARTICLES = ("the ", "a ", "an ")
+
+
+def _isbd(text: str, mark: str) -> str:
+    """`text` followed by an ISBD mark (" :", " /", ".", ...), unless it already ends
+    with that punctuation (a title ending in "?" takes no period)."""
+    text = text.rstrip()
+    if mark == "." and text.endswith((".", "?", "!")):
+        return text
+    return text + mark
+
+
+def _punctuated(parts: list[tuple[str, str]], marks: dict[str, str], end: str = ".") -> list:
+    """Subfields with ISBD punctuation: each value gets the mark that the next
+    subfield's code asks for (`marks`), the last one `end`."""
+    out = []
+    for i, (code, value) in enumerate(parts):
+        if i + 1 < len(parts):
+            mark = marks.get(parts[i + 1][0], "")
+            out.append((code, _isbd(value, mark) if mark else value))
+        else:
+            out.append((code, _isbd(value, end) if end else value))
+    return out
+
+
+def fixed_field(values: dict[str, Any], today: str) -> str:
+    """The 40 positions of 008 for a book: date entered (yymmdd) at 00-05, date type
+    and date 1 at 06-10, place (China, "cc ") at 15-17, language at 35-37, cataloging
+    source "d" at 39."""
     year = values.get("year")
     language = (values.get("language") or "chi")[:3].ljust(3)
-    fixed = f"{today}s{year or '    '}    cc            000 0 {language} d"
+    entered = today[-6:] if len(today) >= 6 else today.ljust(6)
+    dates = f"s{year:04d}    " if year else "nuuuuuuuu"
+    fixed = entered + dates + "cc " + "    " + " " + " " + "    " + " " + "000" + " " + "0 "
+    fixed += language + " d"
+    assert len(fixed) == 40, fixed
+    return fixed
+
+
+def bib_fields(
+    values: dict[str, Any],
+    *,
+    control_number: str,
+    today: str,
+    stamp: str = "",
+    agency: str = "",
+    isbd: bool = True,
+) -> list[Field]:
+    """MARC 21 fields for a title made in Shuxiang (or edited after import), with the
+    ISBD punctuation its leader/18 "i" promises (the importer strips it again); without
+    it when `isbd` is false, for a record whose leader says it has none.
+    `today` is yyyymmdd, `stamp` the 005 (yyyymmddhhmmss.f, from `today` if empty)."""
+    punctuated = _punctuated if isbd else _bare
+    year = values.get("year")
     fields: list[Field] = [
         Field("001", data=control_number),
-        Field("008", data=fixed[:40].ljust(40)),
+        Field("005", data=stamp or f"{today}000000.0"),
+        Field("008", data=fixed_field(values, today)),
     ]
     price = price_text(values.get("price"))
     for i, number in enumerate(values.get("isbns") or []):
@@ -265,20 +315,15 @@ def bib_fields(values: dict[str, Any], *, control_number: str, today: str) -> li
         fields.append(Field("020", "  ", subs))
     for wrong in values.get("invalid_isbns") or []:
         fields.append(Field("020", "  ", [("z", wrong)]))
+    if agency:
+        fields.append(Field("040", "  ", [("a", agency), ("b", "chi"), ("c", agency)]))
     if values.get("language"):
         fields.append(Field("041", "0 ", [("a", values["language"])]))
     if values.get("clc"):
         fields.append(Field("084", "  ", [("a", values["clc"]), ("2", "clc")]))
     authors = values.get("authors") or []
-    for i, author in enumerate(authors):
-        subs = [("a", author["name"])]
-        code = _relator_code(author.get("role", ""))
-        if author.get("role"):
-            subs.append(("e", author["role"]))
-        if code:
-            subs.append(("4", code))
-        if i == 0:
-            fields.append(Field("100", "0 ", subs))
+    if authors:
+        fields.append(Field("100", "0 ", _author_subfields(authors[0], isbd)))
     title = values.get("title") or ""
     main, _, other = title.partition(" : ")
     subs = [("a", main)]
@@ -286,11 +331,17 @@ def bib_fields(values: dict[str, Any], *, control_number: str, today: str) -> li
         subs.append(("b", other))
     if values.get("responsibility"):
         subs.append(("c", values["responsibility"]))
-    fields.append(Field("245", ("1" if authors else "0") + "0", subs))
+    fields.append(
+        Field(
+            "245",
+            ("1" if authors else "0") + _nonfiling(main),
+            punctuated(subs, {"b": " :", "c": " /"}),
+        )
+    )
     if values.get("parallel_title"):
         fields.append(Field("246", "31", [("a", values["parallel_title"])]))
     if values.get("edition"):
-        fields.append(Field("250", "  ", [("a", values["edition"])]))
+        fields.append(Field("250", "  ", punctuated([("a", values["edition"])], {})))
     pub = [
         (c, v)
         for c, v in (
@@ -301,27 +352,45 @@ def bib_fields(values: dict[str, Any], *, control_number: str, today: str) -> li
         if v
     ]
     if pub:
-        fields.append(Field("264", " 1", pub))
+        fields.append(Field("264", " 1", punctuated(pub, {"b": " :", "c": ","})))
     phys = [(c, v) for c, v in (("a", values.get("pages")), ("c", values.get("size"))) if v]
     if phys:
-        fields.append(Field("300", "  ", phys))
+        fields.append(Field("300", "  ", punctuated(phys, {"c": " ;"}, end="")))
     if values.get("series"):
         name, _, number = values["series"].partition(" ; ")
-        fields.append(Field("490", "0 ", [("a", name)] + ([("v", number)] if number else [])))
+        series = [("a", name)] + ([("v", number)] if number else [])
+        fields.append(Field("490", "0 ", punctuated(series, {"v": " ;"}, end="")))
     if values.get("summary"):
         fields.append(Field("520", "  ", [("a", values["summary"])]))
     for subject in values.get("subjects") or []:
         head, *subdivisions = subject.split("--")
         fields.append(Field("650", " 4", [("a", head)] + [("x", s) for s in subdivisions]))
     for author in authors[1:]:
-        subs = [("a", author["name"])]
-        if author.get("role"):
-            subs.append(("e", author["role"]))
-        code = _relator_code(author.get("role", ""))
-        if code:
-            subs.append(("4", code))
-        fields.append(Field("700", "0 ", subs))
+        fields.append(Field("700", "0 ", _author_subfields(author, isbd)))
     return fields
+
+
+def _bare(parts: list[tuple[str, str]], marks: dict[str, str], end: str = ".") -> list:
+    return parts
+
+
+def _author_subfields(author: dict[str, str], isbd: bool) -> list[tuple[str, str]]:
+    subs = [("a", author["name"])]
+    if author.get("role"):
+        subs.append(("e", author["role"]))
+    code = _relator_code(author.get("role", ""))
+    if code:
+        subs.append(("4", code))
+    return _punctuated(subs, {"e": ","}, end="") if isbd and len(subs) > 1 else subs
+
+
+def _nonfiling(title: str) -> str:
+    """245 ind2: the characters an initial article takes ("The " is 4)."""
+    lowered = title.lower()
+    for article in _ARTICLES:
+        if lowered.startswith(article) and len(title) > len(article):
+            return str(len(article))
+    return "0"
 
 
 LEADER = "     nam a22     4i 4500"

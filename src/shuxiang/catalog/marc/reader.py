@@ -4,7 +4,7 @@ Record with its flavor and its UTF-8 ISO 2709 bytes, or the reason it was reject
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError, iterparse
 
@@ -21,6 +21,7 @@ from shuxiang.catalog.marc.detect import (
     flavor_of,
     sniff,
 )
+from shuxiang.catalog.marc.mapping import Note, is_note
 from shuxiang.catalog.marc.record import (
     EncodingError,
     Field,
@@ -28,6 +29,7 @@ from shuxiang.catalog.marc.record import (
     RawRecord,
     Record,
     _plausible_leader,
+    fit,
     iter_raw,
     split_fields,
     to_iso2709,
@@ -44,6 +46,14 @@ class ReadResult:
     original: bytes = b""  # the record as UTF-8 ISO 2709, kept for export
     error: str = ""
     bad_encoding: bool = False
+    # Warnings about reading it (a doubtful encoding, a field split to fit ISO 2709),
+    # each a mapping.Note with its kind.
+    notes: list[str] = field(default_factory=list)
+
+
+def _fit(result: ReadResult, record: Record) -> None:
+    for message in fit(record, is_note(result.flavor)):
+        result.notes.append(Note("field_split", message))
 
 
 def read(
@@ -139,16 +149,38 @@ def _one(
         result.error = str(exc)
         return result
     result.record, result.flavor, result.encoding = record, flavor, encoding
+    if flavor == MARC21 and encoding != decoding.UTF8 and enc is None and leader[9] != "a":
+        joined = b"\x1e".join(data for _, data in fields)
+        if b"\x1b" not in joined:
+            _guess, doubtful = decoding.marc21_guess(joined)
+            if doubtful:
+                result.notes.append(
+                    Note(
+                        "encoding_guess",
+                        _(
+                            "字符编码不能确定：头标区第 9 位为空（按 MARC 21 应为 MARC-8），"
+                            "已按 %(encoding)s 读入，请核对；必要时导入时指定字符编码"
+                        )
+                        % {"encoding": decoding.LABELS.get(encoding, encoding)},
+                    )
+                )
     if encoding == decoding.UTF8:
         data = raw.data
         if flavor == MARC21 and leader[9] != "a":
-            data = data[:9] + b"a" + data[10:]
-            record.leader = leader[:9] + "a" + leader[10:]
+            if data.isascii():
+                # ASCII is the same in MARC-8 and UTF-8: the record is kept as it came,
+                # and is what its leader says.
+                result.encoding = decoding.MARC8
+            else:
+                data = data[:9] + b"a" + data[10:]
+                record.leader = leader[:9] + "a" + leader[10:]
         result.original = data
     else:
         if flavor == CNMARC:
             cnmarc.mark_unicode(record)
         try:
+            # Re-encoded as UTF-8, a field can outgrow ISO 2709's 9,999 bytes.
+            _fit(result, record)
             result.original = to_iso2709(record, utf8_flag=flavor == MARC21)
         except MarcError as exc:
             result.error = str(exc)
@@ -176,6 +208,7 @@ def _read_xml(stream: BinaryIO, forced: str | None) -> Iterator[ReadResult]:
             try:
                 record = _xml_record(elem)
                 result.flavor = forced or flavor_of(record.tags(), record.leader)
+                _fit(result, record)
                 result.original = to_iso2709(record, utf8_flag=result.flavor == MARC21)
                 record.leader = result.original[:24].decode("ascii")
                 result.record, result.encoding = record, decoding.UTF8

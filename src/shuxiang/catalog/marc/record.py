@@ -21,7 +21,7 @@ stays for MARC-8 (`marc8_to_unicode`) and for the tests' independent reading.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -227,14 +227,26 @@ def field_bytes(field: Field) -> bytes:
     )
 
 
+# A directory entry gives a field's length in 4 digits, its terminator included.
+MAX_FIELD_BYTES = 9999
+
+
 def assemble(leader: str, fields: list[tuple[str, bytes]]) -> bytes:
     """ISO 2709 bytes from a leader and encoded fields (without terminators); the
-    record length, base address and directory are computed in bytes."""
+    record length, base address and directory are computed in bytes. MarcError for a
+    field or record that ISO 2709 cannot carry: never a directory that lies."""
     directory = []
     body = []
     pos = 0
     for tag, data in fields:
         length = len(data) + 1
+        if length > MAX_FIELD_BYTES:
+            raise MarcError(
+                _("字段 %(tag)s 长 %(n)d 字节，超过 ISO 2709 单个字段 9999 字节的上限")
+                % {"tag": tag, "n": length}
+            )
+        if len(tag) != 3 or not tag.isascii():
+            raise MarcError(_("字段标识符 %(tag)s 无效") % {"tag": tag})
         directory.append(b"%s%04d%05d" % (tag.encode("ascii"), length, pos))
         body.append(data)
         body.append(FT)
@@ -255,6 +267,69 @@ def to_iso2709(record: Record, *, utf8_flag: bool = False) -> bytes:
     if utf8_flag:
         leader = leader[:9] + "a" + leader[10:]
     return assemble(leader, [(f.tag, field_bytes(f)) for f in record.fields])
+
+
+def field_from_bytes(tag: str, chunk: bytes) -> Field:
+    """One field of a stored (UTF-8) record."""
+    text = chunk.decode("utf-8")
+    if is_control_tag(tag):
+        return Field(tag, data=text)
+    parts = text.split("\x1f")
+    return Field(tag, parts[0][:2].ljust(2), [(p[:1], p[1:]) for p in parts[1:] if p])
+
+
+def fit(record: Record, splittable: Callable[[str], bool]) -> list[str]:
+    """Make every field fit ISO 2709's 9,999 bytes: a long note (a tag `splittable`
+    says may repeat, such as 520 or 330) is split into several fields of the same tag,
+    its longest subfield cut between characters; any other long field is a MarcError
+    that names it. Returns a message for each field split."""
+    messages: list[str] = []
+    out: list[Field] = []
+    for f in record.fields:
+        size = len(field_bytes(f)) + 1
+        if size <= MAX_FIELD_BYTES:
+            out.append(f)
+            continue
+        if f.data is not None or not splittable(f.tag) or not f.subfields:
+            raise MarcError(
+                _("字段 %(tag)s 长 %(n)d 字节，超过 ISO 2709 单个字段 9999 字节的上限，无法保存")
+                % {"tag": f.tag, "n": size}
+            )
+        pieces = _split_field(f)
+        out.extend(pieces)
+        messages.append(
+            _(
+                "字段 %(tag)s 长 %(n)d 字节，超过 ISO 2709 单个字段 9999 字节的上限，已拆分为 %(k)d 个 %(tag)s 字段"
+            )
+            % {"tag": f.tag, "n": size, "k": len(pieces)}
+        )
+    record.fields = out
+    return messages
+
+
+def _split_field(f: Field) -> list[Field]:
+    longest = max(range(len(f.subfields)), key=lambda i: len(f.subfields[i][1].encode("utf-8")))
+    code, text = f.subfields[longest]
+    rest = f.subfields[:longest] + f.subfields[longest + 1 :]
+    # Room for the text in each field: indicators, "$x", the terminator, and in the
+    # first field the other subfields.
+    first_room = MAX_FIELD_BYTES - 1 - 2 - 2 - sum(2 + len(v.encode("utf-8")) for _, v in rest)
+    room = MAX_FIELD_BYTES - 1 - 2 - 2
+    if first_room < 4:
+        raise MarcError(_("字段 %(tag)s 的其他子字段过长，无法拆分") % {"tag": f.tag})
+    chunks: list[str] = []
+    current, used, limit = [], 0, first_room
+    for ch in text:
+        n = len(ch.encode("utf-8"))
+        if used + n > limit:
+            chunks.append("".join(current))
+            current, used, limit = [], 0, room
+        current.append(ch)
+        used += n
+    chunks.append("".join(current))
+    first = list(f.subfields)
+    first[longest] = (code, chunks[0])
+    return [Field(f.tag, f.ind, first)] + [Field(f.tag, f.ind, [(code, c)]) for c in chunks[1:]]
 
 
 def parse_utf8(data: bytes) -> Record:

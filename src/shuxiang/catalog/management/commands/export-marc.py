@@ -77,7 +77,15 @@ class Command(BaseCommand):
             bar.close()
             if not to_stdout:
                 stream.close()
+        for bib_id, reason in exporter.skipped:
+            self.stderr.write(
+                _("书目（编号 %(id)s）未导出：%(reason)s") % {"id": bib_id, "reason": reason}
+            )
         if not to_stdout:
             self.stdout.write(
                 _("已导出 %(n)d 条记录到 %(path)s") % {"n": exporter.count, "path": options["out"]}
+            )
+        if exporter.skipped:
+            raise CommandError(
+                _("%(n)d 条记录无法导出，已跳过（原因见上）") % {"n": len(exporter.skipped)}
             )

@@ -40,10 +40,15 @@ def print_report(write: Any, report: ImportReport, *, show_warnings: int) -> Non
     )
     if report.formats:
         formats = ", ".join(f"{k} {v}" for k, v in sorted(report.formats.items()))
-        encodings = ", ".join(f"{k} {v}" for k, v in sorted(report.encodings.items()))
+        encodings = ", ".join(f"{k} {v}" for k, v in report.encoding_labels())
         write(
             _("格式：%(formats)s；编码：%(encodings)s")
             % {"formats": formats, "encodings": encodings}
+        )
+    if report.doubtful:
+        write(
+            _("可能重复的书目 %(n)d 条，已作为新书目导入，请核对（见下方提示）")
+            % {"n": len(report.doubtful)}
         )
     for problem in report.rejected:
         write(
