@@ -5,5 +5,5 @@ from shuxiang.sru.models import SruServer
 
 @admin.register(SruServer)
 class SruServerAdmin(admin.ModelAdmin):
-    list_display = ["name", "url", "database", "record_schema", "enabled", "library"]
-    list_filter = ["library", "enabled"]
+    list_display = ["name", "protocol", "url", "host", "port", "database", "enabled", "library"]
+    list_filter = ["library", "protocol", "enabled"]

@@ -10,7 +10,7 @@ def register() -> None:
 
     audit_words.register_actions(
         {
-            "sru_server.create": _("新增 SRU 服务器"),
-            "sru_server.update": _("修改 SRU 服务器"),
+            "sru_server.create": _("新增套录服务器"),
+            "sru_server.update": _("修改套录服务器"),
         }
     )

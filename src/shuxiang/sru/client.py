@@ -1,11 +1,14 @@
 """SRU client for copy cataloging (套录): a searchRetrieve request (SRU 1.2, CQL
-`bath.isbn=` or `dc.title=`) to a configured server, the MARCXML records of the
-response mapped to Bib fields by the catalog's MARC mapping (MARC 21 or CNMARC)."""
+`bath.isbn=`, or `dc.title=` and `dc.creator=`) to a configured server, the MARCXML
+records of the response mapped to Bib fields by the catalog's MARC mapping (MARC 21 or
+CNMARC). The Z39.50 client (`z3950`) answers with the same record and result types."""
 
 from __future__ import annotations
 
 import base64
 import io
+import math
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,7 +23,7 @@ from shuxiang.catalog import isbn as isbn_rules
 SRW_NS = ("http://www.loc.gov/zing/srw/", "http://docs.oasis-open.org/ns/search-ws/sruResponse")
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 DIAG_NS = "http://www.loc.gov/zing/srw/diagnostic/"
-TIMEOUT = 15
+TIMEOUT = 8  # seconds for the connection and for each read
 
 
 class SruError(Exception):
@@ -29,10 +32,13 @@ class SruError(Exception):
 
 @dataclass(slots=True)
 class SruRecord:
+    """A found record (SRU or Z39.50): its Bib values and the record to keep."""
+
     values: dict[str, Any]
-    marcxml: bytes
+    marcxml: bytes = b""  # as an SRU server sent it
     preview: list[tuple[str, str]] = field(default_factory=list)
     original: bytes = b""  # the record as UTF-8 ISO 2709, kept with the title it catalogs
+    raw: bytes = b""  # as a Z39.50 server sent it (ISO 2709 in its character set)
 
 
 @dataclass(slots=True)
@@ -40,15 +46,27 @@ class SruResult:
     total: int
     records: list[SruRecord]
     url: str
+    skipped: int = 0  # records that could not be decoded or mapped
+    seconds: float = 0.0
 
 
-def cql_query(*, isbn: str = "", title: str = "") -> str:
-    """`bath.isbn=9787...` for an ISBN (normalized when valid), else `dc.title="..."`."""
+def _quoted(text: str) -> str:
+    text = text.strip().replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def cql_query(*, isbn: str = "", title: str = "", author: str = "") -> str:
+    """`bath.isbn=9787...` for an ISBN (normalized when valid), else `dc.title="..."`
+    and `dc.creator="..."`, both required when both are given."""
     if isbn.strip():
         value = isbn_rules.normalize(isbn) or isbn.strip().replace("-", "")
         return f"bath.isbn={value}"
-    text = title.strip().replace("\\", "\\\\").replace('"', '\\"')
-    return f'dc.title="{text}"'
+    parts = []
+    if title.strip() or not author.strip():
+        parts.append(f"dc.title={_quoted(title)}")
+    if author.strip():
+        parts.append(f"dc.creator={_quoted(author)}")
+    return " and ".join(parts)
 
 
 def request_url(server: Any, query: str, *, maximum: int = 10, start: int = 1) -> str:
@@ -76,9 +94,13 @@ def parse_response(body: bytes) -> tuple[int, list[bytes]]:
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
-        raise SruError(f"not XML: {exc}") from exc
+        raise SruError(
+            _("服务器的应答不是 XML，不是 SRU 服务器？（%(error)s）") % {"error": exc}
+        ) from exc
     if _local(root.tag) != "searchRetrieveResponse":
-        raise SruError(f"unexpected response element {_local(root.tag)}")
+        raise SruError(
+            _("服务器的应答不是 SRU 检索结果（%(element)s）。") % {"element": _local(root.tag)}
+        )
     total = 0
     diagnostics = []
     records: list[bytes] = []
@@ -98,7 +120,7 @@ def parse_response(body: bytes) -> tuple[int, list[bytes]]:
                 if _local(child.tag) == "record":
                     records.append(ET.tostring(child, encoding="utf-8"))
     if diagnostics and not records:
-        raise SruError("; ".join(diagnostics))
+        raise SruError(_("服务器返回诊断：%(detail)s") % {"detail": "; ".join(diagnostics)})
     return total, records
 
 
@@ -166,25 +188,64 @@ def form_values(values: dict[str, Any], original: bytes = b"") -> dict[str, str]
     return {k: v for k, v in result.items() if v}
 
 
-def search(server: Any, *, isbn: str = "", title: str = "", maximum: int = 10) -> SruResult:
-    """Search one server; records that cannot be mapped are left out."""
-    if not (isbn.strip() or title.strip()):
-        raise SruError("an ISBN or a title is needed")
-    url = request_url(server, cql_query(isbn=isbn, title=title), maximum=maximum)
+def _fetch(server: Any, url: str, timeout: float) -> bytes:
     req = urllib.request.Request(url, headers={"Accept": "text/xml, application/xml"})
     try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as response:  # noqa: S310 — the librarian's own server list
-            body = response.read()
+        with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310 — the librarian's own server list
+            return response.read()
+    except TimeoutError as exc:
+        raise SruError(
+            _("服务器 %(seconds)d 秒内没有应答（%(url)s）。")
+            % {"seconds": math.ceil(timeout), "url": server.url}
+        ) from exc
+    except urllib.error.HTTPError as exc:
+        raise SruError(
+            _("服务器返回 HTTP %(status)d（%(url)s）。") % {"status": exc.code, "url": server.url}
+        ) from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise SruError(f"{server.name}: {exc}") from exc
-    total, raw = parse_response(body)
-    records = []
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, TimeoutError):
+            raise SruError(
+                _("服务器 %(seconds)d 秒内没有应答（%(url)s）。")
+                % {"seconds": math.ceil(timeout), "url": server.url}
+            ) from exc
+        raise SruError(
+            _("无法连接到 %(url)s：服务器没有开启，或地址有误（%(reason)s）。")
+            % {"url": server.url, "reason": reason}
+        ) from exc
+
+
+def search(
+    server: Any,
+    *,
+    isbn: str = "",
+    title: str = "",
+    author: str = "",
+    maximum: int = 10,
+    timeout: float = TIMEOUT,
+) -> SruResult:
+    """Search one server; records that cannot be mapped are left out (and counted).
+    SruError with a message for the librarian when the server is down, does not answer
+    within `timeout` seconds, or answers with a diagnostic."""
+    if not (isbn.strip() or title.strip() or author.strip()):
+        raise SruError(_("请填写 ISBN、题名或责任者。"))
+    started = time.monotonic()
+    url = request_url(server, cql_query(isbn=isbn, title=title, author=author), maximum=maximum)
+    total, raw = parse_response(_fetch(server, url, timeout))
+    records, skipped = [], 0
     for xml in raw:
         mapped = _map(xml)
         if mapped is None or not mapped[0].get("title"):
+            skipped += 1
             continue
         values, original = mapped
         records.append(
             SruRecord(values=values, marcxml=xml, preview=preview_fields(values), original=original)
         )
-    return SruResult(total=total, records=records, url=url)
+    return SruResult(
+        total=total,
+        records=records,
+        url=url,
+        skipped=skipped,
+        seconds=time.monotonic() - started,
+    )
