@@ -61,3 +61,30 @@ def test_reclassify_tp3_with_preview_and_labels(
         response = page.request.get(live_server.url + link.get_attribute("href"))
         assert response.headers["content-type"] == "application/pdf"
     assert Item.objects.get(barcode="80000004").call_number.value == "TP311/4"
+
+
+def test_merge_page_candidates_and_dry_run(live_server, library, make_user, make_bib, make_item):
+    from playwright.sync_api import expect
+
+    make_user("librarian", username="cataloger", password="cat-secret")
+    keep = make_bib("草房子", authors=["曹文轩"], publisher="江苏少年儿童出版社", year=2010)
+    dup = make_bib("《草房子》", authors=["曹文轩 著"], publisher="江苏少年儿童出版社", year=2010)
+    make_item(barcode="81000001", bib=keep, call_number="I287.45/1")
+    make_item(barcode="81000002", bib=dup, call_number="I287.45/9")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with browser_page() as page:
+        page.goto(live_server.url + "/staff/login/?next=/staff/catalog/maintenance/merge/")
+        page.fill("#id_username", "cataloger")
+        page.fill("#id_password", "cat-secret")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        expect(page.locator("main")).to_contain_text("题名和第一著者相同")
+        page.screenshot(path=str(SHOTS / "merge-candidates.png"), full_page=True)
+        with page.expect_navigation():
+            page.click("button[name=preview]")
+        expect(page.locator("main")).to_contain_text("试合并（尚未修改）")
+        page.screenshot(path=str(SHOTS / "merge-preview.png"), full_page=True)
+        with page.expect_navigation():
+            page.click("button[name=confirm]")
+        expect(page.locator("main")).to_contain_text("已合并")
+    assert Item.objects.get(barcode="81000002").bib_id == keep.pk
