@@ -514,6 +514,70 @@ PAGES: list[Row] = [
     page("staff/catalog/marc/import/", LIBRARIAN),
     post("staff/catalog/marc/import/", LIBRARIAN_WRITE, body=nothing, harmless=nothing),
     page("staff/catalog/marc/export/", LIBRARIAN),
+    # -- the record page (catalog/record_views.py): catalog --
+    page(
+        "staff/catalog/records/find/",
+        "login 403 403 403 403 404 404 404",
+        query=lambda s: {"barcode": NO_SUCH_BARCODE},
+    ),
+    page(
+        "staff/catalog/records/<int:bib_id>/",
+        LIBRARIAN,
+        args=lambda s: {"bib_id": s.bib.pk},
+        shows=lambda s: s.copy1.barcode,
+    ),
+    page(
+        "staff/catalog/records/<int:bib_id>/edit/",
+        LIBRARIAN,
+        args=lambda s: {"bib_id": s.bib.pk},
+        shows=lambda s: s.bib.title,
+    ),
+    post(
+        "staff/catalog/records/<int:bib_id>/edit/",
+        LIBRARIAN_WRITE,
+        args=lambda s: {"bib_id": s.bib.pk},
+        body=lambda s: {"title": "被改的题名"},
+        harmless=nothing,  # no title: refused, 422
+    ),
+    page(
+        "staff/catalog/records/<int:bib_id>/isbn.json",
+        LIBRARIAN,
+        args=lambda s: {"bib_id": s.bib.pk},
+        query=lambda s: {"isbn": "9787020002207"},
+    ),
+    page(
+        "staff/catalog/records/<int:bib_id>/marc/",
+        LIBRARIAN,
+        args=lambda s: {"bib_id": s.bib.pk},
+        shows=lambda s: s.bib.title,
+    ),
+    post(
+        "staff/catalog/records/<int:bib_id>/marc/",
+        LIBRARIAN_WRITE,
+        args=lambda s: {"bib_id": s.bib.pk},
+        body=lambda s: {"fields": "1", "tag_0": "500", "code_0": "a", "value_0": "x"},
+        harmless=lambda s: {"fields": "1", "tag_0": "5x", "code_0": "a", "value_0": "x"},
+    ),
+    page(
+        "staff/catalog/records/<int:bib_id>/items/<int:item_id>/",
+        LIBRARIAN,
+        args=lambda s: {"bib_id": s.bib.pk, "item_id": s.copy1.pk},
+        shows=lambda s: s.copy1.barcode,
+    ),
+    post(
+        "staff/catalog/records/<int:bib_id>/items/<int:item_id>/",
+        LIBRARIAN_WRITE,
+        args=lambda s: {"bib_id": s.bib.pk, "item_id": s.copy1.pk},
+        body=lambda s: {"circulation_type": "normal", "note": "被改的备注"},
+        harmless=lambda s: {"circulation_type": "no-such-type"},
+    ),
+    post(
+        "staff/catalog/records/<int:bib_id>/items/<int:item_id>/move/",
+        LIBRARIAN_WRITE,
+        args=lambda s: {"bib_id": s.bib.pk, "item_id": s.copy1.pk},
+        body=lambda s: {"target": str(s.free_bib.pk)},
+        harmless=lambda s: {"target": ""},
+    ),
     # -- staff search (检索, opac/staff_search.py): catalog or circulate_any_class --
     page(
         "staff/search/",
@@ -818,6 +882,32 @@ API: list[Row] = [
         API_LIBRARIAN_WRITE,
         body=lambda s: {"title": "不该有的书"},
         harmless=lambda s: {"title": "某书", "isbn": "978-7-111-11111-1"},
+    ),
+    op(
+        "PATCH",
+        "/api/v1/bibs/{bib_id}",
+        API_LIBRARIAN_WRITE,
+        args=lambda s: {"bib_id": s.bib.pk},
+        body=lambda s: {"title": "被改的题名"},
+        harmless=lambda s: {"year": 99},  # refused, 422
+        cross="404",
+    ),
+    op(
+        "GET",
+        "/api/v1/bibs/{bib_id}/history",
+        API_LIBRARIAN,
+        args=lambda s: {"bib_id": s.bib.pk},
+        shows=lambda s: s.bib.title,
+        cross="404",
+    ),
+    op(
+        "PATCH",
+        "/api/v1/items/{barcode}",
+        API_LIBRARIAN_WRITE,
+        args=lambda s: {"barcode": s.copy1.barcode},
+        body=lambda s: {"note": "被改的备注"},
+        harmless=lambda s: {"circulation_type": "no-such-type"},
+        cross="404",
     ),
     op(
         "GET",
@@ -1249,8 +1339,8 @@ class Asker:
         elif row.method == "DELETE":
             response = client.delete(path, **headers)
         elif row.api:
-            response = client.post(
-                path, json.dumps(body), content_type="application/json", **headers
+            response = client.generic(
+                row.method, path, json.dumps(body), content_type="application/json", **headers
             )
         else:
             response = client.post(path, body)

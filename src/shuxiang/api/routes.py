@@ -10,20 +10,25 @@ from ninja import Status
 from shuxiang.api.api import api
 from shuxiang.api.auth import require
 from shuxiang.api.schemas import (
+    BibEditOut,
+    BibHistoryOut,
     BibIn,
     BibOut,
+    BibPatch,
     ErrorOut,
     ItemIn,
     ItemOut,
+    ItemPatch,
     PatronIn,
     PatronOut,
     TokenIn,
     TokenOut,
 )
+from shuxiang.catalog import history as catalog_history
 from shuxiang.catalog import services as catalog_services
 from shuxiang.catalog.models import Bib, CallNumber
 from shuxiang.catalog.selectors import item_by_barcode
-from shuxiang.core.errors import NotFound
+from shuxiang.core.errors import Invalid, NotFound
 from shuxiang.core.libraries import library_of_user
 from shuxiang.core.permissions import can_view_patron
 from shuxiang.core.services import token_create
@@ -84,6 +89,34 @@ def bib_post(request: HttpRequest, payload: BibIn) -> Status:
     return Status(201, _bib_out(bib))
 
 
+@api.patch("/bibs/{bib_id}", response={200: BibEditOut, **ERRORS}, tags=["catalog"])
+def bib_patch(request: HttpRequest, bib_id: int, payload: BibPatch) -> dict:
+    """Correct a title: the fields given are checked as in cataloging (422 with
+    title_required, invalid_isbn, invalid_year, invalid_price, invalid_clc, too_long,
+    invalid_material_type) and written into its MARC record, whose other fields stay;
+    a new class moves the call number (`call_numbers_moved`). Audited like the form."""
+    actor = require(request, "catalog")
+    changes = payload.dict(exclude_unset=True)
+    if "title" in changes and changes["title"] is None:
+        raise Invalid(_("题名不能为空。"), code="title_required")
+    result = catalog_services.bib_update(actor=actor, bib_id=bib_id, changes=changes)
+    return {
+        **_bib_out(result.bib),
+        "changed": result.changed,
+        "call_numbers_moved": [list(pair) for pair in result.call_numbers],
+    }
+
+
+@api.get("/bibs/{bib_id}/history", response={200: BibHistoryOut, **ERRORS}, tags=["catalog"])
+def bib_history(request: HttpRequest, bib_id: int) -> dict:
+    """Who changed the title and its copies, when and what (newest first, at most 200)."""
+    actor = require(request, "catalog")
+    bib = Bib.objects.filter(library=actor.library, pk=bib_id).first()
+    if bib is None:
+        raise NotFound(_("没有编号为 %(id)s 的书目。") % {"id": bib_id}, code="bib_not_found")
+    return {"bib": bib.pk, "events": catalog_history.bib_history(bib)}
+
+
 def _item_out(item) -> dict:  # noqa: ANN001
     return {
         "id": item.pk,
@@ -105,6 +138,21 @@ def _item_out(item) -> dict:  # noqa: ANN001
 @api.get("/items/{barcode}", response={200: ItemOut, **ERRORS}, tags=["catalog"])
 def item_get(request: HttpRequest, barcode: str) -> dict:
     return _item_out(item_by_barcode(request.library.pk, barcode))
+
+
+@api.patch("/items/{barcode}", response={200: ItemOut, **ERRORS}, tags=["catalog"])
+def item_patch(request: HttpRequest, barcode: str, payload: ItemPatch) -> dict:
+    """Correct a copy's location, circulation type, price (fen) and note. Its status is
+    not changed here (circulation and collection care own it)."""
+    actor = require(request, "catalog")
+    item = item_by_barcode(actor.library.pk, barcode)
+    changes = payload.dict(exclude_unset=True)
+    if "location" in changes:
+        changes["location_code"] = changes.pop("location")
+    if changes.get("circulation_type", "") is None:
+        raise Invalid(_("流通类型不能为空。"), code="invalid_circulation_type")
+    catalog_services.item_update(actor=actor, item_id=item.pk, **changes)
+    return _item_out(item_by_barcode(actor.library.pk, barcode))
 
 
 @api.post("/items", response={201: ItemOut, **ERRORS}, tags=["catalog"])

@@ -351,6 +351,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "params": params,
         "field_labels": FIELD_LABELS,
         "searched": False,
+        "may_edit": can(request.user, "catalog"),
     }
     if not form.is_valid():
         context["problems"] = form.problems()
@@ -544,6 +545,7 @@ def record(request: HttpRequest, bib_id: int) -> HttpResponse:
             "to_pick": waiting and on_shelf,
             "may_pick": can(request.user, "circulate_any_class"),
             "may_hold": can(request.user, "circulate"),
+            "may_edit": can(request.user, "catalog"),
             "today": today,
             "back": request.GET.get("back", ""),
         },
@@ -620,7 +622,13 @@ def copy_history(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(
         request,
         "opac/staff/copy_history.html",
-        {"item": item, "rows": rows, "limit": HISTORY_LIMIT, "today": clock.today()},
+        {
+            "item": item,
+            "rows": rows,
+            "limit": HISTORY_LIMIT,
+            "today": clock.today(),
+            "may_edit": can(request.user, "catalog"),
+        },
     )
 
 
