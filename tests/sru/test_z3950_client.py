@@ -144,6 +144,21 @@ def test_wrong_charset_setting_is_reported_not_garbled(library, z3950_server, ze
     assert found.total == 1 and found.records == [] and found.skipped == 1
 
 
+def test_a_wrong_database_or_record_syntax_is_said_in_words(
+    library, z3950_server, zebra_port, monkeypatch
+):
+    wrong_db = z3950_server("区联合目录", zebra_port, "cnutf-8", record_syntax="cnmarc")
+    with pytest.raises(z3950.Z3950Error) as exc:
+        z3950.search(wrong_db, title="草房子")
+    assert str(exc.value) == "服务器上没有数据库 cnutf-8，请检查服务器设置里的数据库名。"
+    # A server that cannot give the syntax asked for (Zebra here gives no SUTRS).
+    monkeypatch.setitem(z3950.SYNTAXES, "cnmarc", "SUTRS")
+    server = z3950_server("区联合目录", zebra_port, "cnutf8", record_syntax="cnmarc")
+    with pytest.raises(z3950.Z3950Error) as exc:
+        z3950.search(server, title="草房子")
+    assert str(exc.value) == "服务器不提供所选的记录语法 CNMARC，请在服务器设置里换一种。"
+
+
 def test_a_port_with_nothing_listening_is_a_clear_message_at_once(library, z3950_server):
     server = z3950_server("关闭的服务器", free_port(), "Default")
     started = time.monotonic()

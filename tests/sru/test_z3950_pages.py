@@ -129,6 +129,32 @@ def test_copy_page_searches_every_server_at_once(
     assert 'data-test="server-error"' in sections["关闭的服务器"]
 
 
+def test_sru_and_z3950_servers_on_one_page(
+    staff_client, library, z3950_server, zebra_port, ztest_port, silent_port, monkeypatch
+):
+    monkeypatch.setattr(copy_search, "TIMEOUT", 1)
+    # yaz-ztest answers SRU over HTTP on the same port.
+    SruServer.objects.create(
+        library=library,
+        name="SRU 测试服务器",
+        url=f"http://127.0.0.1:{ztest_port}",
+        database="Default",
+    )
+    SruServer.objects.create(
+        library=library, name="不应答的 SRU 服务器", url=f"http://127.0.0.1:{silent_port}"
+    )
+    z3950_server("国家图书馆（GBK）", zebra_port, "cngbk", record_syntax="cnmarc", charset="gbk")
+    started = time.monotonic()
+    page = staff_client.get(COPY, {"isbn": "9787020002207"}).content.decode()
+    assert time.monotonic() - started < 1 + copy_search.GRACE
+    sections = _sections(page)
+    assert '<span class="tag">SRU</span>' in sections["SRU 测试服务器"]
+    assert "How to program a computer" in sections["SRU 测试服务器"]
+    assert '<span class="tag">Z39.50</span>' in sections["国家图书馆（GBK）"]
+    assert "朝花夕拾" in sections["国家图书馆（GBK）"]
+    assert "服务器 1 秒内没有应答" in sections["不应答的 SRU 服务器"]
+
+
 def test_copy_page_by_isbn_and_by_title(staff_client, z3950_server, zebra_port):
     z3950_server("区联合目录", zebra_port, "cnutf8", record_syntax="cnmarc", charset="utf-8")
     z3950_server("国会图书馆", zebra_port, "loc", record_syntax="marc21")

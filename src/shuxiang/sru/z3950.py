@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from shuxiang.catalog import isbn as isbn_rules
 from shuxiang.sru.client import SruError, SruRecord, SruResult, preview_fields
+from shuxiang.sru.models import SruServer
 
 TIMEOUT = 8  # seconds YAZ waits for each step (connect, search, present)
 MAXIMUM = 10
@@ -175,6 +176,27 @@ def pqf_query(*, isbn: str = "", title: str = "", author: str = "") -> str:
     return parts[0] if len(parts) == 1 else f"@and {parts[0]} {parts[1]}"
 
 
+def _detail(*texts: Any) -> str:
+    return " ".join((t.value or b"").decode("utf-8", "replace") for t in texts if t.value)
+
+
+def _diagnostic(server: Any, code: int, detail: str) -> str:
+    """The librarian's words for the Bib-1 diagnostics a misconfigured server gives."""
+    if code == 109:
+        return _("服务器上没有数据库 %(database)s，请检查服务器设置里的数据库名。") % {
+            "database": server.database or "Default"
+        }
+    if code in (113, 114):
+        return _("服务器不支持这种检索（%(detail)s）。") % {"detail": detail}
+    if code in (238, 239):
+        return _("服务器不提供所选的记录语法 %(syntax)s，请在服务器设置里换一种。") % {
+            "syntax": dict(SruServer.RecordSyntax.choices).get(
+                server.record_syntax, server.record_syntax
+            )
+        }
+    return _("服务器返回错误 %(code)d：%(detail)s") % {"code": code, "detail": detail}
+
+
 def _error(lib: Any, conn: Any, server: Any, timeout: int) -> Z3950Error | None:
     message, addinfo = ctypes.c_char_p(), ctypes.c_char_p()
     code = lib.ZOOM_connection_error(conn, ctypes.byref(message), ctypes.byref(addinfo))
@@ -191,17 +213,18 @@ def _error(lib: Any, conn: Any, server: Any, timeout: int) -> Z3950Error | None:
     elif code in (_CONNECTION_LOST, _INIT):
         text = _("服务器 %(where)s 断开了连接或拒绝了登录。") % {"where": where}
     else:
-        detail = " ".join(
-            (x.value or b"").decode("utf-8", "replace") for x in (message, addinfo) if x.value
-        )
-        text = _("服务器返回错误 %(code)d：%(detail)s") % {"code": code, "detail": detail}
+        text = _diagnostic(server, code, _detail(message, addinfo))
     return Z3950Error(text)
 
 
-def _record_error(lib: Any, record: Any) -> bool:
-    # A surrogate diagnostic stands in for a record the server could not give.
-    texts = [ctypes.c_char_p() for _n in range(3)]
-    return bool(lib.ZOOM_record_error(record, *(ctypes.byref(t) for t in texts)))
+def _record_error(lib: Any, record: Any, server: Any) -> str:
+    """The message of a surrogate diagnostic, which stands in for a record the server
+    could not give; empty for a record."""
+    message, addinfo, diagset = (ctypes.c_char_p() for _n in range(3))
+    code = lib.ZOOM_record_error(
+        record, ctypes.byref(message), ctypes.byref(addinfo), ctypes.byref(diagset)
+    )
+    return _diagnostic(server, code, _detail(message, addinfo)) if code else ""
 
 
 def _records(raw: list[bytes], charset: str) -> tuple[list[SruRecord], int]:
@@ -276,18 +299,24 @@ def search(
             total = int(lib.ZOOM_resultset_size(resultset))
             count = min(total, maximum)
             raw: list[bytes] = []
+            refused = ""
             if count:
                 lib.ZOOM_resultset_records(resultset, None, 0, count)  # one present
                 if error := _error(lib, conn, server, seconds):
                     raise error
             for position in range(count):
                 record = lib.ZOOM_resultset_record(resultset, position)
-                if not record or _record_error(lib, record):
+                if not record:
+                    continue
+                if problem := _record_error(lib, record, server):
+                    refused = refused or problem
                     continue
                 length = ctypes.c_int()
                 pointer = lib.ZOOM_record_get(record, b"raw", ctypes.byref(length))
                 if pointer and length.value > 0:
                     raw.append(ctypes.string_at(pointer, length.value))
+            if refused and not raw:
+                raise Z3950Error(refused)  # every record refused: say why, not "none found"
         finally:
             lib.ZOOM_resultset_destroy(resultset)
     finally:
