@@ -203,6 +203,64 @@ def test_facets_count_exactly(corpus, library):
     assert {v.value: v.count for v in narrowed.facets["available"]} == {"1": 2, "0": 1}
 
 
+def _counts(page, name):
+    return {v.value: v.count for v in page.facets[name]}
+
+
+def test_facets_kept_in_memory_count_as_sql_does(corpus, library, monkeypatch):
+    """A school's facets come from the values kept in memory; with a year filter (an SQL
+    condition) they are counted in SQL. Both give the same counts."""
+    from shuxiang.search import facet_values
+
+    calls = []
+    real = facet_values.sums
+    monkeypatch.setattr(facet_values, "sums", lambda *a: calls.append(1) or real(*a))
+    for query in ("", "西游", "xyj", "故事"):
+        fast = engine.search(library, query)
+        slow = engine.search(library, query, filters=Filters(year_to=3000))
+        assert fast.total == slow.total
+        for name in ("clc", "material_type", "location", "available"):
+            assert _counts(fast, name) == _counts(slow, name), (query, name)
+        # The year filter leaves out titles without a year: compare the years alone.
+        assert _counts(fast, "year") == _counts(slow, "year")
+    assert len(calls) == 4  # the searches without the year filter
+
+
+def test_facets_follow_every_change_of_the_catalog(add, corpus, library, actor):
+    from shuxiang.catalog.services import item_status_set
+    from shuxiang.core.models import Location
+
+    before = engine.search(library, "西游")
+    literature = _counts(before, "clc")["I"]
+    assert _counts(before, "clc") == {"I": literature}
+    # A new title in another class: the kept values are read again.
+    bib = add("西游地理", copies=1, clc="K928.6", year=2022)
+    after = engine.search(library, "西游")
+    assert _counts(after, "clc") == {"I": literature, "K": 1}
+    assert _counts(after, "year")["2022"] == 1
+    # A loan changes availability, which is never kept: counted from the index.
+    item = bib.items.get()
+    item_status_set(item_id=item.pk, status="on_loan")
+    lent = engine.search(library, "西游")
+    assert _counts(lent, "available") == {
+        "1": _counts(after, "available")["1"] - 1,
+        "0": _counts(after, "available").get("0", 0) + 1,
+    }
+    # A copy moved to another room: the location facet follows.
+    room = Location.objects.get(library=library, code="reading")
+    item.location = room
+    item.save(update_fields=["location"])
+    from shuxiang.catalog import search_port
+
+    search_port.holdings_changed([bib.pk])
+    moved = engine.search(library, "西游地理")
+    assert [v.label for v in moved.facets["location"]] == ["阅览室"]
+    # Every copy withdrawn: the title leaves the readers' result and its counts.
+    item_status_set(item_id=item.pk, status="withdrawn")
+    gone = engine.search(library, "西游")
+    assert _counts(gone, "clc") == {"I": literature}
+
+
 def test_capped_facets_say_so_and_are_never_too_high(corpus, library, monkeypatch):
     monkeypatch.setattr(engine, "EXACT_FACETS_UP_TO", 10)  # as if this were a district
     monkeypatch.setattr(engine, "FACET_LIMIT", 5)

@@ -53,3 +53,19 @@ class SearchSuggest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} → {self.text}"
+
+
+class SearchGeneration(models.Model):
+    """A library's index generation: a new random value whenever a title's facet values
+    (class, type, year, locations) change in the index, so that a process keeping them in
+    memory for fast facet counts knows to read them again (search.facet_values). Random,
+    not counted up: a rolled-back change must not leave a number another change reuses."""
+
+    library = models.OneToOneField(Library, primary_key=True, on_delete=models.CASCADE)
+    value = models.BigIntegerField()
+
+    class Meta:
+        db_table = "search_generation"
+
+    def __str__(self) -> str:
+        return f"{self.library_id}: {self.value}"

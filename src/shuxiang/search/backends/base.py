@@ -3,6 +3,7 @@ counts, over the tables search_doc (alias d) and search_suggest."""
 
 from __future__ import annotations
 
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -84,8 +85,10 @@ class Backend(ABC):
         )
         return [r[0] for r in self._rows(sql, params + extra + [limit, offset])]
 
-    def matching(self, expr: object, library_id: int, ids: Sequence[int]) -> set[int]:
-        """Those of `ids` that match."""
+    def matching(
+        self, expr: object, library_id: int, ids: Sequence[int], *, total: int | None = None
+    ) -> set[int]:
+        """Those of `ids` that match (`total`: how many titles match in all, if known)."""
         found: set[int] = set()
         for part in chunks(list(ids)):
             source, where, params = self.source(expr, library_id)
@@ -131,6 +134,49 @@ class Backend(ABC):
         )
         combos = [(r[0], r[1], r[2], bool(r[3]), r[4], int(r[5])) for r in rows]
         return FacetRows(combos=combos, scanned=sum(r[5] for r in combos))
+
+    @abstractmethod
+    def match_ids_text(self, expr: object, library_id: int) -> str:
+        """Every matching title's id, as one string of ids separated by spaces: a
+        school's broad query matches thousands of titles, and one string is read
+        several times faster than as many rows."""
+        ...
+
+    # -- what facets count (search.facet_values keeps it in memory) ------------------
+
+    def generation(self, library_id: int) -> int | None:
+        rows = self._rows("SELECT value FROM search_generation WHERE library_id = %s", [library_id])
+        return int(rows[0][0]) if rows else None
+
+    def new_generation(self, library_ids: Iterable[int]) -> None:
+        """These libraries' facet values changed (in the caller's transaction)."""
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_generation (library_id, value) VALUES (%s, %s) "
+                "ON CONFLICT (library_id) DO UPDATE SET value = excluded.value",
+                [(lib, secrets.randbits(62)) for lib in sorted(set(library_ids))],
+            )
+
+    def facet_values(self, library_id: int) -> list[tuple[int, str, str, int | None, str]]:
+        """(bib id, class, material type, year, locations) of every title of a library."""
+        return self._rows(
+            "SELECT bib_id, clc_top, material_type, year, locations FROM search_doc "
+            "WHERE library_id = %s",
+            [library_id],
+        )
+
+    def libraries_of(self, bib_ids: Sequence[int]) -> set[int]:
+        out: set[int] = set()
+        for part in chunks(list(bib_ids)):
+            out.update(
+                r[0]
+                for r in self._rows(
+                    "SELECT DISTINCT library_id FROM search_doc "
+                    f"WHERE bib_id IN ({marks(len(part))})",
+                    list(part),
+                )
+            )
+        return out
 
     def facet_rows_sql(self, source: str, where: str) -> str:
         return (

@@ -35,6 +35,13 @@ class PostgresBackend(Backend):
         )
         return [r[0] for r in self._rows(sql, params + extra + [limit, offset])]
 
+    def match_ids_text(self, expr: object, library_id: int) -> str:
+        source, where, params = self.source(expr, library_id)
+        rows = self._rows(
+            f"SELECT string_agg(d.bib_id::text, ' ') FROM {source} WHERE {where}", params
+        )
+        return rows[0][0] or ""
+
     def facet_rows_sql(self, source: str, where: str) -> str:
         return (
             "WITH hits AS MATERIALIZED (SELECT d.bib_id, d.clc_top, d.material_type, d.year, "
