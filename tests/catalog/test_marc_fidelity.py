@@ -24,7 +24,9 @@ from shuxiang.catalog.marc.record import split_fields
 from shuxiang.catalog.models import Bib, Item
 from shuxiang.catalog.services import bib_create, item_create, marc_import
 from tests.catalog.marc_builders import (
+    CN_LEADER,
     M21_LEADER,
+    cnmarc_fields,
     iso_record,
     marc8_latin,
     to_marc8,
@@ -436,3 +438,65 @@ def test_koha_952_keeps_the_subfields_it_does_not_map(actor, library):
     )
     run(actor, original)
     assert export(library) == original
+
+
+def test_a_library_whose_marc21_905_carries_copies_can_say_so(actor, library):
+    from shuxiang.catalog.marc import importer, reader
+
+    original = iso_record(
+        M21_LEADER,
+        [
+            ("001", "L905"),
+            ("245", "10", [("a", "Local holdings.")]),
+            ("905", "  ", [("a", "SX"), ("b", "L0001"), ("d", "I287"), ("e", "3")]),
+        ],
+    )
+    plain = importer.Importer(library=library).run(reader.read(io.BytesIO(original)))
+    assert plain.items_created == 0
+    Bib.objects.all().delete()
+    configured = importer.Importer(library=library, local_905=True)
+    report = configured.run(reader.read(io.BytesIO(original)))
+    assert report.items_created == 1 and Item.objects.get().barcode == "L0001"
+    assert export(library) == original
+
+
+def test_the_report_page_lists_doubtful_matches_for_checking(client, librarian, library):
+    set_isbn = "9780747591054"
+    data = _m21("S1", "Volume one", isbn=set_isbn) + _m21("S2", "Volume two", isbn=set_isbn)
+    client.force_login(librarian)
+    upload = io.BytesIO(data)
+    upload.name = "set.mrc"
+    response = client.post(
+        "/staff/catalog/marc/import/", {"file": upload, "format": "auto", "on_duplicate": "skip"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "可能重复的书目（共 1 条）" in html and "Volume two" in html
+    assert "本文件第 1 条" in html
+    assert Bib.objects.count() == 2
+
+
+def test_cnmarc_905_with_volumes_and_unknown_locations_comes_back_unchanged(
+    actor, library, tmp_path
+):
+    fields = [f for f in cnmarc_fields(1) if f[0] != "905"]
+    fields += [
+        (
+            "905",
+            "  ",
+            [("a", "SX"), ("b", "V0001"), ("c", "旧书库"), ("d", "I266")]
+            + [("e", "12"), ("f", "上"), ("h", "A0001"), ("r", "CNY30.00"), ("s", "赠")],
+        ),
+        ("905", "  ", [("a", "SX"), ("b", "V0002"), ("d", "I266"), ("e", "12"), ("f", "下")]),
+        ("905", "  ", [("a", "SX"), ("c", "阅览室"), ("z", "no barcode: never a copy")]),
+    ]
+    original = iso_record(CN_LEADER, fields)
+    report = run(actor, original)
+    assert report.items_created == 2
+    exported = export(library)
+    assert exported == original
+    assert yaz_errors(tmp_path, exported) == []
+    # The public catalog (SRU) never shows accession numbers or prices, the record's
+    # own included.
+    public = [d for t, d in split_fields(export(library, public=True))[1] if t == "905"]
+    assert len(public) == 3 and not any(b"\x1fh" in d or b"\x1fr" in d for d in public)

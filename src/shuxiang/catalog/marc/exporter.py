@@ -63,14 +63,20 @@ def _holdings_tag(flavor: str, fields: list[tuple[str, bytes]]) -> str:
 
 
 def with_holdings(
-    flavor: str, fields: list[tuple[str, bytes]], items: list[dict[str, Any]], code: str
+    flavor: str,
+    fields: list[tuple[str, bytes]],
+    items: list[dict[str, Any]],
+    code: str,
+    *,
+    public: bool = False,
 ) -> list[tuple[str, bytes]]:
     """A record's fields with its holdings as the copies are now. Each holdings field
     whose barcode is a current copy is brought up to date (`holdings.merge`: byte for
     byte when nothing changed); one whose copy is gone (withdrawn, or another title's)
     is left out; one without a barcode, which never was a copy, stays. Copies the
     record does not describe get new fields after the last holdings field (or in tag
-    order). In MARC 21 a 905 counts only when its barcode is one of the copies."""
+    order). In MARC 21 a 905 counts only when its barcode is one of the copies.
+    `public`: every holdings field without accession numbers and prices."""
     tags = holdings.holding_tags(flavor, local_905=True)
     by_barcode = {item["barcode"]: item for item in items}
     used: set[str] = set()
@@ -90,14 +96,15 @@ def with_holdings(
             out.append((tag, data))  # a local field of the record's own
             continue
         if not barcode:
-            out.append((tag, data))
-            last_holding = len(out) - 1
-            continue
-        item = by_barcode.get(barcode)
-        if item is None or barcode in used:
-            continue
-        used.add(barcode)
-        merged = holdings.merge(field, item)
+            merged = None
+        else:
+            item = by_barcode.get(barcode)
+            if item is None or barcode in used:
+                continue
+            used.add(barcode)
+            merged = holdings.merge(field, item)
+        if public:
+            merged = holdings.without_private(merged or field)
         out.append((tag, data if merged is None else field_bytes(merged)))
         last_holding = len(out) - 1
     new_tag = _holdings_tag(flavor, fields)
@@ -133,14 +140,17 @@ def _items_by_bib(library: Library, bib_ids: list[int]) -> dict[int, list[dict[s
             "call_number__value",
             "call_number__volume",
             "location__code",
+            "location__name",
             "price",
             "accession_number",
             "acquired_on",
+            "bib__price",
         )
     )
     library_id = library.pk
     for row in sorted(rows):
-        _id, item_library, bib_id, barcode, call, volume, location, price, accession, acquired = row
+        _id, item_library, bib_id, barcode, call, volume, location, place, *rest = row
+        price, accession, acquired, title_price = rest
         if item_library != library_id:
             continue
         out.setdefault(bib_id, []).append(
@@ -149,9 +159,11 @@ def _items_by_bib(library: Library, bib_ids: list[int]) -> dict[int, list[dict[s
                 "call_number": call or "",
                 "volume": volume or "",
                 "location": location or "",
+                "location_name": place or "",
                 "price": price,
                 "accession_number": accession or "",
                 "acquired_on": acquired.isoformat() if acquired else "",
+                "title_price": title_price,
             }
         )
     return out
@@ -238,7 +250,9 @@ class Exporter:
                         # Unedited since import: the stored record, byte for byte, with
                         # current holdings.
                         leader, fields = split_fields(bytes(original))
-                        fields = with_holdings(flavor, fields, items.get(bib_id, []), code)
+                        fields = with_holdings(
+                            flavor, fields, items.get(bib_id, []), code, public=self.public
+                        )
                         out.append(assemble(leader, fields))
                 except (MarcError, UnicodeDecodeError) as exc:
                     self._skip(bib_id, exc)
@@ -267,7 +281,7 @@ class Exporter:
             record = parse_utf8(original)
             if _same(_module(flavor).to_bib(record).values, row):
                 leader, raw = split_fields(original)
-                raw = with_holdings(flavor, raw, items, code)
+                raw = with_holdings(flavor, raw, items, code, public=self.public)
                 if not self.xml:
                     return assemble(leader, raw)
                 return self._xml(Record(leader, [field_from_bytes(t, d) for t, d in raw]))
@@ -285,7 +299,7 @@ class Exporter:
         # A long summary (520/330) becomes several fields: ISO 2709 counts 4 digits.
         fit(record, is_note(flavor))
         raw = [(f.tag, field_bytes(f)) for f in record.fields]
-        raw = with_holdings(flavor, raw, items, code)
+        raw = with_holdings(flavor, raw, items, code, public=self.public)
         if self.xml:
             return self._xml(Record(record.leader, [field_from_bytes(t, d) for t, d in raw]))
         leader = record.leader

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shuxiang.catalog import callnumbers
 from shuxiang.catalog.marc.mapping import Holding, price_of, price_text
 from shuxiang.catalog.marc.record import Field, field_bytes
 from shuxiang.core.money import yuan_text
@@ -128,6 +129,17 @@ _MAPPED_CODES: dict[str, dict[str, str]] = {
 }
 
 
+# What only the library keeps (a copy's accession number and price): left out of
+# holdings for the public catalog.
+_PRIVATE_CODES = {"905": {"h", "r"}, "852": {"x", "9"}, "952": {"i", "g", "v"}}
+
+
+def without_private(f: Field) -> Field:
+    """The holdings field without the copy's accession number and price."""
+    private = _PRIVATE_CODES.get(f.tag, set())
+    return Field(f.tag, f.ind, [(c, v) for c, v in f.subfields if c not in private])
+
+
 def holding_tags(flavor: str, *, local_905: bool = False) -> frozenset[str]:
     """The tags that carry copies: CNMARC's 905; MARC 21's 852 and Koha's 952, and a
     local 905 only when the library says its MARC 21 records use it so."""
@@ -162,19 +174,26 @@ def merge(f: Field, item: dict[str, Any]) -> Field | None:
     codes = _MAPPED_CODES[f.tag]
     was = read(f, [])
     new = _current(f.tag, item)
+    # The call number as the import made it: with the field's volume added.
+    calls = {was.call_number, callnumbers.with_volume(was.call_number, was.volume)}
+    # A location matched at import by its name is the same location.
+    places = {item.get("location") or "", item.get("location_name") or ""}
     changed: dict[str, str] = {}
     for name, code in codes.items():
         value = new[name]
         if not value:
             continue
         if name == "price":
-            if item.get("price") == was.price:
+            # A copy without a price of its own took its title's at import.
+            if item.get("price") == was.price or (
+                was.price is None and item.get("price") == item.get("title_price")
+            ):
                 continue
-        elif name in ("class", "book"):
-            if (item.get("call_number") or "") == was.call_number:
+        elif name in ("class", "book", "call_number"):
+            if (item.get("call_number") or "") in calls:
                 continue
-        elif name == "call_number":
-            if value == was.call_number:
+        elif name == "location":
+            if f.get(code).strip() in places:
                 continue
         elif value == f.get(code).strip():
             continue

@@ -384,9 +384,13 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def map_record(result: ReadResult) -> Mapped:
+def map_record(result: ReadResult, *, local_905: bool = False) -> Mapped:
+    """A record's Bib values and copies. `local_905`: the library's MARC 21 records
+    carry copies in 905 too (CNMARC's always do, MARC 21's 905 is otherwise local)."""
     assert result.record is not None
-    return (cnmarc if result.flavor == CNMARC else marc21).to_bib(result.record)
+    if result.flavor == CNMARC:
+        return cnmarc.to_bib(result.record)
+    return marc21.to_bib(result.record, local_905=local_905)
 
 
 def _title_key(values: dict[str, Any]) -> tuple[str, str]:
@@ -499,6 +503,7 @@ class Importer:
         progress: Callable[[ReadResult], None] | None = None,
         book_number: str = SEQUENCE,
         dry_run: bool = False,
+        local_905: bool = False,
         detail: TextIO | None = None,
     ) -> None:
         if on_duplicate not in ON_DUPLICATE:
@@ -511,6 +516,7 @@ class Importer:
         self.batch_size = batch_size
         self.progress = progress
         self.dry_run = dry_run
+        self.local_905 = local_905
         self.report = ImportReport(dry_run=dry_run, detail=detail)
         self._next_seq: dict[str, int] = {}
         self._locations: dict[str, int | None] = {}
@@ -557,7 +563,7 @@ class Importer:
             )
             return None
         try:
-            mapped = map_record(result)
+            mapped = map_record(result, local_905=self.local_905)
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             report.rejected.append(
                 Problem(result.number, result.offset, _("记录无法转换：%(error)s") % {"error": exc})

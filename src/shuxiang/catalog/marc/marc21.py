@@ -98,7 +98,9 @@ def _name(f: Field) -> str:
 _Pick = Callable[[str], list[Field]]
 
 
-def to_bib(record: Record) -> Mapped:
+def to_bib(record: Record, *, local_905: bool = False) -> Mapped:
+    """Bib values and copies; copies come from 852 and 952, and from 905 only with
+    `local_905` (a library whose MARC 21 records use it so)."""
     warnings: list[str] = []
     original = _vernacular(record)
 
@@ -124,9 +126,8 @@ def to_bib(record: Record) -> Mapped:
             name = _name(f)
             if name:
                 authors.append({"name": name, "role": _role(f)})
-    holding_list = [
-        holdings_rules.read(f, warnings) for f in record.fields if f.tag in ("852", "952")
-    ]
+    tags = holdings_rules.holding_tags("marc21", local_905=local_905)
+    holding_list = [holdings_rules.read(f, warnings) for f in record.fields if f.tag in tags]
     values: dict[str, Any] = {
         "material_type": material_type(record.leader),
         "title": title,
