@@ -48,9 +48,12 @@ def test_pqf_queries(query, pqf):
         assert result == pqf
 
 
-def test_a_query_needs_something_to_search_for():
+def test_a_query_needs_something_to_search_for(library):
     with pytest.raises(ValueError):
-        z3950.pqf_query(isbn=" ", title="", author="")
+        z3950.pqf_query(isbn=" ", title='"', author="\\")
+    server = SruServer(library=library, name="国图", protocol="z3950", host="127.0.0.1", port=1)
+    with pytest.raises(z3950.Z3950Error, match="请填写 ISBN、题名或责任者。"):
+        z3950.search(server, title='" "')
 
 
 def test_ztest_search_and_fetch_ten_records(library, z3950_server, ztest_port):

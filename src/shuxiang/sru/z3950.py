@@ -131,11 +131,14 @@ def available() -> bool:
     return True
 
 
+def _clean(text: str) -> str:
+    # Quotes and backslashes would end or escape a PQF term: no catalog searches for
+    # them, so they become spaces.
+    return " ".join(text.replace('"', " ").replace("\\", " ").split())
+
+
 def _term(text: str) -> str:
-    """A PQF term in double quotes: quotes and backslashes inside would end or escape
-    it, so they become spaces (no catalog searches for them)."""
-    cleaned = " ".join(text.replace('"', " ").replace("\\", " ").split())
-    return f'"{cleaned}"'
+    return f'"{_clean(text)}"'
 
 
 def isbn_forms(raw: str) -> list[str]:
@@ -164,12 +167,12 @@ def _or(terms: list[str]) -> str:
 def pqf_query(*, isbn: str = "", title: str = "", author: str = "") -> str:
     """The PQF query: an ISBN alone (in every form it may be indexed under), else the
     title and the author given, both required. ValueError when nothing is given."""
-    if isbn.strip():
-        return _or([f"@attr 1=7 {_term(form)}" for form in isbn_forms(isbn)])
+    if _clean(isbn):
+        return _or([f"@attr 1=7 {_term(form)}" for form in isbn_forms(_clean(isbn))])
     parts = []
-    if title.strip():
+    if _clean(title):
         parts.append(f"@attr 1=4 {_term(title)}")
-    if author.strip():
+    if _clean(author):
         parts.append(f"@attr 1=1003 {_term(author)}")
     if not parts:
         raise ValueError("an ISBN, a title or an author is needed")
@@ -269,7 +272,10 @@ def search(
     """Search one Z39.50 server and fetch its first `maximum` records. Z3950Error with
     a message for the librarian when it is down, refuses, or does not answer within
     `timeout` seconds at any step; Z3950Unavailable without libyaz."""
-    query = pqf_query(isbn=isbn, title=title, author=author)
+    try:
+        query = pqf_query(isbn=isbn, title=title, author=author)
+    except ValueError as exc:
+        raise Z3950Error(_("请填写 ISBN、题名或责任者。")) from exc
     lib = _library()
     seconds = max(1, math.ceil(timeout))
     options = lib.ZOOM_options_create()
