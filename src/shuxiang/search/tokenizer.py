@@ -164,6 +164,22 @@ def _one_reading() -> dict[str, str]:
     }
 
 
+def _words(run: str) -> list[str]:
+    from pypinyin.seg.mmseg import seg
+
+    return list(seg.cut(run))
+
+
+@lru_cache(maxsize=100_000)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    from shuxiang.core import pinyin
+
+    single = _one_reading()
+    if all(c in single for c in word):
+        return tuple(single[c] for c in word)
+    return pinyin.syllables(word)
+
+
 @lru_cache(maxsize=50000)
 def _han_syllables(run: str, is_name: bool) -> tuple[tuple[str, ...], ...]:
     """Each character's reading(s) in a Han run: the phrase reading first, then a
@@ -180,8 +196,12 @@ def _han_syllables(run: str, is_name: bool) -> tuple[tuple[str, ...], ...]:
                 break
     if all(c in single for c in rest):  # no polyphone: no phrase lookup needed
         main = head + tuple(single[c] for c in rest)
-    else:
+    elif is_name:
         main = pinyin.syllables(run, is_name=is_name)
+    else:
+        # pypinyin's own way (its phrase segmentation, then each word's reading), with
+        # each word's reading kept: titles are mostly new, their words are not.
+        main = tuple(s for word in _words(run) for s in _word_syllables(word))
     if len(main) != len(run):  # a character pypinyin does not know, kept as it is
         main = tuple((pinyin.syllables(c) or ("",))[0] for c in run)
     surnames = _surname_readings()
