@@ -259,3 +259,13 @@ def test_call_number_taken_meanwhile_is_a_conflict(actor, make_bib, monkeypatch)
     monkeypatch.setattr(callnumbers, "reassigned", lambda *a, **k: "I247.5/3")
     with pytest.raises(Conflict):
         services.bib_update(actor=actor, bib_id=bib.pk, changes={"clc": "I247.5"})
+
+
+def test_copies_without_a_call_number_get_one_when_the_class_is_set(actor, make_bib, make_item):
+    bib = make_bib("Perl")  # imported without a class: its copies have no call number
+    item = make_item(bib=bib)
+    assert item.call_number is None
+    result = services.bib_update(actor=actor, bib_id=bib.pk, changes={"clc": "TP312"})
+    assert result.call_numbers == [("", "TP312/1")]
+    item.refresh_from_db()
+    assert item.call_number.value == "TP312/1"

@@ -58,7 +58,7 @@ def _relabel(bib: Bib, items: list[Item]) -> dict[str, Any] | None:
         return None
     barcodes = [i.barcode for i in items if i.status != Item.Status.WITHDRAWN]
     return {
-        "before": "、".join(event.before.get("call_number", [])),
+        "before": "、".join(v for v in event.before.get("call_number", []) if v) or "—",
         "after": "、".join(event.after.get("call_number", [])),
         "barcodes": barcodes,
         "url": reverse("cataloging:labels")
@@ -267,7 +267,7 @@ def record_isbn_json(request: HttpRequest, bib_id: int) -> JsonResponse:
 
 # -- edit the MARC record as a table ------------------------------------------------------------
 
-BLANK_SUBFIELDS = 2  # empty subfield slots under each field, to add one
+BLANK_SUBFIELDS = 1  # empty subfield slots under each field, to add one
 BLANK_FIELDS = 3  # empty fields at the end, to add one
 
 

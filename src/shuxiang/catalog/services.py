@@ -523,11 +523,18 @@ def _reclassify(actor: Actor, bib: Bib, old_clc: str, new_clc: str) -> list[tupl
         .order_by("volume", "id")
     )
     title_row = next((r for r in rows if r.volume == ""), rows[0] if rows else None)
-    if title_row is None:
-        return []
     taken = CallNumber.objects.filter(
         library=actor.library, value__startswith=new_class + callnumbers.SEPARATOR
     ).values_list("value", flat=True)
+    if title_row is None:
+        # Copies that came without a call number (a record without a class) get one now.
+        bare = Item.objects.filter(library=actor.library, bib=bib, call_number__isnull=True)
+        if not bare.exists():
+            return []
+        value = callnumbers.compose(new_class, callnumbers.next_sequence(new_class, taken))
+        call = CallNumber.objects.create(library=actor.library, bib=bib, volume="", value=value)
+        bare.update(call_number=call)
+        return [("", value)]
     base = callnumbers.reassigned(title_row.value, new_class, taken)
     moved = []
     for row in rows:
@@ -611,10 +618,17 @@ def bib_update(
         # The record's own values are the "before": a column changed without the record
         # (an older edit) is caught up too.
         recorded = edit.to_values(original, bib.marc_format)
-        record = edit.apply_values(original, bib.marc_format, recorded, new, now=clock.now())
+        record = edit.apply_values(original, bib.marc_format, recorded, new, now=_local_now())
         mapped = edit.to_values(record, bib.marc_format)
         stored = {k: mapped[k] for k in current}
     return _store_edit(actor, bib, "bib.update", current, stored, record)
+
+
+def _local_now() -> dt.datetime:
+    # 005 is the cataloguer's local time, as other systems write it.
+    from django.utils import timezone
+
+    return timezone.localtime(clock.now())
 
 
 def bib_marc_rows(bib: Bib) -> list[Any]:
@@ -632,7 +646,7 @@ def _record_of(bib: Bib) -> tuple[str, bytes]:
     if bib.marc_record is not None and bib.marc_format:
         return bib.marc_format, bytes(bib.marc_record)
     return Bib.MarcFormat.MARC21, edit.build_record(
-        bib_values(bib), Bib.MarcFormat.MARC21, control_number=f"SX{bib.pk}", now=clock.now()
+        bib_values(bib), Bib.MarcFormat.MARC21, control_number=f"SX{bib.pk}", now=_local_now()
     )
 
 
@@ -655,7 +669,7 @@ def bib_marc_update(*, actor: Actor, bib_id: int, rows: list[Any]) -> BibEdited:
     bib = _bib_locked(actor, bib_id)
     current = bib_values(bib)
     flavor, original = _record_of(bib)
-    data = edit.apply_table(original, flavor, rows, now=clock.now())
+    data = edit.apply_table(original, flavor, rows, now=_local_now())
     mapped = edit.to_values(data, flavor)
     stored = {k: mapped[k] for k in current}
     check = rules.bib_check(
