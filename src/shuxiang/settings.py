@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "shuxiang.sru",
     "shuxiang.search",
     "shuxiang.opac",
+    "shuxiang.serials",
+    "shuxiang.sip2",
     "shuxiang.demo",
     "shuxiang.api",
     # The Django admin, for the deployment's superusers only, every change audited.

@@ -16,6 +16,8 @@ urlpatterns = [
     path("staff/catalog/", include("shuxiang.catalog.urls")),
     path("staff/patrons/", include("shuxiang.patrons.urls")),
     path("staff/search/", include("shuxiang.opac.staff_search")),
+    path("staff/serials/", include("shuxiang.serials.urls")),
+    path("staff/kiosks/", include("shuxiang.sip2.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
     path("i18n/setlang/", set_language, name="set_language"),

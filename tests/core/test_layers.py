@@ -24,6 +24,7 @@ LAYERS = {
     "search": 2,
     # Copy cataloging, and the SRU server that answers through the search engine.
     "sru": 3,
+    "serials": 3,
     # The layer of inventory, serials, reports and reading, when they come, is 3.
     "opac": 4,
     "api": 4,
