@@ -9,6 +9,7 @@ over 9,999 bytes, different books sharing an ISBN, holdings detail."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -418,7 +419,7 @@ def test_a_changed_copy_rewrites_only_what_changed(actor, library):
         ("p", "H0001"),
         ("t", "2"),
         ("z", "gift of the class of 2001"),
-        ("9", "CNY25.00"),
+        ("x", "CNY25.00"),
     ]
     assert record["905"]["a"] == "local note kept as it is"
     # A new copy gets a field of its own; a withdrawn one loses its field.
@@ -500,3 +501,63 @@ def test_cnmarc_905_with_volumes_and_unknown_locations_comes_back_unchanged(
     # own included.
     public = [d for t, d in split_fields(export(library, public=True))[1] if t == "905"]
     assert len(public) == 3 and not any(b"\x1fh" in d or b"\x1fr" in d for d in public)
+
+
+def test_the_demo_school_s_records_lint_no_worse_than_loc_s(db, settings, tmp_path):
+    # The records librarians see first: the demo's titles, written by bib_fields.
+    from shuxiang.core import clock
+    from shuxiang.core.models import Library
+    from shuxiang.demo.build import demo_build
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with clock.frozen_at(dt.date(2026, 11, 20)):
+        demo_build(students=60, teachers=4, items=300)
+    library = Library.objects.get(code="main")
+    ids = list(Bib.objects.filter(library=library).order_by("id").values_list("id", flat=True))
+    ids = ids[:100]
+    ours = export(library, default_format="marc21", bib_ids=ids)
+    assert len(records_of(ours)) == len(ids) >= 50
+    assert yaz_errors(tmp_path, ours) == []
+    assert yaz_errors(tmp_path, export(library, default_format="cnmarc", bib_ids=ids)) == []
+    theirs_rate, _ = lint_rate(tmp_path, loc("test") + loc("marc8"))
+    our_rate, warnings = lint_rate(tmp_path, ours)
+    assert our_rate <= theirs_rate, warnings[:20]
+
+
+@pytest.mark.parametrize(
+    ("subfields", "item", "expected"),
+    [
+        # Unchanged: None, so the field's own bytes are written.
+        (
+            [("p", "B1"), ("x", "A1"), ("9", "CNY10.00")],
+            {"price": 1000, "accession_number": "A1"},
+            None,
+        ),
+        # A local $9 price stays a $9; the accession number its $x.
+        (
+            [("a", "DLC"), ("p", "B1"), ("x", "A1"), ("9", "CNY10.00")],
+            {"price": 2000, "accession_number": "A1"},
+            [("a", "DLC"), ("p", "B1"), ("x", "A1"), ("9", "CNY20.00")],
+        ),
+        # Both in $x: each new value replaces its own kind.
+        (
+            [("p", "B1"), ("x", "A1"), ("x", "CNY10.00"), ("z", "note")],
+            {"price": 1000, "accession_number": "A2"},
+            [("p", "B1"), ("x", "A2"), ("x", "CNY10.00"), ("z", "note")],
+        ),
+        (
+            [("p", "B1"), ("t", "3")],
+            {"price": 1500, "accession_number": "A3"},
+            [("p", "B1"), ("t", "3"), ("x", "A3"), ("x", "CNY15.00")],
+        ),
+    ],
+)
+def test_an_852_merge_touches_only_the_copy_s_own_values(subfields, item, expected):
+    from shuxiang.catalog.marc import holdings
+    from shuxiang.catalog.marc.record import Field
+
+    copy = {"barcode": "B1", "call_number": "", "location": "", **item}
+    merged = holdings.merge(Field("852", "0 ", subfields), copy)
+    assert (merged.subfields if merged is not None else None) == expected
+    if merged is not None:
+        assert merged.ind == "0 "

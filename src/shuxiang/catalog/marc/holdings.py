@@ -5,19 +5,24 @@ Subfields used (the common vendor conventions):
 - CNMARC 905: $a holding library, $b barcode, $c location, $d class number,
   $e book number (种次号 or author mark), $f volume, $h accession number, $r price.
 - MARC 21 852: $a holding library, $b location, $h classification part, $i item part,
-  $p barcode, $t copy, $x accession number (nonpublic note), $9 price (local).
+  $p barcode, $t copy, $x accession number (nonpublic note), and the price as a
+  second $x "CNY25.00" or in $9 (local, read only).
 - Koha 952: $a/$b branch, $c location, $o full call number, $p barcode, $i inventory
   (accession) number, $g purchase price, $d date acquired.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shuxiang.catalog import callnumbers
 from shuxiang.catalog.marc.mapping import Holding, price_of, price_text
 from shuxiang.catalog.marc.record import Field, field_bytes
 from shuxiang.core.money import yuan_text
+
+# A price written as an 852 $x note: "CNY25.00", as `price_text` writes it.
+_PRICE_NOTE = re.compile(r"CNY\d{1,7}\.\d{2}")
 
 
 def _join(a: str, b: str) -> str:
@@ -39,13 +44,16 @@ def read(f: Field, warnings: list[str]) -> Holding:
             accession_number=f.get("h").strip(),
         )
     if f.tag == "852":
+        notes = [v.strip() for v in f.getall("x")]
+        prices = [v for v in notes if _PRICE_NOTE.fullmatch(v)]
+        accessions = [v for v in notes if not _PRICE_NOTE.fullmatch(v)]
         return Holding(
             tag="852",
             barcode=f.get("p").strip(),
             call_number=_join(f.get("h"), f.get("i")),
             location=f.get("b").strip(),
-            price=price_of(f.get("9"), warnings),
-            accession_number=f.get("x").strip(),
+            price=price_of(f.get("9") or (prices[0] if prices else ""), warnings),
+            accession_number=accessions[0] if accessions else "",
         )
     return Holding(
         tag="952",
@@ -91,8 +99,11 @@ def build(tag: str, item: dict[str, Any], library_code: str) -> Field:
         subs.append(("p", item["barcode"]))
         if item.get("accession_number"):
             subs.append(("x", item["accession_number"]))
-        if item.get("price") is not None:
-            subs.append(("9", price_text(item["price"])))
+        # The copy's price as a second nonpublic note ("CNY25.00"): 852 has no price
+        # subfield, and the local $9 that some systems use is not MARC 21. Left out when
+        # it is the title's (020 $c), which the import gives a copy without one.
+        if item.get("price") is not None and item["price"] != item.get("title_price"):
+            subs.append(("x", price_text(item["price"])))
         return Field("852", "  ", subs)
     subs = [("a", library_code), ("b", library_code)]
     if item.get("location"):
@@ -195,11 +206,16 @@ def merge(f: Field, item: dict[str, Any]) -> Field | None:
         elif name == "location":
             if f.get(code).strip() in places:
                 continue
+        elif name == "accession_number":
+            if value == was.accession_number:
+                continue
         elif value == f.get(code).strip():
             continue
         changed[code] = value
     if not changed:
         return None
+    if f.tag == "852":
+        return _merge_852(f, changed)
     subfields: list[tuple[str, str]] = []
     done: set[str] = set()
     for code, value in f.subfields:
@@ -213,4 +229,35 @@ def merge(f: Field, item: dict[str, Any]) -> Field | None:
     for code in codes.values():
         if code in changed and code not in done:
             subfields.append((code, changed[code]))
+    return Field(f.tag, f.ind, subfields)
+
+
+def _merge_852(f: Field, changed: dict[str, str]) -> Field:
+    """852 keeps the accession number and the price both in $x (notes) or the price in
+    a local $9: each new value replaces its own kind of subfield."""
+    accession = changed.pop("x", None)
+    price = changed.pop("9", None)
+    subfields: list[tuple[str, str]] = []
+    done: set[str] = set()
+    for code, value in f.subfields:
+        kind = code
+        if code == "x":
+            kind = "x-price" if _PRICE_NOTE.fullmatch(value.strip()) else "x"
+        new = {"x": accession, "x-price": price, "9": price}.get(kind) or changed.get(code)
+        if new is None:
+            subfields.append((code, value))
+            continue
+        if kind in done or (kind in ("x-price", "9") and "price" in done):
+            continue
+        subfields.append((code, new))
+        done.add(kind)
+        if kind in ("x-price", "9"):
+            done.add("price")
+    for code, value in changed.items():
+        if code not in done:
+            subfields.append((code, value))
+    if accession is not None and "x" not in done:
+        subfields.append(("x", accession))
+    if price is not None and "price" not in done:
+        subfields.append(("x", price))
     return Field(f.tag, f.ind, subfields)
