@@ -45,16 +45,10 @@ def normalize_encoding(name: str | None) -> str | None:
 # Bytes that MARC-8's default sets (ASCII and ANSEL, what a record without escape
 # sequences uses) never contain. A MARC 21 record with leader/09 blank is MARC-8: Latin
 # text with diacritics (ANSEL's combining marks 0xE0-0xFE before a letter) also decodes
-# as GBK, into wrong ideographs, so it is taken for GBK only when some byte cannot be
-# MARC-8 at all, as nearly every run of Chinese GBK text has (中 is 0xD6 0xD0).
+# as GBK, into wrong ideographs, so it is taken for GBK only when the bytes say so
+# (`marc21_guess`): nearly every run of Chinese GBK text has a byte MARC-8 cannot have
+# (中 is 0xD6 0xD0).
 _NOT_ANSEL = re.compile(rb"[\x80-\x87\x8a-\x8c\x8f-\xa0\xaf\xbb\xbe\xbf\xc9-\xdf\xfc\xfd\xff]")
-
-
-def marc21_non_utf8(joined: bytes) -> str:
-    """The encoding of a MARC 21 record with leader/09 blank that is not UTF-8."""
-    if _NOT_ANSEL.search(joined) and _is_gb([joined]):
-        return GB18030
-    return MARC8
 
 
 # In MARC-8 a combining mark (ANSEL 0xE0-0xFE) comes before the letter it marks, so a
@@ -87,19 +81,15 @@ def marc21_guess(joined: bytes) -> tuple[str, bool]:
     return MARC8, True
 
 
+def marc21_non_utf8(joined: bytes) -> str:
+    """The encoding of a MARC 21 record with leader/09 blank that is not UTF-8."""
+    return marc21_guess(joined)[0]
+
+
 def _in_gb2312(ch: str) -> bool:
     try:
         ch.encode("gb2312")
     except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _is_gb(chunks: list[bytes]) -> bool:
-    try:
-        for chunk in chunks:
-            chunk.decode("gb18030")
-    except UnicodeDecodeError:
         return False
     return True
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from shuxiang.catalog import callnumbers
 from shuxiang.catalog.marc.mapping import Holding, price_of, price_text
-from shuxiang.catalog.marc.record import Field, field_bytes
+from shuxiang.catalog.marc.record import Field
 from shuxiang.core.money import yuan_text
 
 # A price written as an 852 $x note: "CNY25.00", as `price_text` writes it.
@@ -120,12 +120,6 @@ def build(tag: str, item: dict[str, Any], library_code: str) -> Field:
         subs.append(("o", call))
     subs.append(("p", item["barcode"]))
     return Field("952", "  ", subs)
-
-
-def build_bytes(
-    tag: str, items: list[dict[str, Any]], library_code: str
-) -> list[tuple[str, bytes]]:
-    return [(tag, field_bytes(build(tag, item, library_code))) for item in items]
 
 
 # The subfields each holdings field maps to a copy's values; everything else in a field

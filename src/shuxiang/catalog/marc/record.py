@@ -346,18 +346,3 @@ def parse_utf8(data: bytes) -> Record:
                 Field(tag, parts[0][:2].ljust(2), [(p[:1], p[1:]) for p in parts[1:] if p])
             )
     return Record(leader, fields)
-
-
-def replace_fields(data: bytes, drop: frozenset[str], extra: list[tuple[str, bytes]]) -> bytes:
-    """Rewrite a stored record at the byte level: drop the fields with tags in `drop`
-    and add `extra` (kept in tag order). Values are never decoded, so the fields kept
-    come back byte for byte."""
-    leader, fields = split_fields(data)
-    kept = [f for f in fields if f[0] not in drop]
-    for tag, chunk in extra:
-        # After the last field with a tag not above it: the original order stays.
-        idx = len(kept)
-        while idx > 0 and kept[idx - 1][0] > tag:
-            idx -= 1
-        kept.insert(idx, (tag, chunk))
-    return assemble(leader, kept)
