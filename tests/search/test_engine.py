@@ -290,6 +290,33 @@ def test_paging_walks_the_same_order(add, library):
     assert engine.search(library, "森林", page=9, per_page=3).hits == []
 
 
+def test_a_large_catalog_keeps_the_first_prefix_matches_and_pages_alike(
+    add, library, monkeypatch
+):
+    """In a catalog too large to read every match at once, the title-prefix tier keeps
+    only its first KEY_TIER_KEEP titles; the others still come, later, exactly once."""
+    for i in range(7):
+        add(f"森林里的故事{i}", copies=1, on_loan=1 if i % 2 else 0)
+    add("森林", copies=1)
+    add("走进森林", copies=1)
+    small = [h.bib_id for h in engine.search(library, "森林", per_page=100).hits]
+    monkeypatch.setattr(engine, "EXACT_FACETS_UP_TO", 5)  # as if this were a district
+    monkeypatch.setattr(engine, "KEY_TIER_KEEP", 3)
+    monkeypatch.setattr(engine, "KEY_TIER_CHECK", 2)
+    engine._sizes.clear()
+    large = [h.bib_id for h in engine.search(library, "森林", per_page=100).hits]
+    assert sorted(large) == sorted(small) and len(large) == 9
+    # The exact title, then the prefix tier's first three (the exact title among them).
+    assert large[:3] == small[:3]
+    pages = [
+        h.bib_id
+        for p in range(1, 5)
+        for h in engine.search(library, "森林", page=p, per_page=3).hits
+    ]
+    assert pages == large
+    engine._sizes.clear()
+
+
 def test_libraries_do_not_see_each_other(corpus, library):
     from shuxiang.catalog.services import bib_create
     from shuxiang.core.audit import Actor

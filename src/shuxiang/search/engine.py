@@ -56,6 +56,8 @@ MAX_PER_PAGE = 100
 MAX_SUGGEST = 50
 MAX_OFFSET = 10_000  # deeper pages answer empty: nobody reads page 501
 KEY_TIER_LIMIT = 200  # titles looked at for the exact-title and title-prefix tiers
+KEY_TIER_KEEP = 60  # in a large catalog: titles kept in each of those tiers
+KEY_TIER_CHECK = 30  # candidates checked against the whole query at a time
 # Facets count every matching title in a library of up to EXACT_FACETS_UP_TO titles (a
 # large school has 150,000 copies). In a larger catalog (a district's union catalog)
 # they count the newest FACET_LIMIT matches, and say so: the counts are then lower
@@ -277,9 +279,22 @@ def _key_tiers(
                 # None on the shelf last; then the shorter title; then the title the
                 # library holds more copies of (the one readers ask for); then newest.
                 found.setdefault(bib_id, (available == 0, length, -copies, -bib_id))
-        matching = whole.among(found) if found else set()
-        ranked = sorted((b for b in found if b in matching), key=lambda b: found[b])
-        tiers.append(ranked)
+        ordered = sorted(found, key=lambda b: found[b])
+        if whole.ids is not None:
+            matching = whole.among(ordered)
+            tiers.append([b for b in ordered if b in matching])
+            continue
+        # A large catalog: each candidate is checked by a seek in the index (about
+        # 0.1 ms each), so only until the tier has KEY_TIER_KEEP titles, in rank order;
+        # the rest come in the later runs. The same for every page, so paging is stable.
+        ranked: list[int] = []
+        for start in range(0, len(ordered), KEY_TIER_CHECK):
+            part = ordered[start : start + KEY_TIER_CHECK]
+            matching = whole.among(part)
+            ranked += [b for b in part if b in matching]
+            if len(ranked) >= KEY_TIER_KEEP:
+                break
+        tiers.append(ranked[:KEY_TIER_KEEP])
     return tiers
 
 
