@@ -705,7 +705,7 @@ _UNSET: Any = object()
 
 def _item_locked(actor: Actor, item_id: int) -> Item:
     item = (
-        Item.objects.select_for_update()
+        Item.objects.select_for_update(of=("self",))
         .select_related("location", "call_number", "bib")
         .filter(library=actor.library, pk=item_id)
         .first()
