@@ -28,7 +28,7 @@ class CopyGroupSource:
 
 _COPY_GROUPS: dict[str, CopyGroupSource] = {}
 # The labels page's own choices, which a source's key may not take.
-SELECTIONS = ("today", "day", "accession", "barcodes")
+SELECTIONS = ("today", "day", "accession", "barcodes", "reclassification")
 
 
 def register_copy_group(source: CopyGroupSource) -> None:

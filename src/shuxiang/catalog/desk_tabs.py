@@ -51,6 +51,8 @@ for _tab in (
     DeskTab("register", _("个别登记账"), "cataloging:register", 50),
     DeskTab("marc_import", _("MARC 导入"), "catalog:marc_import", 60),
     DeskTab("marc_export", _("MARC 导出"), "catalog:marc_export", 70),
+    DeskTab("merge", _("合并重复书目"), "maintenance:merge", 80),
+    DeskTab("reclassify", _("再分类"), "maintenance:reclassify", 85),
     DeskTab("settings", _("号码设置"), "cataloging:settings", 90),
     DeskTab("numbers", _("条码号段与登录号"), "cataloging:settings", 10, row=SETTINGS),
 ):

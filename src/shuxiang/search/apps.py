@@ -12,12 +12,15 @@ class SearchConfig(AppConfig):
         # The catalog tells the index of every change through its port; the engine
         # module is imported when the first change or search comes, not at start-up.
         from shuxiang.catalog import search_port
+        from shuxiang.catalog.maintenance import finder
 
         search_port.register(
             bibs_changed=_bibs_changed,
             bibs_removed=_bibs_removed,
             holdings_changed=_holdings_changed,
         )
+        # "Select by search" on the reclassification page is the staff search.
+        finder.register(_find_bib_ids)
         post_migrate.connect(_index_if_empty, sender=self)
 
 
@@ -49,3 +52,9 @@ def _index_if_empty(using: str = "default", **kwargs: object) -> None:
         from shuxiang.search import engine
 
         engine.reindex()
+
+
+def _find_bib_ids(library: object, query: str, limit: int) -> list[int]:
+    from shuxiang.search.catalog_finder import find_bib_ids
+
+    return find_bib_ids(library, query, limit)
