@@ -67,3 +67,7 @@ def register() -> None:
     )
     audit_words.register_values("price", format_fen, "catalog.bib")
     audit_words.register_values("price", format_fen, "catalog.item")
+    # Catalog maintenance (merging, reclassifying) is a part of the catalog, not an app.
+    from shuxiang.catalog.maintenance import audit_words as maintenance_words
+
+    maintenance_words.register()
