@@ -248,3 +248,12 @@ def test_only_catalogers_open_the_record_pages(client, make_user, book, role):
     ):
         assert client.get(url).status_code == 403
     assert client.post(f"/staff/catalog/records/{book.pk}/edit/", _form(book)).status_code == 403
+
+
+def test_an_unchanged_form_changes_nothing(staff_client, actor, book):
+    services.bib_update(actor=actor, bib_id=book.pk, changes={"summary": "第一行\n第二行"})
+    book.refresh_from_db()
+    form = _form(book, summary="第一行\r\n第二行", authors="鲁迅\r\n")  # as a browser sends
+    response = staff_client.post(f"/staff/catalog/records/{book.pk}/edit/", form, follow=True)
+    assert "没有改动" in response.content.decode()
+    assert AuditEvent.objects.filter(action="bib.update").count() == 1

@@ -204,7 +204,8 @@ def record_edit(request: HttpRequest, bib_id: int) -> HttpResponse:
     shown = _form_values(bib)
     values, errors = shown, []
     if request.method == "POST":
-        values = {key: request.POST.get(key, "").strip() for key in shown}
+        # A textarea sends its line breaks as CRLF: not a change of the text.
+        values = {key: request.POST.get(key, "").replace("\r\n", "\n").strip() for key in shown}
         changes = _changes(bib, shown, values, errors)
         if not errors:
             try:

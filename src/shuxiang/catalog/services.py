@@ -550,7 +550,14 @@ def _reclassify(actor: Actor, bib: Bib, old_clc: str, new_clc: str) -> list[tupl
             )
         moved.append((row.value, value))
         row.value = value
-        row.save(update_fields=["value"])
+        try:
+            with transaction.atomic():
+                row.save(update_fields=["value"])
+        except IntegrityError as exc:  # another desk took the number a moment ago
+            raise Conflict(
+                _("索书号 %(value)s 已被使用，请稍后重试。") % {"value": value},
+                code="call_number_taken",
+            ) from exc
     return moved
 
 
