@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from shuxiang.core import rows
+from shuxiang.core.permissions import KIOSK
 
 PERMISSION_TTL = 30.0
 
@@ -48,6 +49,17 @@ class CachedModelBackend(ModelBackend):
         )
         user = rows.first(model, sql, [pk])
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    def authenticate(
+        self, request: Any, username: Any = None, password: Any = None, **kwargs: Any
+    ) -> Any:
+        """A kiosk's login (role kiosk) is for the SIP2 server only: the staff login page
+        and the API's token endpoint, which both come here, never accept it, even with
+        the right password."""
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and user.groups.filter(name=KIOSK).exists():
+            return None
+        return user
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

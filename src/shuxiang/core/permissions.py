@@ -23,6 +23,11 @@ ASSISTANT = "assistant"
 TEACHER = "teacher"
 STUDENT = "student"
 LEADER = "leader"
+# A self-service kiosk (自助借还机): a login used only by the SIP2 server (message 93).
+# It has no capability at all: it cannot open a staff page or the API (the login page
+# and the token endpoint refuse it, core/auth_backend.py), and over SIP2 it acts as the
+# library's self-service channel, which never overrides a refusal.
+KIOSK = "kiosk"
 
 ROLE_LABELS = {
     ADMIN: _("学校管理员"),
@@ -31,6 +36,7 @@ ROLE_LABELS = {
     TEACHER: _("教师"),
     STUDENT: _("学生"),
     LEADER: _("学校领导"),
+    KIOSK: _("自助借还机"),
 }
 
 # Capabilities are permissions on core.Library (see its Meta.permissions).
@@ -72,6 +78,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     TEACHER: {"view_own_class"},
     STUDENT: set(),
     LEADER: {"staff_access", "view_reports"},
+    KIOSK: set(),
 }
 
 ROLES = list(ROLE_CAPABILITIES)
