@@ -9,14 +9,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from shuxiang.circulation.models import Loan
+from shuxiang.core.errors import NotFound
 from shuxiang.core.models import Library
 from shuxiang.serials import prediction
 from shuxiang.serials.models import BoundVolume, IssueCopy, SerialIssue, Subscription
 
 # The check-in screen lists what is due within this many days.
 DUE_AHEAD_DAYS = 3
+
+
+def subscription_of(library: Library, subscription_id: int) -> Subscription:
+    """The library's subscription, or NotFound (subscription_not_found)."""
+    sub = (
+        Subscription.objects.filter(library=library, pk=subscription_id)
+        .select_related("location", "bib")
+        .first()
+    )
+    if sub is None:
+        raise NotFound(
+            _("没有编号为 %(id)s 的期刊订阅。") % {"id": subscription_id},
+            code="subscription_not_found",
+        )
+    return sub
 
 
 @dataclass(slots=True)
