@@ -35,6 +35,28 @@ from shuxiang.core import housekeeping
 
 CHANNEL_TIMEOUT = 60  # seconds an idle keep-alive connection stays open
 
+# Protocol servers that `shuxiang serve` can run beside the web (`--sip2-port`), so a
+# school runs one program. A higher app registers a factory from its AppConfig.ready():
+# factory(host, port) binds and returns an object with serve_forever() and socket.
+_protocol_servers: dict[str, Callable[[str, int], Any]] = {}
+
+
+def register_protocol_server(name: str, factory: Callable[[str, int], Any]) -> None:
+    _protocol_servers[name] = factory
+
+
+def protocol_server(name: str, host: str, port: int) -> Any:
+    """Bind the registered protocol server `name` (raises KeyError if no app gave one,
+    OSError if the port is taken)."""
+    return _protocol_servers[name](host, port)
+
+
+def _start_protocol_servers(servers: list[Any]) -> None:
+    import threading
+
+    for side in servers:
+        threading.Thread(target=side.serve_forever, name="protocol", daemon=True).start()
+
 
 class FairShareServer(TcpWSGIServer):
     """A waitress server that is one of several processes on one socket: it listens
@@ -104,13 +126,21 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def run(
-    application: Callable[..., Any], listener: socket.socket, *, threads: int, processes: int
+    application: Callable[..., Any],
+    listener: socket.socket,
+    *,
+    threads: int,
+    processes: int,
+    protocol_servers: list[Any] | None = None,
 ) -> None:
-    """Serve until SIGTERM or Ctrl+C; with processes > 1 (Linux), from forked workers."""
+    """Serve until SIGTERM or Ctrl+C; with processes > 1 (Linux), from forked workers.
+    Protocol servers (SIP2), already bound, answer from threads of the first process."""
+    protocol_servers = protocol_servers or []
     checkpoints = _Checkpointer()
     if processes <= 1 or not hasattr(os, "fork"):
         checkpoints.start()
         housekeeping.run_in_background()
+        _start_protocol_servers(protocol_servers)
         _make_server(application, listener, threads).run()
         return
     shared = mmap.mmap(-1, 8 * processes)
@@ -119,6 +149,8 @@ def run(
     for slot in range(processes):
         pid = os.fork()
         if pid == 0:
+            for side in protocol_servers:
+                side.socket.close()  # the parent answers the kiosks
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
@@ -129,6 +161,7 @@ def run(
     # Started after the forks: a thread inside SQLite must not be copied into a child.
     checkpoints.start()
     housekeeping.run_in_background()
+    _start_protocol_servers(protocol_servers)
 
     def stop(_signum: int, _frame: Any) -> None:
         for child in children:

@@ -19,7 +19,7 @@ import socketserver
 import threading
 from typing import Any
 
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from shuxiang.sip2 import codec
 from shuxiang.sip2.session import Session
@@ -52,6 +52,9 @@ class _Handler(socketserver.BaseRequestHandler):
                 buffer += chunk
                 frames, buffer = codec.split_frames(buffer)
                 for frame in frames:
+                    # A connection left broken by the last request (the database
+                    # restarted) is replaced rather than failing every request after.
+                    close_old_connections()
                     sock.sendall(session.handle_frame(frame))
                 if len(buffer) > codec.MAX_MESSAGE:
                     log.warning(

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import close_old_connections
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -125,7 +124,6 @@ class Session:
             self.encoding = message.encoding  # the kiosk speaks the other character set
         if message.code == "97":
             return self.last_response or encode("96")
-        close_old_connections()
         try:
             with translation.override(self._lang(message)):
                 code, fixed, fields = self.respond(message)

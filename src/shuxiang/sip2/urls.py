@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from shuxiang.sip2 import views
+
 app_name = "sip2"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.kiosk_list, name="kiosks"),
+]

@@ -1,7 +1,7 @@
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 def _default_processes() -> int:
@@ -27,6 +27,12 @@ class Command(BaseCommand):
             default=_default_processes(),
             help="worker processes sharing the port (default: one per core, up to 4; always 1 on Windows)",
         )
+        parser.add_argument(
+            "--sip2-port",
+            type=int,
+            default=None,
+            help="also serve SIP2 for self-service kiosks on this port (on --host), as `shuxiang sip2` does",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from shuxiang.core import server
@@ -35,6 +41,15 @@ class Command(BaseCommand):
         host, port = options["host"], options["port"]
         processes = options["processes"] if hasattr(os, "fork") else 1
         listener = server.listen(host, port)
+        protocol_servers = []
+        if options["sip2_port"] is not None:
+            try:
+                protocol_servers.append(server.protocol_server("sip2", host, options["sip2_port"]))
+            except OSError as exc:
+                raise CommandError(
+                    f"cannot listen for SIP2 on {host}:{options['sip2_port']}: {exc.strerror}"
+                ) from exc
+            self.stdout.write(f"SIP2 for self-service kiosks on {host}:{options['sip2_port']}")
         self.stdout.write(
             f"Shuxiang serving on http://{host}:{port}/  "
             f"({processes} process{'es' if processes > 1 else ''} × {options['threads']} threads; Ctrl+C to stop)"
@@ -51,4 +66,10 @@ class Command(BaseCommand):
                 "PDF. Install one: sudo apt-get install fonts-wqy-microhei (or set SHUXIANG_CJK_FONT)."
             )
         self.stdout.flush()
-        server.run(application, listener, threads=options["threads"], processes=processes)
+        server.run(
+            application,
+            listener,
+            threads=options["threads"],
+            processes=processes,
+            protocol_servers=protocol_servers,
+        )
