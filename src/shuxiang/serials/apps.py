@@ -6,3 +6,24 @@ class SerialsConfig(AppConfig):
     name = "shuxiang.serials"
     label = "serials"
     verbose_name = _("期刊报纸")
+
+    def ready(self) -> None:
+        from shuxiang.core import nav
+
+        # Librarians and the admin run periodicals (capability catalog); school leaders
+        # read the serials report under their statistics capability.
+        nav.register(
+            nav.NavItem(
+                _("期刊"),
+                "serials:checkin",
+                "catalog",
+                order=27,
+                also=(
+                    "serials:subscriptions",
+                    "serials:subscription",
+                    "serials:binding",
+                    "serials:order_list",
+                    "serials:reports",
+                ),
+            )
+        )
