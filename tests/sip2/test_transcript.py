@@ -1,0 +1,79 @@
+"""A golden transcript: a kiosk's requests and the server's exact bytes, with the clock
+frozen (Monday 2 November 2026, 10:00 in Asia/Shanghai)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from shuxiang.circulation.models import Loan
+from shuxiang.core import clock
+from shuxiang.sip2 import codec
+from shuxiang.sip2.session import Session
+
+NOW = "20261102    100000"
+
+
+def _with_checksum(text: str) -> bytes:
+    raw = text.encode()
+    return raw + codec.checksum(raw).encode()
+
+
+def test_golden_transcript(library, kiosk, make_patron, make_item, make_bib):
+    make_patron(card="R900001", name="林小雨", category="teacher")
+    make_item(barcode="90000001", bib=make_bib("草房子"))
+    session = Session()
+    with clock.frozen_at(dt.date(2026, 11, 2)):
+        # Before the login, the status says offline and why (the specification's own
+        # example request, with error detection, so the answer carries AY and AZ).
+        answer = session.handle_frame(b"9900302.00AY1AZFCA5")
+        expected = (
+            "98NNNYNN030003" + NOW + "2.00AO|AM|BXYYYYYYYYYYYNNNYY|AF自助借还机尚未登录。|AY1AZ"
+        )
+        assert answer == _with_checksum(expected) + b"\r"
+
+        assert session.handle_frame(b"9300CNkiosk1|COkiosk-secret|CPlobby|") == b"941\r"
+
+        answer = session.handle_frame(b"99" + b"0030" + b"2.00")
+        assert (
+            answer
+            == (
+                "98YYYYNN030003" + NOW + "2.00AOmain|AM实验中学图书馆|BXYYYYYYYYYYYNNNYY|\r"
+            ).encode()
+        )
+
+        answer = session.handle_frame(("23019" + NOW + "AOmain|AAR900001|").encode())
+        assert (
+            answer
+            == (
+                # Recall privileges denied: nothing is recalled here.
+                "24"
+                + "  Y"
+                + " " * 11
+                + "019"
+                + NOW
+                + "AOmain|AAR900001|AE林小雨|BLY|BHCNY|BV0.00|\r"
+            ).encode()
+        )
+
+        checkout = session.handle_frame(
+            ("11YN" + NOW + " " * 18 + "AOmain|AAR900001|AB90000001|").encode()
+        )
+        due = Loan.objects.get(item__barcode="90000001").due_date
+        assert (
+            checkout
+            == (
+                "121NNY" + NOW + "AOmain|AAR900001|AB90000001|AJ草房子|"
+                f"AH{due:%Y%m%d}    235959|AF借书成功，请于 {due:%Y-%m-%d} 前归还。|\r"
+            ).encode()
+        )
+
+        answer = session.handle_frame(("09N" + NOW + NOW + "APlobby|AOmain|AB90000001|").encode())
+        assert (
+            answer
+            == ("101YNN" + NOW + "AOmain|AB90000001|AQ|AJ草房子|AAR900001|AF还书成功。|\r").encode()
+        )
+
+        answer = session.handle_frame(("35" + NOW + "AOmain|AAR900001|").encode())
+        assert answer == ("36Y" + NOW + "AOmain|AAR900001|AF谢谢使用，再见。|\r").encode()
+        # Resend: the last answer again, byte for byte.
+        assert session.handle_frame(b"97") == answer
