@@ -47,14 +47,14 @@ def binding_pdf(library: Library, year: int, rows: list[BindingRow]) -> bytes:
     page_w, page_h = A4
     margin = 36
     columns = [
-        (_("序号"), 30),
-        (_("刊名"), 150),
-        (_("册次"), 55),
+        (_("序号"), 28),
+        (_("刊名"), 140),
+        (_("册次"), 62),
         (_("期号"), 110),
-        (_("期数"), 35),
-        (_("索书号"), 75),
-        (_("条码号"), 60),
-        (_("核对"), 8),
+        (_("期数"), 32),
+        (_("索书号"), 80),
+        (_("条码号"), 65),
+        (_("核对"), 32),
     ]
     total_w = page_w - 2 * margin
     scale = total_w / sum(w for _t, w in columns)

@@ -199,9 +199,13 @@ class Report:
 def report(library: Library, year: int, today: dt.date) -> Report:
     """种数 by kind and by CLC main class; per title the issues expected so far (dated up
     to today) against those received, the late ones, and the loans of its issues."""
-    subs = list(Subscription.objects.filter(library=library, year=year, active=True))
-    kinds = Counter(s.get_kind_display() for s in subs)
-    classes = Counter((s.clc or s.bib.clc or "—")[:1] for s in subs)
+    subs = list(
+        Subscription.objects.filter(library=library, year=year, active=True)
+        .select_related("bib")
+        .prefetch_related("issues")
+    )
+    kinds = Counter(str(s.get_kind_display()) for s in subs)
+    classes = Counter((s.clc or s.bib.clc)[:1] or _("未分类") for s in subs)
     loans: Counter[int] = Counter()
     teacher: Counter[int] = Counter()
     for sub_id, category in Loan.objects.filter(
