@@ -7,6 +7,7 @@ import datetime as dt
 
 from shuxiang.circulation.models import Loan
 from shuxiang.core import clock
+from shuxiang.core.models import AuditEvent
 from shuxiang.sip2 import codec
 from shuxiang.sip2.session import Session
 
@@ -77,3 +78,58 @@ def test_golden_transcript(library, kiosk, make_patron, make_item, make_bib):
         assert answer == ("36Y" + NOW + "AOmain|AAR900001|AF谢谢使用，再见。|\r").encode()
         # Resend: the last answer again, byte for byte.
         assert session.handle_frame(b"97") == answer
+
+
+def _session() -> Session:
+    session = Session()
+    assert session.handle_frame(b"9300CNkiosk1|COkiosk-secret|") == b"941\r"
+    return session
+
+
+def test_checkin_of_a_held_title_alerts_and_sorts_to_the_hold_shelf(
+    library, kiosk, actor, make_patron, make_item, make_bib
+):
+    from shuxiang.circulation import services
+
+    make_patron(card="R900002", name="陈一", category="teacher")
+    make_patron(card="R900003", name="周二", category="teacher")
+    bib = make_bib("稻草人")
+    make_item(barcode="90000002", bib=bib)
+    session = _session()
+    out = session.handle_frame(("11YN" + NOW + " " * 18 + "AOmain|AAR900002|AB90000002|").encode())
+    assert out.startswith(b"121")
+    services.hold_place(actor=actor, card="R900003", bib_id=bib.pk)
+    info = session.handle_frame(("17" + NOW + "AOmain|AB90000002|").encode()).decode()
+    assert info.startswith("1804") and "CF0001|" in info  # on loan, one reader waiting
+    back = session.handle_frame(("09N" + NOW + NOW + "APlobby|AOmain|AB90000002|").encode())
+    text = back.decode()
+    assert text.startswith("101YNY")  # alert
+    assert "|CLhold|" in text and "AF请放预约架：周二 预约了此书" in text
+
+
+def test_block_patron(library, kiosk, make_patron):
+    from shuxiang.circulation.models import PatronBlock
+
+    make_patron(card="R900004", name="吴三")
+    session = _session()
+    answer = session.handle_frame(("01N" + NOW + "AOmain|ALcard left in kiosk|AAR900004|").encode())
+    text = answer.decode()
+    assert text.startswith("24YY")
+    assert "AF读者已被停借（card left in kiosk）。|" in text
+    block = PatronBlock.objects.get(patron__card_number="R900004")
+    assert block.reason == "card left in kiosk"
+    event = AuditEvent.objects.get(action="patron.block")
+    assert (event.channel, event.actor_name) == ("sip2", "kiosk1")
+
+
+def test_refused_renewal_of_someone_elses_loan(library, kiosk, make_patron, make_item):
+    make_patron(card="R900005", name="郑四", category="teacher")
+    make_patron(card="R900006", name="王五", category="teacher")
+    make_item(barcode="90000005")
+    session = _session()
+    session.handle_frame(("11YN" + NOW + " " * 18 + "AOmain|AAR900005|AB90000005|").encode())
+    answer = session.handle_frame(
+        ("29NN" + NOW + " " * 18 + "AOmain|AAR900006|AB90000005|").encode()
+    )
+    assert answer.startswith(b"300")
+    assert "AF这本书不是该读者借的。|".encode() in answer
