@@ -196,3 +196,26 @@ def test_issn_clean(value, issn, cn):
 )
 def test_cn_clean(value, clean):
     assert codes.cn_clean(value) == clean
+
+
+@pytest.mark.parametrize("frequency", [f for f in prediction.FREQUENCIES if f != "irregular"])
+def test_every_frequency_across_the_boundary_with_a_winter_break(frequency):
+    """December and January skipped: nothing is expected in them, the new year's first
+    issue (February, or the next month the title comes out) is its number 1, and the
+    running number goes straight on over the gap."""
+    pattern = Pattern(frequency, frozenset({12, 1}), weekday=3)
+    span = prediction.issues_between(pattern, D(2026, 10, 1), D(2027, 4, 30), total_start=1)
+    assert not [e for e in span if e.date.month in (12, 1)]
+    old = [e for e in span if e.year == 2026]
+    new = [e for e in span if e.year == 2027]
+    assert old and new
+    first_month = {"bimonthly": 3, "quarterly": 4}.get(frequency, 2)
+    assert (new[0].number, new[0].date.month) == (1, first_month)
+    assert old[-1].number == len(prediction.year_issues(pattern, 2026))
+    assert [e.total for e in span] == list(range(1, len(span) + 1))
+
+
+def test_irregular_titles_expect_nothing_in_any_year():
+    pattern = Pattern("irregular", frozenset({7, 8}))
+    assert prediction.issues_between(pattern, D(2026, 1, 1), D(2027, 12, 31)) == []
+    assert prediction.next_total_start(pattern, 2026, 40) == 40
