@@ -136,6 +136,16 @@ def test_each_subscribed_copy_becomes_a_copy_and_the_newest_stays_in_the_room(ac
     assert types == {1: "periodical", 2: "reference"}
 
 
+def test_a_late_issue_checked_in_after_a_newer_one_goes_out_like_a_back_issue(actor):
+    sub = subscribe(actor, current_not_loanable=True)
+    for number in (3, 1):
+        services.issue_receive(
+            actor=actor, subscription_id=sub.pk, issue_id=sub.issues.get(number=number).pk
+        )
+    types = dict(IssueCopy.objects.values_list("issue__number", "item__circulation_type"))
+    assert types == {1: "periodical", 3: "reference"}
+
+
 def test_one_scan_of_the_cover_barcode_checks_in_that_issue(actor):
     sub = subscribe(actor)
     got = services.issue_receive_scan(actor=actor, text="977031784700104", year=2026)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog import callnumbers, register
@@ -400,19 +401,25 @@ def issue_receive(
             code="barcode_count",
         )
     codes_ = given or register.barcodes_take(actor.library, sub.copies)
+    # With 现刊不外借 the newest issue stays in the room: a late issue checked in after a
+    # newer one goes out like any back issue, and leaves the newer one where it is.
+    newest = sub.current_not_loanable and not (
+        SerialIssue.objects.filter(
+            subscription__bib_id=sub.bib_id,
+            status__in=[SerialIssue.Status.RECEIVED, SerialIssue.Status.BOUND],
+        )
+        .filter(Q(year__gt=issue.year) | Q(year=issue.year, number__gt=issue.number))
+        .exists()
+    )
     previous = []
-    if sub.current_not_loanable:
+    if newest:
         previous = list(
             IssueCopy.objects.filter(
-                issue__subscription=sub,
+                issue__subscription__bib_id=sub.bib_id,
                 item__circulation_type=Item.CirculationType.REFERENCE,
             ).values_list("item_id", flat=True)
         )
-    circulation_type = (
-        Item.CirculationType.REFERENCE
-        if sub.current_not_loanable
-        else Item.CirculationType.PERIODICAL
-    )
+    circulation_type = Item.CirculationType.REFERENCE if newest else Item.CirculationType.PERIODICAL
     items = []
     for code in codes_:
         item = catalog.item_create(
