@@ -10,6 +10,7 @@ English, language 001). Nothing here decides library policy.
 from __future__ import annotations
 
 import logging
+import time
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +71,8 @@ CIRCULATION_STATUS = {
 }
 
 LANG_EN = "001"
+
+FAILED_LOGIN_PAUSE = 1.0  # seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +213,9 @@ class Session:
         found = kiosk_authenticate(message.get("CN"), message.get("CO"))
         if found is None:
             log.warning("sip2: login refused for %r", message.get("CN"))
+            # Slows a guesser down on this connection; a kiosk with the right password
+            # never waits.
+            time.sleep(FAILED_LOGIN_PAUSE)
             return "94", "0", []
         self.user, self.library = found
         self.actor = KioskActor(
