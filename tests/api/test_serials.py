@@ -64,6 +64,14 @@ def test_subscribe_list_receive_and_lend_at_once(staff_api, make_patron):
         assert (row["status"], row["barcodes"], row["loans"]) == ("received", [barcode], 1)
 
 
+def test_a_daily_that_skips_the_weekend(staff_api):
+    r = subscribe(staff_api, title="中国教育报", issn="", frequency="daily", skip_weekdays=[5, 6])
+    assert r.status_code == 201, r.content
+    assert (r.json()["issues"], r.json()["skip_weekdays"]) == (261 - 44, [5, 6])
+    r = subscribe(staff_api, title="每天", issn="", frequency="daily", skip_weekdays=list(range(7)))
+    assert (r.status_code, r.json()["code"]) == (422, "invalid_weekday")
+
+
 def test_bad_frequency_is_422_with_a_code_and_writes_nothing(staff_api):
     r = subscribe(staff_api, frequency="fortnightly")
     assert r.status_code == 422

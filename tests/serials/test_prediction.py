@@ -115,6 +115,23 @@ def test_across_the_boundary_with_a_winter_break():
     ]
 
 
+def test_a_daily_that_skips_the_weekend():
+    pattern = Pattern("daily", frozenset({7, 8}), skip_weekdays=frozenset({5, 6}))
+    issues = prediction.year_issues(pattern, 2026)
+    assert all(e.date.weekday() < 5 for e in issues)
+    # 2026: 261 weekdays, 44 of them in July and August
+    assert len(issues) == 261 - 44
+    span = prediction.issues_between(pattern, D(2026, 12, 30), D(2027, 1, 6))
+    assert [(e.date.day, e.number) for e in span] == [
+        (30, 216),
+        (31, 217),
+        (1, 1),
+        (4, 2),
+        (5, 3),
+        (6, 4),
+    ]
+
+
 def test_leap_year_daily_and_monthly_day():
     assert len(dates(Pattern("daily"), 2028)) == 366
     assert dates(Pattern("monthly", day=28), 2027)[1] == D(2027, 2, 28)
@@ -131,6 +148,9 @@ def test_leap_year_daily_and_monthly_day():
         (("monthly", [True]), "invalid_skip_months"),
         (("weekly", [], 7), "invalid_weekday"),
         (("monthly", [], 0, 29), "invalid_day"),
+        (("daily", [], 0, 1, [5, 6]), None),
+        (("daily", [], 0, 1, [7]), "invalid_weekday"),
+        (("daily", [], 0, 1, list(range(7))), "invalid_weekday"),
     ],
 )
 def test_pattern_problems(args, problem):

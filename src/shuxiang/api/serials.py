@@ -43,6 +43,9 @@ class SubscriptionIn(Schema):
     skip_months: list[int] = Field(default_factory=list, description="休刊月份，如 [7, 8]")
     weekday: int = Field(default=0, description="周刊的出版星期：0 星期一 … 6 星期日")
     day: int = Field(default=1, description="月刊、双月刊、季刊的出版日（1–28）")
+    skip_weekdays: list[int] = Field(
+        default_factory=list, description="日报不出版的星期，如 [5, 6]（周六、周日）"
+    )
     first_total: int | None = Field(default=None, description="本年第 1 期的总期号")
     source: str = Field(
         default="post_office", description="post_office 邮局, vendor 书商, donation 赠阅"
@@ -67,6 +70,7 @@ class SubscriptionOut(Schema):
     price_per_year: int | None
     year_total: int | None = Field(description="全年订费（所有份数），单位：分")
     skip_months: list[int]
+    skip_weekdays: list[int]
     source: str
     location: str | None
     active: bool
@@ -147,6 +151,7 @@ def _sub_out(sub: Subscription) -> dict:
         "price_per_year": sub.price_per_year,
         "year_total": sub.year_total,
         "skip_months": sub.skip_months,
+        "skip_weekdays": sub.skip_weekdays,
         "source": sub.source,
         "location": sub.location.code if sub.location_id else None,
         "active": sub.active,

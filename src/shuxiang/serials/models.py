@@ -51,6 +51,7 @@ class Subscription(models.Model):
     frequency = models.CharField(_("刊期"), max_length=20, choices=Frequency.choices)
     skip_months = models.JSONField(_("休刊月份"), default=list, blank=True)
     weekday = models.PositiveSmallIntegerField(_("出版星期"), default=0)
+    skip_weekdays = models.JSONField(_("日报休刊星期"), default=list, blank=True)
     day = models.PositiveSmallIntegerField(_("出版日"), default=1)
     first_total = models.PositiveIntegerField(_("本年首期总期号"), null=True, blank=True)
     copies = models.PositiveSmallIntegerField(_("份数"), default=1)
@@ -101,6 +102,7 @@ class Subscription(models.Model):
             skip_months=frozenset(self.skip_months or ()),
             weekday=self.weekday,
             day=self.day,
+            skip_weekdays=frozenset(self.skip_weekdays or ()),
         )
 
     @property

@@ -57,6 +57,8 @@ class Pattern:
     skip_months: frozenset[int] = field(default_factory=frozenset)
     weekday: int = 0  # weekly: Monday 0 … Sunday 6
     day: int = 1  # monthly, bimonthly, quarterly: the day of the month (1–28)
+    # daily: the weekdays it does not come out (many dailies skip the weekend: {5, 6})
+    skip_weekdays: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +82,15 @@ def issue_label(year: int, number: int, total: int | None = None) -> str:
 
 
 def pattern_problem(
-    frequency: str, skip_months: Iterable[int] = (), weekday: int = 0, day: int = 1
+    frequency: str,
+    skip_months: Iterable[int] = (),
+    weekday: int = 0,
+    day: int = 1,
+    skip_weekdays: Iterable[int] = (),
 ) -> str | None:
     """The code of what is wrong with a pattern, or None: invalid_frequency,
-    invalid_skip_months (not 1–12, or every month), invalid_weekday, invalid_day."""
+    invalid_skip_months (not 1–12, or every month), invalid_weekday (also a skipped
+    weekday not 0–6, or all seven), invalid_day."""
     if frequency not in FREQUENCIES:
         return "invalid_frequency"
     months = list(skip_months)
@@ -92,6 +99,11 @@ def pattern_problem(
     if len(set(months)) == 12:
         return "invalid_skip_months"
     if not 0 <= weekday <= 6:
+        return "invalid_weekday"
+    days = list(skip_weekdays)
+    if any(not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in days):
+        return "invalid_weekday"
+    if len(set(days)) == 7:
         return "invalid_weekday"
     if not 1 <= day <= 28:
         return "invalid_day"
@@ -104,7 +116,8 @@ def _dates(pattern: Pattern, year: int) -> list[dt.date]:
     if f == DAILY:
         first = dt.date(year, 1, 1)
         days = 366 if calendar.isleap(year) else 365
-        return [first + dt.timedelta(days=i) for i in range(days)]
+        every = (first + dt.timedelta(days=i) for i in range(days))
+        return [d for d in every if d.weekday() not in pattern.skip_weekdays]
     if f == WEEKLY:
         first = dt.date(year, 1, 1)
         first += dt.timedelta(days=(pattern.weekday - first.weekday()) % 7)

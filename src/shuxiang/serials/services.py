@@ -33,13 +33,15 @@ PATTERN_MESSAGES = {
         "刊期应为 daily、weekly、ten_daily、semimonthly、monthly、bimonthly、quarterly 或 irregular。"
     ),
     "invalid_skip_months": lambda: _("休刊月份应为 1 到 12 的月份，且不能每月都休刊。"),
-    "invalid_weekday": lambda: _("出版星期应为 0（星期一）到 6（星期日）。"),
+    "invalid_weekday": lambda: _("出版星期应为 0（星期一）到 6（星期日），且不能每天都休刊。"),
     "invalid_day": lambda: _("出版日应为每月 1 到 28 日。"),
 }
 
 
-def _pattern_check(frequency: str, skip_months: list[int], weekday: int, day: int) -> None:
-    problem = prediction.pattern_problem(frequency, skip_months, weekday, day)
+def _pattern_check(
+    frequency: str, skip_months: list[int], weekday: int, day: int, skip_weekdays: list[int]
+) -> None:
+    problem = prediction.pattern_problem(frequency, skip_months, weekday, day, skip_weekdays)
     if problem:
         raise Invalid(PATTERN_MESSAGES[problem](), code=problem)
 
@@ -118,6 +120,7 @@ def subscription_create(
     skip_months: list[int] | None = None,
     weekday: int = 0,
     day: int = 1,
+    skip_weekdays: list[int] | None = None,
     first_total: int | None = None,
     source: str = Subscription.Source.POST_OFFICE,
     location_code: str | None = None,
@@ -144,7 +147,7 @@ def subscription_create(
     if clean_cn is None:
         raise Invalid(_("CN 号 %(cn)s 的格式应为 CN11-1234/G4。") % {"cn": cn}, code="invalid_cn")
     skip = sorted(set(skip_months or []))
-    _pattern_check(frequency, skip_months or [], weekday, day)
+    _pattern_check(frequency, skip_months or [], weekday, day, skip_weekdays or [])
     _year_check(year)
     if not isinstance(copies, int) or not 1 <= copies <= 999:
         raise Invalid(_("份数应为 1 到 999。"), code="invalid_copies")
@@ -194,6 +197,7 @@ def subscription_create(
                 skip_months=skip,
                 weekday=weekday,
                 day=day,
+                skip_weekdays=sorted(set(skip_weekdays or [])),
                 first_total=first_total,
                 copies=copies,
                 price_per_issue=price_per_issue,
@@ -305,6 +309,7 @@ def subscriptions_renew(*, actor: Actor, from_year: int, to_year: int) -> Renewa
                     "skip_months",
                     "weekday",
                     "day",
+                    "skip_weekdays",
                     "copies",
                     "price_per_issue",
                     "price_per_year",

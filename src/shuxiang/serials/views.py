@@ -110,6 +110,11 @@ def checkin(request: HttpRequest) -> HttpResponse:
 def _subscription_form(request: HttpRequest) -> dict[str, Any]:
     post = request.POST
     months = [m for m in (int_param(v, minimum=1, maximum=12) for v in post.getlist("skip")) if m]
+    weekdays = [
+        d
+        for d in (int_param(v, minimum=0, maximum=6) for v in post.getlist("skip_weekday"))
+        if d is not None
+    ]
     total = post.get("first_total", "").strip()
     return {
         "title": post.get("title", ""),
@@ -127,6 +132,7 @@ def _subscription_form(request: HttpRequest) -> dict[str, Any]:
         "skip_months": months,
         "weekday": int_param(post.get("weekday"), default=0) or 0,
         "day": int_param(post.get("day"), default=1) or 1,
+        "skip_weekdays": weekdays,
         "first_total": int_param(total, default=0) if total else None,
         "source": post.get("source", "post_office"),
         "location_code": post.get("location") or None,
