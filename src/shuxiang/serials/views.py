@@ -87,7 +87,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 )
         except DomainError as exc:
             messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or reverse("serials:checkin"))
+        return redirect("serials:checkin")
     today = clock.today()
     due = selectors.due_issues(library, today)
     late_titles: dict[int, Any] = {}
