@@ -133,3 +133,20 @@ def test_refused_renewal_of_someone_elses_loan(library, kiosk, make_patron, make
     )
     assert answer.startswith(b"300")
     assert "AF这本书不是该读者借的。|".encode() in answer
+
+
+def test_a_deactivated_kiosk_is_logged_out(library, kiosk, make_patron, make_item, monkeypatch):
+    from shuxiang.sip2 import session as session_module
+
+    make_patron(card="R900007", name="冯六", category="teacher")
+    make_item(barcode="90000007")
+    session = _session()
+    kiosk.is_active = False
+    kiosk.save(update_fields=["is_active"])
+    monkeypatch.setattr(session_module, "LOGIN_RECHECK", 0.0)
+    answer = session.handle_frame(
+        ("11YN" + NOW + " " * 18 + "AOmain|AAR900007|AB90000007|").encode()
+    )
+    assert answer.startswith(b"120")
+    assert "AF自助借还机尚未登录。|".encode() in answer
+    assert session.handle_frame(b"9300CNkiosk1|COkiosk-secret|") == b"940\r"

@@ -13,7 +13,8 @@ from shuxiang.core.services import superuser_create, user_create
 class Command(BaseCommand):
     help = (
         "Create a login of one library with one role: admin (the school's administrator, "
-        "this library only), librarian, assistant, teacher, student or leader. With "
+        "this library only), librarian, assistant, teacher, student, leader, or kiosk (a "
+        "self-service machine's login, used only by `shuxiang sip2`). With "
         "--superuser instead, a deployment superuser: no library, no role, the only login "
         "that opens the Django admin (/staff/admin/)."
     )

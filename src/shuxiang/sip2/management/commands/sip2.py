@@ -8,9 +8,9 @@ from shuxiang.sip2.server import IDLE_TIMEOUT, Sip2Server
 
 class Command(BaseCommand):
     help = (
-        "Serve SIP2 (3M Standard Interchange Protocol 2.00) for self-service kiosks, book "
-        "drops and RFID gates. Kiosks log in (message 93) with a login made by "
-        "`shuxiang createuser NAME --role kiosk --password SECRET`."
+        "Serve SIP2 for self-service kiosks, book drops and RFID gates (自助借还机).\n"
+        "3M Standard Interchange Protocol 2.00; kiosks log in (message 93) with a login "
+        "made by `shuxiang createuser NAME --role kiosk --password SECRET`."
     )
 
     def add_arguments(self, parser: Any) -> None:
