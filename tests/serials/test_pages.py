@@ -51,6 +51,17 @@ def test_checkin_screen_lists_late_issues_and_one_scan_checks_in(staff_client, s
     assert Item.objects.get(serial_copy__issue=issue).status == "available"
 
 
+def test_the_dashboard_counts_issues_due_and_late(staff_client, sub):
+    with clock.frozen_at(dt.datetime(2026, 3, 18, 9, 0)):  # a Wednesday: no. 11 is due
+        page = staff_client.get("/staff/").content.decode()
+    assert "今日应到期刊" in page and "期刊逾期未到" in page
+    from shuxiang.core import dashboard
+
+    found = dashboard.figures(sub.library, day=dt.date(2026, 3, 18))
+    # nos. 1–9 (up to 4 March) are more than a week late; no. 10 (11 March) is not yet
+    assert (found["serials_due_today"], found["serials_late"]) == (1, 9)
+
+
 def test_one_click_receives_and_claim_marks_late(staff_client, sub):
     issue = sub.issues.get(number=1)
     with clock.frozen_at(TODAY):

@@ -9,6 +9,9 @@ class SerialsConfig(AppConfig):
 
     def ready(self) -> None:
         from shuxiang.core import nav
+        from shuxiang.serials import dashboard
+
+        dashboard.register()
 
         # Librarians and the admin run periodicals (capability catalog); school leaders
         # read the serials report under their statistics capability.
