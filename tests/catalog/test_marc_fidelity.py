@@ -108,6 +108,31 @@ def test_loc_records_come_back_byte_for_byte_and_pass_both_validators(actor, lib
     assert sorted(lint(tmp_path, exported)) == sorted(lint(tmp_path, original))
 
 
+def test_values_changed_without_the_record_are_written_into_it_on_export(actor, library, tmp_path):
+    """A title whose columns changed outside the catalog's services (an older version,
+    the deployment's Django admin) is exported as its original with the changed values
+    written in, never rebuilt from the columns: no field of the original is lost."""
+    from django.utils import timezone
+    from pymarc import MARCReader
+
+    from shuxiang.catalog.models import Bib
+
+    original = loc("test")
+    run(actor, original)
+    before = {r["001"].data: r for r in MARCReader(io.BytesIO(original), to_unicode=True)}
+    Bib.objects.filter(library=library).update(clc="TP311.5", updated_at=timezone.now())
+    exported = export(library)
+    assert yaz_errors(tmp_path, exported) == []
+    for record in MARCReader(io.BytesIO(exported), to_unicode=True):
+        old = before[record["001"].data]
+        assert [f.value() for f in record.get_fields("084")][-1].startswith("TP311.5")
+        untouched = [f for f in old.fields if f.tag not in {"005", "084"}]
+        assert [str(f) for f in untouched] == [
+            str(f) for f in record.fields if f.tag not in {"005", "084"}
+        ]
+        assert record["005"].data != old["005"].data if old["005"] else record["005"]
+
+
 def test_titles_made_here_lint_no_worse_than_loc_s_and_pass_yaz(actor, library, tmp_path):
     made = [
         bib_create(

@@ -339,7 +339,10 @@ def test_copy_cataloging_from_zebra_into_the_form_and_save(
     Exporter(library=library).write(out)
     (record,) = list(MARCReader(io.BytesIO(out.getvalue()), to_unicode=True, force_utf8=True))
     assert record["040"]["a"] == "区联合目录中心"
-    assert record["245"]["a"] == "朝花夕拾" and record["084"]["a"] == "I210.4"
+    # The form's statement of responsibility is written into the union catalog's 245 (with
+    # the ISBD " /" its leader/18 asks for); its indicators and everything else stay.
+    assert record["245"]["a"] == "朝花夕拾 /" and record["245"]["c"] == "鲁迅"
+    assert tuple(record["245"].indicators) == ("1", "0") and record["084"]["a"] == "I210.4"
     assert record["852"]["p"] == bib.items.get().barcode  # with its copy
 
 

@@ -196,7 +196,8 @@ class Exporter:
         self.bib_ids = bib_ids
         self.today = clock.today().strftime("%Y%m%d")
         # 005 of the records written fresh (made here or edited): now, in local time.
-        self.stamp = timezone.localtime(clock.now()).strftime("%Y%m%d%H%M%S.0")
+        self.now = clock.now()
+        self.stamp = timezone.localtime(self.now).strftime("%Y%m%d%H%M%S.0")
         self.count = 0
         # (title id, why) for each record left out of the export.
         self.skipped: list[tuple[int, str]] = []
@@ -279,7 +280,13 @@ class Exporter:
         code = self.library.code
         if original and row["marc_format"]:
             record = parse_utf8(original)
-            if _same(_module(flavor).to_bib(record).values, row):
+            mapped = _module(flavor).to_bib(record).values
+            if not _same(mapped, row):
+                # Values changed without the record (a copy-cataloged record saved with
+                # the form's values, an older edit): written into the original the way
+                # an edit writes them, every other field byte for byte.
+                original = self._edited_bytes(original, mapped, row, flavor)
+            if original is not None:
                 leader, raw = split_fields(original)
                 raw = with_holdings(flavor, raw, items, code, public=self.public)
                 if not self.xml:
@@ -306,6 +313,21 @@ class Exporter:
         if flavor == MARC21:
             leader = leader[:9] + "a" + leader[10:]
         return assemble(leader, raw)
+
+    def _edited_bytes(
+        self, original: bytes, mapped: dict[str, Any], row: dict[str, Any], flavor: str
+    ) -> bytes | None:
+        """The original with the title's current values written in (catalog.marc.edit),
+        or None when they cannot be (then the mapped fields are rebuilt)."""
+        from shuxiang.catalog.marc import edit
+        from shuxiang.core.errors import DomainError
+
+        try:
+            return edit.apply_values(
+                original, flavor, mapped, row, now=timezone.localtime(self.now)
+            )
+        except (DomainError, MarcError):
+            return None
 
     def _edited(self, record: Record, row: dict[str, Any], flavor: str) -> Record:
         """The mapped fields rebuilt from the Bib (and a new 005); every other original
