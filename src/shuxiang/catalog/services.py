@@ -225,6 +225,7 @@ def marc_import(
     batch_size: int | None = None,
     book_number: str = "sequence",
     detail: TextIO | None = None,
+    local_905: bool = False,
 ) -> Any:
     """Import a MARC file (ISO 2709 or MARCXML, MARC 21 or CNMARC) into actor.library.
 
@@ -278,6 +279,7 @@ def marc_import(
         book_number=book_number,
         dry_run=dry_run,
         detail=detail,
+        local_905=local_905,
     )
 
     def audit_counts(**extra: Any) -> None:
@@ -287,7 +289,13 @@ def marc_import(
                 actor,
                 "marc.import",
                 actor.library,
-                after={**run.report.counts(), "on_duplicate": on_duplicate, **extra},
+                after={
+                    **run.report.counts(),
+                    "on_duplicate": on_duplicate,
+                    # For the merge page: (new title, existing title) of each doubtful match.
+                    "doubtful_pairs": run.report.doubtful_pairs(),
+                    **extra,
+                },
             )
 
     # Not one transaction: each batch commits on its own (see the docstring).
@@ -644,7 +652,7 @@ def bib_marc_rows(bib: Bib) -> list[Any]:
     from shuxiang.catalog.marc import edit
 
     flavor, data = _record_of(bib)
-    return edit.table_rows(data)
+    return edit.table_rows(data, flavor)
 
 
 def _record_of(bib: Bib) -> tuple[str, bytes]:

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from shuxiang.catalog import isbn as isbn_rules
 from shuxiang.catalog.marc import cnmarc, marc21
 from shuxiang.catalog.marc.detect import CNMARC, MARC21
+from shuxiang.catalog.marc.holdings import holding_tags
 from shuxiang.catalog.marc.mapping import (
-    HOLDING_TAGS,
     join_subject,
     price_of,
     strip_isbd,
@@ -796,12 +796,13 @@ class TableRow:
         return Field(self.tag, (self.ind1 or " ")[:1] + (self.ind2 or " ")[:1], self.subfields)
 
 
-def table_rows(original: bytes) -> list[TableRow]:
+def table_rows(original: bytes, flavor: str = "marc21") -> list[TableRow]:
     """The stored record as table rows (holdings left out: they come from the copies)."""
     _leader, raw = split_fields(original)
+    kept_apart = holding_tags(flavor)
     rows = []
     for i, (tag, chunk) in enumerate(raw):
-        if tag in HOLDING_TAGS:
+        if tag in kept_apart:
             continue
         fld = _decode(tag, chunk)
         rows.append(
@@ -823,13 +824,13 @@ _CODE = re.compile(r"[0-9a-zA-Z]")
 _BAD_CHARS = re.compile("[\x1d\x1e\x1f]")
 
 
-def _check_row(n: int, row: TableRow) -> None:
+def _check_row(n: int, row: TableRow, flavor: str) -> None:
     where = {"n": n, "tag": row.tag}
     if not _TAG.fullmatch(row.tag or ""):
         raise Invalid(
             _("第 %(n)s 行：字段号“%(tag)s”应为 3 位数字或字母。") % where, code="invalid_tag"
         )
-    if row.tag in HOLDING_TAGS:
+    if row.tag in holding_tags(flavor):
         raise Invalid(
             _("第 %(n)s 行：馆藏字段 %(tag)s 由复本生成，请在复本中修改。") % where,
             code="holdings_field",
@@ -880,7 +881,7 @@ def apply_table(
     slots: list[_Slot] = []
     added: list[_Slot] = []
     for n, row in enumerate(rows, start=1):
-        _check_row(n, row)
+        _check_row(n, row, flavor)
         fld = row.as_field()
         if row.source is not None and 0 <= row.source < len(raw):
             tag, chunk = raw[row.source]
@@ -890,7 +891,8 @@ def apply_table(
             slots.append(_Slot(row.tag, None, fld))
         else:
             added.append(_Slot(row.tag, None, fld))
-    holdings = [_Slot(tag, chunk) for tag, chunk in raw if tag in HOLDING_TAGS]
+    # A MARC 21 local 905 is the record's own field, not holdings (holdings.holding_tags).
+    holdings = [_Slot(tag, chunk) for tag, chunk in raw if tag in holding_tags(flavor)]
     for slot in added + holdings:
         idx = len(slots)
         while idx > 0 and slots[idx - 1].tag > slot.tag:

@@ -105,6 +105,12 @@ class Command(BaseCommand):
             "default) or class/author mark from pinyin initials (author)",
         )
         parser.add_argument(
+            "--marc21-905-holdings",
+            action="store_true",
+            help="the MARC 21 records carry their copies in a local 905 (as some Chinese "
+            "systems write them); without this a MARC 21 905 is kept as the record's own field",
+        )
+        parser.add_argument(
             "--library", default=None, help="library code (default: the default library)"
         )
         parser.add_argument(
@@ -148,6 +154,7 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                     progress=progress,
                     book_number=options["book_number"],
+                    local_905=options["marc21_905_holdings"],
                 )
         except DomainError as exc:
             bar.close()

@@ -167,6 +167,7 @@
 
   /* -- copies -------------------------------------------------------------------------------- */
   var table = document.getElementById("copies");
+  if (!table) return; /* the record's edit form has no copy rows */
   var body = table.querySelector("tbody");
   var pool = (table.dataset.nextBarcodes || "").split(",").filter(Boolean);
   function used() {
