@@ -90,6 +90,8 @@ def test_receive_makes_a_copy_a_teacher_borrows_at_once(actor, make_patron):
         assert (item.status, item.circulation_type) == ("available", "periodical")
         assert item.location.code == "reading"
         assert item.price == 800
+        # A single issue is not an asset: no accession number, not in the register.
+        assert item.accession_number is None
         teacher = make_patron(card="R9000001", name="王老师", category="teacher")
         loan = circulation.loan_checkout(actor=actor, card=teacher.card_number, barcode=got.barcode)
     assert loan.item_id == item.pk

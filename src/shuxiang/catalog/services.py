@@ -151,11 +151,14 @@ def item_create(
     price: int | None = None,
     acquired_on: dt.date | None = None,
     source: str = Item.Source.PURCHASE,
+    accession: bool = True,
 ) -> Item:
     """Add a copy of a title, with its barcode and (shared) call number, and register it:
     without an accession_number it gets the library's next one, and without acquired_on
-    today's date, so every copy is in the accession register whichever adapter made it. A barcode from the library's range
-    moves the range's counter past it."""
+    today's date, so every copy is in the accession register whichever adapter made it.
+    A barcode from the library's range moves the range's counter past it. `accession`
+    False: a copy that is not an asset (a periodical's single issue, until it is bound)
+    takes no accession number and stays out of the register."""
     library = actor.library
     barcode = (barcode or "").strip()
     if not barcode:
@@ -176,7 +179,7 @@ def item_create(
         if call_number
         else (CallNumber.objects.filter(library=library, bib=bib, volume="").first())
     )
-    if not accession_number:
+    if not accession_number and accession:
         accession_number = register.accession_numbers_take(library, 1)[0]
     acquired_on = acquired_on or clock.today()  # the entry date the register lists it under
     try:

@@ -437,6 +437,7 @@ def issue_receive(
             source=Item.Source.DONATION
             if sub.source == Subscription.Source.DONATION
             else Item.Source.PURCHASE,
+            accession=False,  # an issue is an asset only once bound
         )
         IssueCopy.objects.create(library=actor.library, issue=issue, item=item)
         items.append(item)
