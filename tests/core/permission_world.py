@@ -74,6 +74,9 @@ class School:
     suggestion: Any = None
     sru_server: Any = None
     location: Any = None
+    subscription: Any = None
+    serial_issue: Any = None
+    expected_issue: Any = None
 
 
 @dataclass
@@ -106,6 +109,7 @@ def _school(code: str, prefix: str, school: str, number: int, grade: int, day: d
     from shuxiang.core.services import library_setup, user_create
     from shuxiang.patrons.models import Patron, SchoolClass
     from shuxiang.patrons.services import class_set_staff, patron_create
+    from shuxiang.serials.services import issue_receive, subscription_create
     from shuxiang.sru.services import sru_server_create
 
     s = School(code=code, name=f"{school}图书馆")
@@ -189,6 +193,16 @@ def _school(code: str, prefix: str, school: str, number: int, grade: int, day: d
         s.suggestion = suggestion_create(
             actor=reader, patron_id=s.reader1.pk, title=f"{prefix}校荐购书"
         ).suggestion
+        # A periodical with its first issue checked in and its second still expected.
+        s.subscription = subscription_create(
+            actor=actor, title=f"{prefix}校少年报", year=day.year, frequency="monthly"
+        )
+        s.serial_issue = s.subscription.issues.get(number=1)
+        received = issue_receive(
+            actor=actor, subscription_id=s.subscription.pk, issue_id=s.serial_issue.pk
+        )
+        s.serial_issue.item_barcode = received.barcode
+        s.expected_issue = s.subscription.issues.get(number=2)
     s.sru_server = sru_server_create(
         actor=actor, name=f"{prefix}校联合目录", url=f"http://sru-{code}.invalid/sru"
     )
