@@ -77,6 +77,7 @@ class School:
     subscription: Any = None
     serial_issue: Any = None
     expected_issue: Any = None
+    kiosk: Any = None  # a self-service kiosk's login (SIP2 only): not a column of the matrix
 
 
 @dataclass
@@ -123,6 +124,9 @@ def _school(code: str, prefix: str, school: str, number: int, grade: int, day: d
     )
     s.spare_admin = user_create(
         library=library, username=f"{code}-admin2", role="admin", password=PASSWORD
+    )
+    s.kiosk = user_create(
+        library=library, username=f"kiosk-{code}", role="kiosk", password=PASSWORD
     )
     actor = Actor(library=library, user=s.users["librarian"], channel=AuditEvent.Channel.WEB)
 

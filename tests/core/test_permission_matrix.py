@@ -514,6 +514,7 @@ PAGES: list[Row] = [
     page("staff/catalog/marc/import/", LIBRARIAN),
     post("staff/catalog/marc/import/", LIBRARIAN_WRITE, body=nothing, harmless=nothing),
     page("staff/catalog/marc/export/", LIBRARIAN),
+    page("staff/kiosks/", LIBRARIAN, shows=lambda s: s.kiosk.username),
     page("staff/catalog/maintenance/merge/", LIBRARIAN),
     post("staff/catalog/maintenance/merge/", LIBRARIAN_WRITE, body=nothing, harmless=nothing),
     page("staff/catalog/maintenance/reclassify/", LIBRARIAN),
@@ -1679,4 +1680,38 @@ def test_another_schools_objects_are_out_of_reach(world, db):
                 check(row, role, allowed)
         if undone.changed:
             mismatches.append(f"{row.label} other school: changed {undone.changed}")
+    assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
+
+
+def test_a_kiosk_login_opens_no_staff_page_and_no_api_operation(world, db):
+    """A kiosk's login works over SIP2 alone: it cannot log in on the site (tested in
+    tests/sip2) nor be given an API token. Were a session made for it anyway, every row
+    that a visitor without a login may not use refuses it, and changes nothing."""
+    from shuxiang.core.errors import Invalid
+    from shuxiang.core.services import token_create
+
+    asker = Asker(world)
+    kiosk = world.own.kiosk
+    with pytest.raises(Invalid) as refused:
+        token_create(username=kiosk.username, name="matrix")
+    assert refused.value.code == "kiosk_without_token"
+    client = Client(raise_request_exception=False)
+    client.force_login(kiosk)
+    asker.clients["kiosk"] = client
+    mismatches: list[str] = []
+    for row in ALL_ROWS:
+        if row.tokens()["anonymous"] not in DENIALS or row.fresh_client:
+            continue  # the public site: a kiosk may read it as anybody may
+        with Undone() as undone:
+            _path, response = asker.ask(row, "kiosk")
+        got = got_of(response)
+        if row.label == "GET /staff/" and got == "→/my/":
+            continue  # the staff home sends a login without staff work to its own page
+        if row.api:  # no token can be made for it: it asks as a visitor does
+            if got != row.tokens()["anonymous"]:
+                mismatches.append(f"{row.label}  kiosk: expected as anonymous, got {got}")
+        elif got not in {"401", "403", "404", "login"}:
+            mismatches.append(f"{row.label}  kiosk: expected a refusal, got {got}")
+        if undone.changed:
+            mismatches.append(f"{row.label}  kiosk: changed {undone.changed}")
     assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)

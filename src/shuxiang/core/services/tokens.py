@@ -16,7 +16,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from shuxiang.core import clock
-from shuxiang.core.errors import NotFound
+from shuxiang.core.errors import Invalid, NotFound
 from shuxiang.core.models import ApiToken
 
 
@@ -31,6 +31,12 @@ def token_create(*, username: str, name: str = "") -> str:
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise NotFound(_("没有用户 %(name)s。") % {"name": username}, code="user_not_found")
+    from shuxiang.core.permissions import KIOSK, role_of
+
+    if role_of(user) == KIOSK:  # a kiosk speaks SIP2 only (sip2 app)
+        raise Invalid(
+            _("自助借还机账号只用于 SIP2，不能取得接口令牌。"), code="kiosk_without_token"
+        )
     raw = "sx_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, key_hash=_hash(raw), prefix=raw[:8], name=name)
     return raw
