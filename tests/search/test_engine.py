@@ -301,6 +301,7 @@ def test_a_large_catalog_keeps_the_first_prefix_matches_and_pages_alike(
     add("走进森林", copies=1)
     small = [h.bib_id for h in engine.search(library, "森林", per_page=100).hits]
     monkeypatch.setattr(engine, "EXACT_FACETS_UP_TO", 5)  # as if this were a district
+    monkeypatch.setattr(engine, "WHOLE_MATCH_UP_TO", 5)  # too many matches to read whole
     monkeypatch.setattr(engine, "KEY_TIER_KEEP", 3)
     monkeypatch.setattr(engine, "KEY_TIER_CHECK", 2)
     engine._sizes.clear()

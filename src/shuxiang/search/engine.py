@@ -56,7 +56,8 @@ MAX_PER_PAGE = 100
 MAX_SUGGEST = 50
 MAX_OFFSET = 10_000  # deeper pages answer empty: nobody reads page 501
 KEY_TIER_LIMIT = 200  # titles looked at for the exact-title and title-prefix tiers
-KEY_TIER_KEEP = 60  # in a large catalog: titles kept in each of those tiers
+KEY_TIER_KEEP = 60  # for a match too large to read whole: titles kept in each of those tiers
+WHOLE_MATCH_UP_TO = 30_000  # a match up to this size is read whole rather than sought
 KEY_TIER_CHECK = 30  # candidates checked against the whole query at a time
 # Facets count every matching title in a library of up to EXACT_FACETS_UP_TO titles (a
 # large school has 150,000 copies). In a larger catalog (a district's union catalog)
@@ -243,12 +244,22 @@ class _Whole:
         self._set: set[str] | None = None
         self.total = 0
 
+    @property
+    def readable(self) -> bool:
+        """Read (or cheap to read) whole: checking candidates against it costs nothing
+        more. Otherwise each candidate is a seek in the index (about 0.1 ms)."""
+        return self.ids is not None or self.total <= WHOLE_MATCH_UP_TO
+
     def among(self, found: Iterable[int]) -> set[int]:
-        """Those of `found` that match."""
-        if self.ids is None:
-            return self.engine.matching(self.base, self.library_id, list(found), total=self.total)
+        """Those of `found` that match the whole query (without the SQL filters: the
+        candidates were found with them)."""
+        if not self.readable:
+            return self.engine.matching(self.base, self.library_id, list(found))
         if self._set is None:
-            self._set = set(self.ids)
+            ids = self.ids
+            if ids is None:  # read once for every tier's check, not once per check
+                ids = self.engine.match_ids_text(self.base, self.library_id).split()
+            self._set = set(ids)
         return {b for b in found if str(b) in self._set}
 
 
@@ -280,7 +291,7 @@ def _key_tiers(
                 # library holds more copies of (the one readers ask for); then newest.
                 found.setdefault(bib_id, (available == 0, length, -copies, -bib_id))
         ordered = sorted(found, key=lambda b: found[b])
-        if whole.ids is not None:
+        if whole.readable:
             matching = whole.among(ordered)
             tiers.append([b for b in ordered if b in matching])
             continue

@@ -85,10 +85,8 @@ class Backend(ABC):
         )
         return [r[0] for r in self._rows(sql, params + extra + [limit, offset])]
 
-    def matching(
-        self, expr: object, library_id: int, ids: Sequence[int], *, total: int | None = None
-    ) -> set[int]:
-        """Those of `ids` that match (`total`: how many titles match in all, if known)."""
+    def matching(self, expr: object, library_id: int, ids: Sequence[int]) -> set[int]:
+        """Those of `ids` that match."""
         found: set[int] = set()
         for part in chunks(list(ids)):
             source, where, params = self.source(expr, library_id)
