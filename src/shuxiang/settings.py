@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "shuxiang.search",
     "shuxiang.opac",
     "shuxiang.serials",
+    "shuxiang.inventory",
+    "shuxiang.reports",
     "shuxiang.sip2",
     "shuxiang.demo",
     "shuxiang.api",

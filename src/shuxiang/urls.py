@@ -18,6 +18,8 @@ urlpatterns = [
     path("staff/search/", include("shuxiang.opac.staff_search")),
     path("staff/serials/", include("shuxiang.serials.urls")),
     path("staff/kiosks/", include("shuxiang.sip2.urls")),
+    path("staff/inventory/", include("shuxiang.inventory.urls")),
+    path("staff/reports/", include("shuxiang.reports.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
     path("i18n/setlang/", set_language, name="set_language"),
