@@ -1,0 +1,134 @@
+"""Reads of the inventory app that several screens share: a stocktake's live
+reconciliation and its progress per location."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from shuxiang.catalog.callnumbers import sort_key
+from shuxiang.catalog.models import Item
+from shuxiang.circulation.models import Loan
+from shuxiang.core.errors import NotFound
+from shuxiang.core.models import Library, Location
+from shuxiang.inventory import reconcile
+from shuxiang.inventory.models import Stocktake, StocktakeScan
+
+NOT_EXPECTED = ("withdrawn", "lost")
+
+
+def stocktake_of(library: Library, stocktake_id: int) -> Stocktake:
+    stocktake = Stocktake.objects.filter(library=library, pk=stocktake_id).first()
+    if stocktake is None:
+        raise NotFound(
+            _("没有编号为 %(id)s 的清点。") % {"id": stocktake_id}, code="stocktake_not_found"
+        )
+    return stocktake
+
+
+def scope_filter(stocktake: Stocktake) -> Q:
+    """The copies a stocktake expects: not withdrawn or lost, in its locations and CLC
+    class prefix."""
+    q = Q(library_id=stocktake.library_id) & ~Q(status__in=NOT_EXPECTED)
+    location_ids = [loc.pk for loc in stocktake.locations.all()]
+    if location_ids:
+        q &= Q(location_id__in=location_ids)
+    if stocktake.clc:
+        q &= Q(bib__clc__istartswith=stocktake.clc)
+    return q
+
+
+def _claimed_item_ids(library_id: int) -> set[int]:
+    return set(
+        Loan.objects.filter(library_id=library_id, status=Loan.Status.CLAIMED_RETURNED).values_list(
+            "item_id", flat=True
+        )
+    )
+
+
+def stocktake_reconcile(stocktake: Stocktake) -> reconcile.Result:
+    """Reconcile the stocktake as it stands (open: what is not yet scanned counts as
+    missing). Two reads: the copies in scope, and the scans with their copies."""
+    claimed = _claimed_item_ids(stocktake.library_id)
+    expected = [
+        reconcile.Copy(item_id, barcode, location_id, status, call or "", item_id in claimed)
+        for item_id, barcode, location_id, status, call in Item.objects.filter(
+            scope_filter(stocktake)
+        ).values_list("id", "barcode", "location_id", "status", "call_number__value")
+    ]
+    in_scope = {c.barcode for c in expected}
+    scans = []
+    others: dict[str, reconcile.Copy] = {}
+    for barcode, location_id, run, item_id, home, status, call in (
+        StocktakeScan.objects.filter(stocktake=stocktake)
+        .order_by("id")
+        .values_list(
+            "barcode",
+            "location_id",
+            "run",
+            "item_id",
+            "item__location_id",
+            "item__status",
+            "item__call_number__value",
+        )
+    ):
+        scans.append(reconcile.Scan(barcode, location_id, run))
+        if item_id is not None and barcode not in in_scope:
+            others[barcode] = reconcile.Copy(
+                item_id, barcode, home, status, call or "", item_id in claimed
+            )
+    return reconcile.reconcile(expected, scans, others, sort_key=sort_key)
+
+
+def stocktake_counts(stocktake: Stocktake) -> dict:
+    if stocktake.status == Stocktake.Status.CLOSED and stocktake.result:
+        counts = dict(stocktake.result)
+    else:
+        counts = stocktake_reconcile(stocktake).counts()
+    return {"status": stocktake.status, **counts}
+
+
+@dataclass(frozen=True, slots=True)
+class LocationProgress:
+    location: Location | None
+    expected: int
+    scanned: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.scanned / self.expected) if self.expected else 100
+
+
+def stocktake_progress(stocktake: Stocktake) -> list[LocationProgress]:
+    """Per location: the copies it should hold and how many of them were scanned (here
+    or elsewhere)."""
+    expected = dict(
+        Item.objects.filter(scope_filter(stocktake))
+        .values_list("location_id")
+        .annotate(n=Count("id"))
+        .values_list("location_id", "n")
+    )
+    scanned = dict(
+        StocktakeScan.objects.filter(stocktake=stocktake, item__isnull=False)
+        .filter(item__in=Item.objects.filter(scope_filter(stocktake)))
+        .values_list("item__location_id")
+        .annotate(n=Count("id"))
+        .values_list("item__location_id", "n")
+    )
+    locations = {loc.pk: loc for loc in Location.objects.filter(library_id=stocktake.library_id)}
+    rows = [
+        LocationProgress(locations.get(loc_id), n, scanned.get(loc_id, 0))
+        for loc_id, n in expected.items()
+    ]
+    rows.sort(key=lambda r: (r.location is None, r.location.code if r.location else ""))
+    return rows
+
+
+def stocktakes_of(library: Library) -> list[Stocktake]:
+    return list(
+        Stocktake.objects.filter(library=library)
+        .annotate(scan_count=Count("scans"))
+        .order_by("-started_at", "-id")
+    )
