@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog import services as catalog
@@ -15,10 +16,17 @@ from shuxiang.catalog.models import Item
 from shuxiang.circulation import services as circulation
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
-from shuxiang.core.errors import Conflict, DomainError, Invalid, NotFound
+from shuxiang.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from shuxiang.core.models import Location
 from shuxiang.inventory import reconcile, selectors
-from shuxiang.inventory.models import Stocktake, StocktakeFinding, StocktakeScan
+from shuxiang.inventory.models import (
+    Repair,
+    Stocktake,
+    StocktakeFinding,
+    StocktakeScan,
+    Withdrawal,
+    WithdrawalLine,
+)
 
 MAX_SCANS = 20_000
 CHUNK = 500
@@ -252,3 +260,306 @@ def stocktake_close(*, actor: Actor, stocktake_id: int) -> dict:
         after={"status": "closed", "marked_missing": marked, "recovered": recovered, **counts},
     )
     return {"status": stocktake.status, **counts}
+
+
+# --- repair (修补) ---------------------------------------------------------------------
+
+REPAIRABLE = frozenset({Item.Status.AVAILABLE, Item.Status.MISSING, Item.Status.ON_HOLD_SHELF})
+
+
+def _item(actor: Actor, barcode: str) -> Item:
+    barcode = (barcode or "").strip()
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .filter(library=actor.library, barcode=barcode)
+        .select_related("bib")
+        .first()
+    )
+    if item is None:
+        raise NotFound(
+            _("没有条码为 %(barcode)s 的图书。") % {"barcode": barcode[:50]}, code="item_not_found"
+        )
+    return item
+
+
+@transaction.atomic
+def repair_send(*, actor: Actor, barcode: str, note: str = "") -> Repair:
+    """Send a copy to repair (送修): it leaves the shelf as 修补中 until it is repaired or
+    withdrawn. A copy on loan is first checked in at the desk; one already in repair,
+    lost or withdrawn is refused."""
+    item = _item(actor, barcode)
+    if item.status == Item.Status.IN_REPAIR:
+        raise Conflict(_("此书已在修补中。"), code="already_in_repair")
+    if item.status not in REPAIRABLE:
+        raise Conflict(
+            _("此书状态为“%(status)s”，不能送修。") % {"status": Item.Status(item.status).label},
+            code="not_repairable",
+        )
+    now = clock.now()
+    repair = Repair.objects.create(
+        library=actor.library,
+        item=item,
+        note=(note or "").strip()[:200],
+        previous_status=item.status,
+        sent_at=now,
+        sent_by=actor.user if getattr(actor.user, "pk", None) else None,
+    )
+    catalog.item_status_set(item_id=item.pk, status=Item.Status.IN_REPAIR, at=now)
+    audit.record(
+        actor,
+        "item.repair",
+        item,
+        before={"item_status": item.status},
+        after={"item_status": Item.Status.IN_REPAIR, "note": repair.note},
+    )
+    return repair
+
+
+def _open_repair(actor: Actor, item: Item) -> Repair:
+    repair = (
+        Repair.objects.select_for_update(of=("self",))
+        .filter(library=actor.library, item=item, status=Repair.Status.OUT)
+        .first()
+    )
+    if repair is None or item.status != Item.Status.IN_REPAIR:
+        raise Conflict(_("此书不在修补中。"), code="not_in_repair")
+    return repair
+
+
+@transaction.atomic
+def repair_done(*, actor: Actor, barcode: str, cost: int = 0) -> Repair:
+    """修补完成，上架: the copy returns to the shelf (available), with what the repair
+    cost (fen)."""
+    if not isinstance(cost, int) or isinstance(cost, bool) or not 0 <= cost <= 10**7:
+        raise Invalid(_("修补费用不合理。"), code="invalid_cost")
+    item = _item(actor, barcode)
+    repair = _open_repair(actor, item)
+    now = clock.now()
+    repair.status = Repair.Status.DONE
+    repair.done_at = now
+    repair.cost = cost
+    repair.save(update_fields=["status", "done_at", "cost"])
+    catalog.item_status_set(item_id=item.pk, status=Item.Status.AVAILABLE, at=now)
+    audit.record(
+        actor,
+        "item.repaired",
+        item,
+        before={"item_status": Item.Status.IN_REPAIR},
+        after={"item_status": Item.Status.AVAILABLE, "cost": cost},
+    )
+    return repair
+
+
+# --- withdrawal (剔旧、注销) -------------------------------------------------------------
+
+WITHDRAWABLE = frozenset(
+    {Item.Status.AVAILABLE, Item.Status.IN_REPAIR, Item.Status.MISSING, Item.Status.LOST}
+)
+
+
+def may_approve_withdrawal(user: object) -> bool:
+    """A school leader or the admin approves a withdrawal batch (never the person who
+    proposed it, checked by the service)."""
+    from shuxiang.core.permissions import ADMIN, LEADER, role_of
+
+    return getattr(user, "is_authenticated", False) and role_of(user) in (LEADER, ADMIN)
+
+
+@transaction.atomic
+def withdrawal_propose(
+    *, actor: Actor, barcodes: list[str], reason: str, note: str = ""
+) -> Withdrawal:
+    """A librarian's first selection (剔旧/注销清单): a pending batch, each copy with its
+    reason and price. Copies on loan, already withdrawn or in another pending batch are
+    refused, naming each; nothing changes until a leader approves."""
+    if reason not in Withdrawal.Reason.values:
+        raise Invalid(
+            _(
+                "注销原因应为 weeding（剔旧）、lost（遗失赔偿）、damaged（损坏）、transfer（调拨）或 other（其他）。"
+            ),
+            code="invalid_reason",
+        )
+    codes = list(dict.fromkeys((b or "").strip() for b in barcodes if (b or "").strip()))
+    if not codes:
+        raise Invalid(_("请至少选择一册图书。"), code="barcodes_required")
+    if len(codes) > MAX_SCANS:
+        raise Invalid(_("一次最多提交 %(n)s 个条码。") % {"n": MAX_SCANS}, code="too_many_scans")
+    items = {}
+    for i in range(0, len(codes), CHUNK):
+        for item in (
+            Item.objects.select_for_update(of=("self",))
+            .filter(library=actor.library, barcode__in=codes[i : i + CHUNK])
+            .select_related("bib")
+        ):
+            items[item.barcode] = item
+    problems = []
+    pending = set(
+        WithdrawalLine.objects.filter(
+            library=actor.library,
+            withdrawal__status=Withdrawal.Status.PENDING,
+            item__barcode__in=codes,
+        ).values_list("item__barcode", flat=True)
+    )
+    for code in codes:
+        item = items.get(code)
+        if item is None:
+            problems.append(_("%(barcode)s：没有这本书") % {"barcode": code[:50]})
+        elif item.status not in WITHDRAWABLE:
+            problems.append(
+                _("%(barcode)s：状态为“%(status)s”")
+                % {"barcode": code, "status": Item.Status(item.status).label}
+            )
+        elif code in pending:
+            problems.append(_("%(barcode)s：已在待审批的注销批次中") % {"barcode": code})
+    if problems:
+        raise Conflict(
+            _("以下图书不能注销：%(list)s") % {"list": "；".join(problems)},
+            code="not_withdrawable",
+        )
+    number = (
+        Withdrawal.objects.filter(library=actor.library).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
+    batch = Withdrawal.objects.create(
+        library=actor.library,
+        number=number,
+        note=(note or "").strip()[:200],
+        proposed_at=clock.now(),
+        proposed_by=actor.user if getattr(actor.user, "pk", None) else None,
+    )
+    WithdrawalLine.objects.bulk_create(
+        [
+            WithdrawalLine(
+                library=actor.library,
+                withdrawal=batch,
+                item=items[code],
+                reason=reason,
+                price=items[code].price if items[code].price is not None else items[code].bib.price,
+            )
+            for code in codes
+        ]
+    )
+    audit.record(actor, "withdrawal.propose", batch, after={"barcodes": codes, "reason": reason})
+    return batch
+
+
+def _batch(actor: Actor, withdrawal_id: int) -> Withdrawal:
+    batch = (
+        Withdrawal.objects.select_for_update(of=("self",))
+        .filter(library=actor.library, pk=withdrawal_id)
+        .first()
+    )
+    if batch is None:
+        raise NotFound(
+            _("没有编号为 %(id)s 的注销批次。") % {"id": withdrawal_id}, code="withdrawal_not_found"
+        )
+    if batch.status != Withdrawal.Status.PENDING:
+        raise Conflict(_("此注销批次已审批。"), code="withdrawal_decided")
+    return batch
+
+
+@transaction.atomic
+def withdrawal_approve(*, actor: Actor, withdrawal_id: int) -> Withdrawal:
+    """Approve a pending batch (a school leader or the admin, not its proposer): its
+    copies become withdrawn (已注销), never deleted, each audited; they leave the OPAC
+    (which shows no withdrawn copy). An open repair of such a copy ends as withdrawn."""
+    if actor.user is not None and not may_approve_withdrawal(actor.user):
+        raise Forbidden(_("注销批次须由学校领导或学校管理员审批。"), code="forbidden")
+    batch = _batch(actor, withdrawal_id)
+    if actor.user is not None and batch.proposed_by_id == getattr(actor.user, "pk", None):
+        raise Forbidden(_("提出注销的人不能审批自己的批次。"), code="own_withdrawal")
+    now = clock.now()
+    lines = list(batch.lines.select_related("item"))
+    item_ids = [line.item_id for line in lines]
+    locked = {
+        item.pk: item
+        for item in Item.objects.select_for_update(of=("self",)).filter(pk__in=item_ids)
+    }
+    for line in lines:
+        item = locked[line.item_id]
+        if item.status not in WITHDRAWABLE:
+            raise Conflict(
+                _("%(barcode)s 的状态已变为“%(status)s”，不能注销。")
+                % {"barcode": item.barcode, "status": Item.Status(item.status).label},
+                code="not_withdrawable",
+            )
+    Repair.objects.filter(item_id__in=item_ids, status=Repair.Status.OUT).update(
+        status=Repair.Status.WITHDRAWN, done_at=now
+    )
+    for line in lines:
+        item = locked[line.item_id]
+        catalog.item_status_set(item_id=item.pk, status=Item.Status.WITHDRAWN, at=now)
+        audit.record(
+            actor,
+            "item.withdraw",
+            item,
+            before={"item_status": item.status},
+            after={
+                "item_status": Item.Status.WITHDRAWN,
+                "reason": line.reason,
+                "batch": batch.number,
+            },
+        )
+    batch.status = Withdrawal.Status.APPROVED
+    batch.decided_at = now
+    batch.decided_by = actor.user if getattr(actor.user, "pk", None) else None
+    batch.save(update_fields=["status", "decided_at", "decided_by"])
+    audit.record(
+        actor,
+        "withdrawal.approve",
+        batch,
+        before={"status": "pending"},
+        after={"status": "approved"},
+    )
+    return batch
+
+
+@transaction.atomic
+def withdrawal_reject(*, actor: Actor, withdrawal_id: int, reason: str = "") -> Withdrawal:
+    if actor.user is not None and not may_approve_withdrawal(actor.user):
+        raise Forbidden(_("注销批次须由学校领导或学校管理员审批。"), code="forbidden")
+    batch = _batch(actor, withdrawal_id)
+    batch.status = Withdrawal.Status.REJECTED
+    batch.decided_at = clock.now()
+    batch.decided_by = actor.user if getattr(actor.user, "pk", None) else None
+    batch.save(update_fields=["status", "decided_at", "decided_by"])
+    audit.record(
+        actor,
+        "withdrawal.reject",
+        batch,
+        before={"status": "pending"},
+        after={"status": "rejected"},
+        reason=reason,
+    )
+    return batch
+
+
+@transaction.atomic
+def withdrawal_dispose(*, actor: Actor, withdrawal_id: int, disposal: str) -> Withdrawal:
+    """Record how an approved batch's books left (调拨、交换、出售、报废)."""
+    if disposal not in Withdrawal.Disposal.values or not disposal:
+        raise Invalid(
+            _("处置方式应为 transfer（调拨）、exchange（交换）、sale（出售）或 scrap（报废）。"),
+            code="invalid_disposal",
+        )
+    batch = (
+        Withdrawal.objects.select_for_update(of=("self",))
+        .filter(library=actor.library, pk=withdrawal_id)
+        .first()
+    )
+    if batch is None:
+        raise NotFound(
+            _("没有编号为 %(id)s 的注销批次。") % {"id": withdrawal_id}, code="withdrawal_not_found"
+        )
+    if batch.status != Withdrawal.Status.APPROVED:
+        raise Conflict(_("只有已批准的注销批次才能记录处置。"), code="withdrawal_not_approved")
+    before = batch.disposal
+    batch.disposal = disposal
+    batch.save(update_fields=["disposal"])
+    audit.record(
+        actor,
+        "withdrawal.dispose",
+        batch,
+        before={"disposal": before},
+        after={"disposal": disposal},
+    )
+    return batch
