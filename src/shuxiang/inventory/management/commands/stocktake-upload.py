@@ -12,19 +12,9 @@ from shuxiang.core.audit import Actor
 from shuxiang.core.errors import DomainError
 from shuxiang.core.libraries import library_by_code
 from shuxiang.core.models import AuditEvent
-from shuxiang.inventory import reconcile, services
+from shuxiang.inventory import reconcile, scanner_files, services
 
 MAX_BYTES = 5 * 1024 * 1024
-
-
-def decode_scanner_file(data: bytes) -> str:
-    """A scanner's export: UTF-8 (with or without BOM), else GB18030 (GBK)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DomainError(_("无法识别文件的编码（应为 UTF-8 或 GBK）。"), code="bad_encoding")
 
 
 class Command(BaseCommand):
@@ -48,7 +38,7 @@ class Command(BaseCommand):
             if os.path.getsize(path) > MAX_BYTES:
                 raise DomainError(_("文件超过 5 MB。"), code="file_too_large")
             with open(path, "rb") as fh:
-                barcodes = reconcile.parse_scanner_file(decode_scanner_file(fh.read()))
+                barcodes = reconcile.parse_scanner_file(scanner_files.decode(fh.read()))
             got = services.stocktake_scan(
                 actor=Actor.system(library, AuditEvent.Channel.CLI),
                 stocktake_id=options["stocktake"],

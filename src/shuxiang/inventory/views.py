@@ -1,0 +1,310 @@
+"""Inventory pages (馆藏维护): stocktakes with the scan page, the repair queue and
+withdrawal batches. Thin adapters over services and selectors. Librarians and the admin
+run them (capability catalog); school leaders read the stocktakes and approve
+withdrawal batches (view_reports)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shuxiang.catalog.models import Item
+from shuxiang.core import clock
+from shuxiang.core.audit import Actor
+from shuxiang.core.decorators import staff_required
+from shuxiang.core.errors import DomainError, Invalid
+from shuxiang.core.models import Location
+from shuxiang.core.money import Money, MoneyError, yuan_text
+from shuxiang.core.params import int_param
+from shuxiang.core.permissions import can
+from shuxiang.inventory import reconcile, scanner_files, selectors, services
+from shuxiang.inventory.models import Repair, Withdrawal
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _locations(library: object) -> list[Location]:
+    return list(Location.objects.filter(library=library, active=True).order_by("code"))
+
+
+@staff_required("view_reports")
+def stocktakes(request: HttpRequest) -> HttpResponse:
+    """清点: the library's stocktakes, and a new one (whole library, locations, a CLC
+    class)."""
+    if request.method == "POST":
+        if not can(request.user, "catalog"):
+            raise PermissionDenied
+        try:
+            stocktake = services.stocktake_create(
+                actor=Actor.of_request(request),
+                name=request.POST.get("name", ""),
+                location_codes=request.POST.getlist("location"),
+                clc=request.POST.get("clc", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("inventory:stocktakes")
+        return redirect("inventory:stocktake", stocktake_id=stocktake.pk)
+    return render(
+        request,
+        "inventory/stocktakes.html",
+        {
+            "stocktakes": selectors.stocktakes_of(request.library),
+            "locations": _locations(request.library),
+            "can_manage": can(request.user, "catalog"),
+            "default_name": _("%(year)s 年清点") % {"year": clock.today().year},
+        },
+    )
+
+
+@staff_required("view_reports")
+def stocktake(request: HttpRequest, stocktake_id: int) -> HttpResponse:
+    """One stocktake: the scan box (a keyboard-wedge or Bluetooth scanner types into it,
+    Enter sends), a scanner file upload, progress per location and the figures."""
+    st = selectors.stocktake_of(request.library, stocktake_id)
+    if request.method == "POST":
+        if not can(request.user, "catalog"):
+            raise PermissionDenied
+        actor = Actor.of_request(request)
+        action = request.POST.get("action")
+        try:
+            if action == "scan":
+                got = services.stocktake_scan(
+                    actor=actor,
+                    stocktake_id=st.pk,
+                    barcodes=[request.POST.get("code", "")],
+                    location_code=request.POST.get("location") or None,
+                    run=f"web-{request.user.pk}",
+                )
+                messages.success(request, extra_tags="ok", message=_scan_message(got))
+            elif action == "upload":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise Invalid(_("请选择扫描器导出的文件。"), code="file_required")
+                if upload.size > MAX_UPLOAD:
+                    raise Invalid(_("文件超过 5 MB。"), code="file_too_large")
+                text = scanner_files.decode(upload.read())
+                got = services.stocktake_scan(
+                    actor=actor,
+                    stocktake_id=st.pk,
+                    barcodes=reconcile.parse_scanner_file(text),
+                    location_code=request.POST.get("location") or None,
+                    run=f"file:{upload.name}"[:60],
+                )
+                messages.success(request, extra_tags="ok", message=_scan_message(got))
+            elif action == "close":
+                counts = services.stocktake_close(actor=actor, stocktake_id=st.pk)
+                messages.success(
+                    request,
+                    extra_tags="ok",
+                    message=_("清点已结束：%(missing)s 册标记为丢失待查。")
+                    % {"missing": counts["missing"]},
+                )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        location = request.POST.get("location", "")
+        url = request.path + (f"?location={location}" if location else "")
+        return redirect(url)
+    counts = selectors.stocktake_counts(st)
+    return render(
+        request,
+        "inventory/stocktake.html",
+        {
+            "st": st,
+            "counts": counts,
+            "progress": selectors.stocktake_progress(st),
+            "locations": _locations(request.library),
+            "location": request.GET.get("location", ""),
+            "scope": [loc.name for loc in st.locations.all()],
+            "can_manage": can(request.user, "catalog"),
+        },
+    )
+
+
+def _scan_message(got: services.ScanOutcome) -> str:
+    parts = [_("新增 %(n)s 册") % {"n": got.accepted}]
+    if got.duplicates:
+        parts.append(_("已扫描过 %(n)s 个") % {"n": got.duplicates})
+    if got.unknown:
+        parts.append(_("未知条码：%(list)s") % {"list": "、".join(got.unknown)})
+    return "，".join(parts) + "。"
+
+
+@require_POST
+@staff_required("catalog")
+def stocktake_scans(request: HttpRequest, stocktake_id: int) -> JsonResponse:
+    """The scan page's (and the phone's offline queue's) JSON: {"barcodes", "location"}
+    → {"accepted", "unknown", "duplicates", "counts"}. A barcode sent twice counts once,
+    so a queue re-sent after a lost answer is harmless."""
+    try:
+        body = json.loads(request.body or b"{}")
+        barcodes = body.get("barcodes")
+        if not isinstance(barcodes, list):
+            raise ValueError
+    except (ValueError, AttributeError):
+        return JsonResponse({"code": "invalid", "message": _("请求数据有误：barcodes")}, status=422)
+    try:
+        got = services.stocktake_scan(
+            actor=Actor.of_request(request),
+            stocktake_id=stocktake_id,
+            barcodes=[str(b) for b in barcodes],
+            location_code=body.get("location") or None,
+            run=str(body.get("run") or f"web-{request.user.pk}"),
+        )
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return JsonResponse(
+        {
+            "accepted": got.accepted,
+            "unknown": got.unknown,
+            "duplicates": got.duplicates,
+            "message": _scan_message(got),
+        }
+    )
+
+
+# --- repair ----------------------------------------------------------------------------
+
+
+def _fen(text: str) -> int:
+    try:
+        amount = Money.parse(text)
+    except MoneyError:
+        raise Invalid(_("修补费用应为金额（元），例如 3.50。"), code="invalid_cost") from None
+    return 0 if amount is None else amount.fen
+
+
+@staff_required("catalog")
+def repairs(request: HttpRequest) -> HttpResponse:
+    """修补: scan a copy to send it to repair, or — if it is in repair — to put it back
+    on the shelf (修补完成，上架); what is out; this year's repaired count and cost."""
+    actor = Actor.of_request(request)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        code = request.POST.get("code", "")
+        try:
+            if action == "send":
+                repair = services.repair_send(
+                    actor=actor, barcode=code, note=request.POST.get("note", "")
+                )
+                messages.success(
+                    request,
+                    extra_tags="ok",
+                    message=_("《%(title)s》（%(barcode)s）已送修。")
+                    % {"title": repair.item.bib.title, "barcode": repair.item.barcode},
+                )
+            elif action == "done":
+                repair = services.repair_done(
+                    actor=actor, barcode=code, cost=_fen(request.POST.get("cost", ""))
+                )
+                messages.success(
+                    request,
+                    extra_tags="ok",
+                    message=_("修补完成，《%(title)s》（%(barcode)s）已上架。")
+                    % {"title": repair.item.bib.title, "barcode": repair.item.barcode},
+                )
+            elif action == "scan":
+                item = Item.objects.filter(library=request.library, barcode=code.strip()).first()
+                if item is not None and item.status == Item.Status.IN_REPAIR:
+                    return redirect(f"{request.path}?done={item.barcode}")
+                return redirect(f"{request.path}?send={code.strip()[:40]}")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("inventory:repairs")
+    year_start = clock.today().replace(month=1, day=1)
+    done = Repair.objects.filter(
+        library=request.library, status=Repair.Status.DONE, done_at__date__gte=year_start
+    ).aggregate(n=Count("id"), cost=Sum("cost"))
+    return render(
+        request,
+        "inventory/repairs.html",
+        {
+            "out": Repair.objects.filter(library=request.library, status=Repair.Status.OUT)
+            .select_related("item__bib", "item__call_number")
+            .order_by("sent_at"),
+            "done_count": done["n"] or 0,
+            "done_cost_yuan": yuan_text(done["cost"] or 0),
+            "year": year_start.year,
+            "send": request.GET.get("send", "")[:40],
+            "finish": request.GET.get("done", "")[:40],
+        },
+    )
+
+
+# --- withdrawal ------------------------------------------------------------------------
+
+
+@staff_required("view_reports")
+def withdrawals(request: HttpRequest) -> HttpResponse:
+    """剔旧、注销: batches proposed by a librarian (catalog), approved or rejected by a
+    school leader or the admin, never by their proposer."""
+    actor = Actor.of_request(request)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "propose":
+                if not can(request.user, "catalog"):
+                    raise PermissionDenied
+                batch = services.withdrawal_propose(
+                    actor=actor,
+                    barcodes=request.POST.get("barcodes", "").split(),
+                    reason=request.POST.get("reason", ""),
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(
+                    request,
+                    extra_tags="ok",
+                    message=_("注销批次 %(n)s 已提交，待学校领导审批。") % {"n": batch.number},
+                )
+            elif action in ("approve", "reject"):
+                wid = int_param(request.POST.get("withdrawal"), default=0)
+                if action == "approve":
+                    batch = services.withdrawal_approve(actor=actor, withdrawal_id=wid)
+                    text = _("注销批次 %(n)s 已批准，图书已注销。")
+                else:
+                    batch = services.withdrawal_reject(actor=actor, withdrawal_id=wid)
+                    text = _("注销批次 %(n)s 已驳回。")
+                messages.success(request, extra_tags="ok", message=text % {"n": batch.number})
+            elif action == "dispose":
+                if not can(request.user, "catalog"):
+                    raise PermissionDenied
+                batch = services.withdrawal_dispose(
+                    actor=actor,
+                    withdrawal_id=int_param(request.POST.get("withdrawal"), default=0),
+                    disposal=request.POST.get("disposal", ""),
+                )
+                messages.success(
+                    request,
+                    extra_tags="ok",
+                    message=_("注销批次 %(n)s 的处置方式已记录。") % {"n": batch.number},
+                )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("inventory:withdrawals")
+    batches = list(
+        Withdrawal.objects.filter(library=request.library)
+        .annotate(count=Count("lines"), total=Sum("lines__price"))
+        .select_related("proposed_by", "decided_by")
+        .order_by("-number")
+    )
+    for batch in batches:
+        batch.total_yuan = yuan_text(batch.total or 0)
+    return render(
+        request,
+        "inventory/withdrawals.html",
+        {
+            "batches": batches,
+            "reasons": Withdrawal.Reason.choices,
+            "disposals": [c for c in Withdrawal.Disposal.choices if c[0]],
+            "can_manage": can(request.user, "catalog"),
+            "can_approve": services.may_approve_withdrawal(request.user),
+            "prefill": request.GET.get("barcodes", "")[:2000],
+        },
+    )
