@@ -1,0 +1,471 @@
+"""The reports' queries: raw counts for a library, a period and a group, turned into
+figures by `reports.metrics`. Every page, export, API answer and the public page reads
+`summary()` and the few tables beside it, so a figure is counted once, in one place.
+
+Counting rules (each also written beside its formula in `metrics`):
+- students (学生) are readers of category student who are active or suspended today:
+  graduates and leavers are not students any more, but their loans in the period stay in
+  the loan counts, which read the loan's own snapshot of the reader (category, grade and
+  class at the time), so statistics survive promotion;
+- a class's or grade's students are the readers now in that class or grade (this school
+  year's classes); its loans are those made by students of that class or grade;
+- copies held on a day: entered (入藏日期, else the day the copy was created) by then and
+  not withdrawn or lost before it (the day of withdrawal or loss is the day the copy's
+  status last changed); books (图书) are copies of circulation type 普通外借 or 参考工具书;
+  loanable copies are every type but 参考工具书.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Substr, TruncDate
+
+from shuxiang.catalog.models import Item
+from shuxiang.circulation.models import Fee, Loan, Payment
+from shuxiang.core.models import Library, OpeningSlot, Term
+from shuxiang.patrons.grades import system as grade_system
+from shuxiang.patrons.models import Patron, SchoolClass
+from shuxiang.reports import metrics
+from shuxiang.reports.models import ReportSettings
+from shuxiang.serials.models import Subscription
+
+CURRENT = (Patron.Status.ACTIVE, Patron.Status.BLOCKED)
+GONE = (Item.Status.WITHDRAWN, Item.Status.LOST)
+BOOK_TYPES = (Item.CirculationType.NORMAL, Item.CirculationType.REFERENCE)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The whole school, one grade, or one class (this school year's)."""
+
+    grade: int | None = None
+    school_class: SchoolClass | None = None
+
+    @property
+    def kind(self) -> str:
+        return "class" if self.school_class else ("grade" if self.grade else "school")
+
+
+def settings_of(library: Library) -> ReportSettings:
+    found = ReportSettings.objects.filter(library=library).first()
+    return found or ReportSettings(library=library)
+
+
+def terms_of(library: Library) -> list[tuple[str, dt.date, dt.date]]:
+    return list(Term.objects.filter(library=library).values_list("name", "start", "end"))
+
+
+def bounds(library: Library, period: metrics.Period) -> tuple[dt.datetime, dt.datetime]:
+    """The period as aware datetimes in the library's time zone: [start 00:00, end+1 00:00)."""
+    zone = zoneinfo.ZoneInfo(library.time_zone)
+    start = dt.datetime.combine(period.start, dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return start, end
+
+
+def grade_label(library: Library, grade: int) -> str:
+    return grade_system(library.grade_system).grade_label(grade)
+
+
+def grade_by_name(library: Library, name: str) -> int | None:
+    from shuxiang.patrons.grades import parse_grade
+
+    return parse_grade(grade_system(library.grade_system), name)
+
+
+def class_by_name(library: Library, name: str) -> SchoolClass | None:
+    return SchoolClass.objects.filter(
+        library=library, school_year=library.current_school_year, name=name.strip()
+    ).first()
+
+
+def classes_of(library: Library, grade: int | None = None) -> list[SchoolClass]:
+    qs = SchoolClass.objects.filter(library=library, school_year=library.current_school_year)
+    if grade:
+        qs = qs.filter(grade=grade)
+    return list(qs.order_by("grade", "number"))
+
+
+def _students(library: Library, group: Group, category: str = Patron.Category.STUDENT):
+    qs = Patron.objects.filter(library=library, category=category, status__in=CURRENT)
+    if category != Patron.Category.STUDENT:
+        return qs
+    if group.school_class is not None:
+        qs = qs.filter(school_class=group.school_class)
+    elif group.grade:
+        qs = qs.filter(
+            school_class__grade=group.grade,
+            school_class__school_year=library.current_school_year,
+        )
+    return qs
+
+
+def _loans(library: Library, start: dt.datetime, end: dt.datetime, group: Group):
+    qs = Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
+    if group.school_class is not None:
+        qs = qs.filter(class_at_loan=group.school_class)
+    elif group.grade:
+        qs = qs.filter(patron_category=Patron.Category.STUDENT, patron_grade=group.grade)
+    return qs
+
+
+def _held(library: Library, day_start: dt.datetime, day_end: dt.datetime):
+    """Copies entered before `day_end` and not gone before `day_start`."""
+    zone_end = day_end
+    arrived = Q(acquired_on__lt=zone_end.date()) | Q(
+        acquired_on__isnull=True, created_at__lt=zone_end
+    )
+    stayed = ~Q(status__in=GONE) | Q(updated_at__gte=day_start)
+    return Item.objects.filter(library=library).filter(arrived, stayed)
+
+
+def summary(library: Library, period: metrics.Period, group: Group = Group()) -> dict[str, Any]:
+    """Every headline figure of a period for a group: the counts and the rates."""
+    settings = settings_of(library)
+    start, end = bounds(library, period)
+    students = _students(library, group)
+    n_students = students.count()
+    n_teachers = _students(library, group, Patron.Category.TEACHER).count()
+    today_end = end
+    valid = students.filter(status=Patron.Status.ACTIVE).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=period.end)
+    )
+    loans = _loans(library, start, end, group)
+    counts = loans.aggregate(
+        loans=Count("id"),
+        student_loans=Count("id", filter=Q(patron_category=Patron.Category.STUDENT)),
+        teacher_loans=Count("id", filter=Q(patron_category=Patron.Category.TEACHER)),
+        items_lent=Count("item_id", distinct=True),
+    )
+    in_period = Loan.objects.filter(
+        library=library, checked_out_at__gte=start, checked_out_at__lt=end
+    )
+    active_students = in_period.filter(patron__in=students).values("patron_id").distinct().count()
+    active_teachers = 0
+    if settings.borrowing_rate_basis == ReportSettings.Basis.READERS and group.kind == "school":
+        active_teachers = (
+            in_period.filter(patron__in=_students(library, group, Patron.Category.TEACHER))
+            .values("patron_id")
+            .distinct()
+            .count()
+        )
+    # Copies: held at some time in the period (loanable), held at its end (books).
+    zone = zoneinfo.ZoneInfo(library.time_zone)
+    held_in_period = _held(library, start, end)
+    held_at_end = _held(library, end, end)
+    items = held_in_period.exclude(circulation_type=Item.CirculationType.REFERENCE).count()
+    books = held_at_end.filter(circulation_type__in=BOOK_TYPES).count()
+    year_start = dt.datetime.combine(dt.date(period.end.year, 1, 1), dt.time(), tzinfo=zone)
+    new_books = (
+        Item.objects.filter(library=library, circulation_type__in=BOOK_TYPES)
+        .filter(
+            Q(acquired_on__gte=year_start.date(), acquired_on__lte=period.end)
+            | Q(acquired_on__isnull=True, created_at__gte=year_start, created_at__lt=today_end)
+        )
+        .count()
+    )
+    n_valid = valid.count()
+    if settings.borrowing_rate_basis == ReportSettings.Basis.READERS and group.kind == "school":
+        borrowing = metrics.borrowing_rate(
+            active_students + active_teachers, n_students + n_teachers
+        )
+    else:
+        borrowing = metrics.borrowing_rate(active_students, n_students)
+    return {
+        "period": period,
+        "group": group,
+        "students": n_students,
+        "teachers": n_teachers,
+        "active_readers": active_students,
+        "loans": counts["loans"],
+        "student_loans": counts["student_loans"],
+        "teacher_loans": counts["teacher_loans"],
+        "items_lent": counts["items_lent"],
+        "items": items,
+        "books": books,
+        "new_books": new_books,
+        "valid_cards": n_valid,
+        "borrowing_rate": borrowing,
+        "loans_per_student": metrics.loans_per_student(counts["student_loans"], n_students),
+        "loans_per_teacher": metrics.loans_per_teacher(counts["teacher_loans"], n_teachers),
+        "circulation_rate": metrics.circulation_rate(counts["items_lent"], items),
+        "turnover": metrics.turnover(counts["loans"], items),
+        "card_coverage": metrics.card_coverage(n_valid, n_students),
+        "books_per_student": metrics.books_per_student(books, n_students),
+        "new_books_per_student": metrics.new_books_per_student(new_books, n_students),
+    }
+
+
+def overdue(library: Library, period: metrics.Period, today: dt.date) -> metrics.Rate:
+    """Loans of the period returned after their due date, or still out past it on the
+    period's last day (or today, if sooner)."""
+    start, end = bounds(library, period)
+    zone = zoneinfo.ZoneInfo(library.time_zone)
+    loans = Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
+    cutoff = min(period.end, today)
+    late = (
+        loans.annotate(back=TruncDate("returned_at", tzinfo=zone))
+        .filter(
+            Q(returned_at__isnull=False, back__gt=F("due_date"))
+            | Q(returned_at__isnull=True, due_date__lt=cutoff)
+        )
+        .count()
+    )
+    return metrics.overdue_rate(late, loans.count())
+
+
+def class_league(library: Library, period: metrics.Period, grade: int | None = None) -> list[dict]:
+    """Each class (of a grade, or all) with its students, readers who borrowed, loans,
+    borrowing rate and loans per student, best loans per student first. A class with no
+    students shows its loans and no rates."""
+    start, end = bounds(library, period)
+    classes = classes_of(library, grade)
+    ids = [c.pk for c in classes]
+    students = dict(
+        Patron.objects.filter(
+            library=library,
+            category=Patron.Category.STUDENT,
+            status__in=CURRENT,
+            school_class_id__in=ids,
+        )
+        .values_list("school_class_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    in_period = Loan.objects.filter(
+        library=library, checked_out_at__gte=start, checked_out_at__lt=end
+    )
+    loans = dict(
+        in_period.filter(class_at_loan_id__in=ids, patron_category=Patron.Category.STUDENT)
+        .values_list("class_at_loan_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    active = dict(
+        in_period.filter(
+            patron__category=Patron.Category.STUDENT,
+            patron__status__in=CURRENT,
+            patron__school_class_id__in=ids,
+        )
+        .values_list("patron__school_class_id")
+        .annotate(n=Count("patron_id", distinct=True))
+        .order_by()
+    )
+    rows = []
+    for c in classes:
+        n = students.get(c.pk, 0)
+        rows.append(
+            {
+                "class": c,
+                "name": c.name,
+                "grade": c.grade,
+                "students": n,
+                "active_readers": active.get(c.pk, 0),
+                "loans": loans.get(c.pk, 0),
+                "borrowing_rate": metrics.borrowing_rate(active.get(c.pk, 0), n),
+                "loans_per_student": metrics.loans_per_student(loans.get(c.pk, 0), n),
+            }
+        )
+    rows.sort(key=lambda r: (-(r["loans_per_student"].value or -1), r["grade"], r["class"].number))
+    return rows
+
+
+def grade_rows(library: Library, period: metrics.Period) -> list[dict]:
+    """Each grade's totals, from the class league (one pass over the loans)."""
+    grades: dict[int, dict] = {}
+    for row in class_league(library, period):
+        g = grades.setdefault(
+            row["grade"],
+            {
+                "grade": row["grade"],
+                "name": grade_label(library, row["grade"]),
+                "students": 0,
+                "active_readers": 0,
+                "loans": 0,
+            },
+        )
+        for key in ("students", "active_readers", "loans"):
+            g[key] += row[key]
+    out = []
+    for g in sorted(grades.values(), key=lambda g: g["grade"]):
+        g["borrowing_rate"] = metrics.borrowing_rate(g["active_readers"], g["students"])
+        g["loans_per_student"] = metrics.loans_per_student(g["loans"], g["students"])
+        out.append(g)
+    return out
+
+
+def clc_balance(library: Library, period: metrics.Period) -> list[dict]:
+    """Holdings at the period's end and loans in it by CLC top class, side by side, with
+    each one's share (collection balance, 藏书结构)."""
+    start, end = bounds(library, period)
+    held = (
+        _held(library, end, end)
+        .filter(circulation_type__in=BOOK_TYPES)
+        .annotate(top=Substr("bib__clc", 1, 1))
+        .values_list("top")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    lent = (
+        Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
+        .annotate(top=Substr("item__bib__clc", 1, 1))
+        .values_list("top")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    holdings: dict[str, int] = {}
+    for top, n in held:
+        key = metrics.clc_top(top)
+        holdings[key] = holdings.get(key, 0) + n
+    loans: dict[str, int] = {}
+    for top, n in lent:
+        key = metrics.clc_top(top)
+        loans[key] = loans.get(key, 0) + n
+    total_h, total_l = sum(holdings.values()), sum(loans.values())
+    keys = sorted(set(holdings) | set(loans), key=lambda k: (k == "", k))
+    return [
+        {
+            "clc": key or "—",
+            "holdings": holdings.get(key, 0),
+            "holdings_share": metrics.share(holdings.get(key, 0), total_h),
+            "loans": loans.get(key, 0),
+            "loans_share": metrics.share(loans.get(key, 0), total_l),
+        }
+        for key in keys
+    ]
+
+
+def lost_and_damaged(library: Library, period: metrics.Period) -> dict[str, int]:
+    """Copies lost (遗失) and withdrawn (注销) in the period (their status changed then),
+    and the lost and damaged bills raised in it."""
+    start, end = bounds(library, period)
+    changed = Item.objects.filter(library=library, updated_at__gte=start, updated_at__lt=end)
+    fees = Fee.objects.filter(library=library, created_at__gte=start, created_at__lt=end)
+    return {
+        "lost": changed.filter(status=Item.Status.LOST).count(),
+        "withdrawn": changed.filter(status=Item.Status.WITHDRAWN).count(),
+        "lost_bills": fees.filter(kind=Fee.Kind.LOST).count(),
+        "damaged_bills": fees.filter(kind=Fee.Kind.DAMAGED).count(),
+    }
+
+
+def fees(library: Library, period: metrics.Period) -> dict[str, int]:
+    """Fen: billed (fees raised in the period), paid, waived and refunded (payments in it)."""
+    start, end = bounds(library, period)
+    billed = Fee.objects.filter(library=library, created_at__gte=start, created_at__lt=end)
+    paid = Payment.objects.filter(library=library, at__gte=start, at__lt=end)
+    by_kind = dict(paid.values_list("kind").annotate(s=Sum("amount")).order_by())
+    return {
+        "billed": billed.aggregate(s=Sum("amount"))["s"] or 0,
+        "paid": by_kind.get(Payment.Kind.PAYMENT, 0) or 0,
+        "waived": by_kind.get(Payment.Kind.WAIVER, 0) or 0,
+        "refunded": by_kind.get(Payment.Kind.REFUND, 0) or 0,
+    }
+
+
+def top_books(library: Library, period: metrics.Period, limit: int = 10) -> list[dict]:
+    start, end = bounds(library, period)
+    rows = (
+        Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
+        .values("item__bib_id", "item__bib__title")
+        .annotate(n=Count("id"))
+        .order_by("-n", "item__bib__title")[:limit]
+    )
+    return [{"title": r["item__bib__title"], "loans": r["n"]} for r in rows]
+
+
+def top_readers(library: Library, period: metrics.Period, limit: int = 10) -> list[dict]:
+    """Staff only: the readers who borrowed most (name, class, loans)."""
+    start, end = bounds(library, period)
+    rows = (
+        Loan.objects.filter(
+            library=library,
+            checked_out_at__gte=start,
+            checked_out_at__lt=end,
+            patron__isnull=False,
+            patron__anonymous=False,
+        )
+        .values("patron_id", "patron__name", "class_name_at_loan")
+        .annotate(n=Count("id"))
+        .order_by("-n", "patron__name")[:limit]
+    )
+    return [
+        {"name": r["patron__name"], "class_name": r["class_name_at_loan"], "loans": r["n"]}
+        for r in rows
+    ]
+
+
+def busiest(library: Library, period: metrics.Period) -> dict[str, list[tuple[int, int]]]:
+    """Loans by hour of the day (0–23) and by weekday (1 Monday … 7 Sunday), local time."""
+    start, end = bounds(library, period)
+    zone = zoneinfo.ZoneInfo(library.time_zone)
+    loans = Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
+    hours = (
+        loans.annotate(h=ExtractHour("checked_out_at", tzinfo=zone))
+        .values_list("h")
+        .annotate(n=Count("id"))
+        .order_by("h")
+    )
+    days = (
+        loans.annotate(d=ExtractIsoWeekDay("checked_out_at", tzinfo=zone))
+        .values_list("d")
+        .annotate(n=Count("id"))
+        .order_by("d")
+    )
+    return {"hours": list(hours), "days": list(days)}
+
+
+def periodicals(library: Library, year: int) -> dict[str, int]:
+    """Titles subscribed (种数) in a year: periodicals, newspapers, both."""
+    subs = Subscription.objects.filter(library=library, year=year, active=True)
+    by_kind = dict(subs.values_list("kind").annotate(n=Count("id")).order_by())
+    p = by_kind.get(Subscription.Kind.PERIODICAL, 0)
+    n = by_kind.get(Subscription.Kind.NEWSPAPER, 0)
+    return {"periodicals": p, "newspapers": n, "total": p + n}
+
+
+def opening_hours_per_week(library: Library) -> float:
+    total = 0.0
+    for opens, closes in OpeningSlot.objects.filter(library=library).values_list("opens", "closes"):
+        minutes = (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
+        total += max(0, minutes) / 60
+    return round(total, 2)
+
+
+def level_of(library: Library) -> str:
+    chosen = settings_of(library).school_level
+    if chosen:
+        return chosen
+    grades = set(
+        SchoolClass.objects.filter(library=library, school_year=library.current_school_year)
+        .values_list("grade", flat=True)
+        .distinct()
+    )
+    return metrics.school_level(grades)
+
+
+def standard_comparison(library: Library, period: metrics.Period, figures: dict) -> dict:
+    """The chosen standard, the school's level and each figure against it."""
+    chosen = settings_of(library).standard
+    all_standards = metrics.standards()
+    standard = all_standards.get(chosen) or all_standards["national-2018"]
+    level = level_of(library)
+    serials = periodicals(library, period.end.year)
+    return {
+        "standard": standard,
+        "level": level,
+        "periodicals": serials,
+        "checks": metrics.standard_checks(
+            standard,
+            level,
+            books_per_student=figures["books_per_student"],
+            new_books_per_student=figures["new_books_per_student"],
+            periodicals=serials["total"],
+            opening_hours=opening_hours_per_week(library),
+        ),
+    }
