@@ -12,6 +12,26 @@ urlpatterns = [
     path("", views.stocktakes, name="stocktakes"),
     path("stocktakes/<int:stocktake_id>/", views.stocktake, name="stocktake"),
     path("stocktakes/<int:stocktake_id>/scans", views.stocktake_scans, name="stocktake_scans"),
+    path(
+        "stocktakes/<int:stocktake_id>/report.pdf",
+        views.stocktake_report_pdf,
+        name="stocktake_report_pdf",
+    ),
+    path(
+        "stocktakes/<int:stocktake_id>/report.xlsx",
+        views.stocktake_report_xlsx,
+        name="stocktake_report_xlsx",
+    ),
     path("repairs/", views.repairs, name="repairs"),
     path("withdrawals/", views.withdrawals, name="withdrawals"),
+    path(
+        "withdrawals/<int:withdrawal_id>/register.pdf",
+        views.withdrawal_register_pdf,
+        name="withdrawal_register_pdf",
+    ),
+    path(
+        "withdrawals/<int:withdrawal_id>/register.xlsx",
+        views.withdrawal_register_xlsx,
+        name="withdrawal_register_xlsx",
+    ),
 ]

@@ -6,11 +6,12 @@ withdrawal batches (view_reports)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,9 +24,10 @@ from shuxiang.core.errors import DomainError, Invalid
 from shuxiang.core.models import Location
 from shuxiang.core.money import Money, MoneyError, yuan_text
 from shuxiang.core.params import int_param
+from shuxiang.core.pdf import FontMissing
 from shuxiang.core.permissions import can
-from shuxiang.inventory import reconcile, scanner_files, selectors, services
-from shuxiang.inventory.models import Repair, Withdrawal
+from shuxiang.inventory import documents, reconcile, scanner_files, selectors, services
+from shuxiang.inventory.models import Repair, Stocktake, Withdrawal
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -308,3 +310,76 @@ def withdrawals(request: HttpRequest) -> HttpResponse:
             "prefill": request.GET.get("barcodes", "")[:2000],
         },
     )
+
+
+# --- papers ----------------------------------------------------------------------------
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _closed(request: HttpRequest, stocktake_id: int) -> Stocktake:
+    st = selectors.stocktake_of(request.library, stocktake_id)
+    if st.status != Stocktake.Status.CLOSED:
+        raise Http404
+    return st
+
+
+def _font_missing() -> HttpResponse:
+    return HttpResponse(
+        _("服务器缺少中文字体，无法生成 PDF（请安装 fonts-wqy-microhei）。"),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@staff_required("view_reports")
+def stocktake_report_pdf(request: HttpRequest, stocktake_id: int) -> HttpResponse:
+    """藏书清点报告 (PDF) of a closed stocktake, for the school leaders to sign."""
+    st = _closed(request, stocktake_id)
+    try:
+        data = documents.to_pdf(documents.stocktake_report(st))
+    except FontMissing:
+        return _font_missing()
+    return _download(data, PDF, _("藏书清点报告-%(id)s.pdf") % {"id": st.pk})
+
+
+@staff_required("view_reports")
+def stocktake_report_xlsx(request: HttpRequest, stocktake_id: int) -> HttpResponse:
+    st = _closed(request, stocktake_id)
+    data = documents.to_xlsx(documents.stocktake_report(st))
+    return _download(data, XLSX, _("藏书清点报告-%(id)s.xlsx") % {"id": st.pk})
+
+
+def _batch_of(request: HttpRequest, withdrawal_id: int) -> Withdrawal:
+    batch = Withdrawal.objects.filter(library=request.library, pk=withdrawal_id).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@staff_required("view_reports")
+def withdrawal_register_pdf(request: HttpRequest, withdrawal_id: int) -> HttpResponse:
+    """注销清单 in two copies: the library's and the general affairs office's."""
+    batch = _batch_of(request, withdrawal_id)
+    try:
+        data = documents.to_pdf(
+            documents.withdrawal_register(batch),
+            copies=[_("第一联：图书馆留存"), _("第二联：总务处留存")],
+        )
+    except FontMissing:
+        return _font_missing()
+    return _download(data, PDF, _("注销清单-%(n)s.pdf") % {"n": batch.number})
+
+
+@staff_required("view_reports")
+def withdrawal_register_xlsx(request: HttpRequest, withdrawal_id: int) -> HttpResponse:
+    batch = _batch_of(request, withdrawal_id)
+    data = documents.to_xlsx(documents.withdrawal_register(batch))
+    return _download(data, XLSX, _("注销清单-%(n)s.xlsx") % {"n": batch.number})
