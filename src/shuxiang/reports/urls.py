@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from shuxiang.reports import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("report.xlsx", views.xlsx, name="xlsx"),
+    path("report.pdf", views.pdf, name="pdf"),
+]

@@ -1,0 +1,353 @@
+"""The report as files: an xlsx workbook (formatted, the formulas' definitions on a sheet
+of their own) and the PDF 学期图书室工作统计 for school leaders. Both read the same
+`report.build` dictionary the page shows."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shuxiang.core import spreadsheet
+from shuxiang.core.money import format_fen
+from shuxiang.reports import metrics
+
+
+def _value(rate: metrics.Rate, places: int = 2) -> float | None:
+    return rate.rounded(places)
+
+
+def _headline(found: dict[str, Any]) -> list[tuple[str, metrics.Rate, metrics.Rate | None]]:
+    figures, previous = found["figures"], found.get("previous") or {}
+    rows = [
+        (label, figures[key], previous.get(key))
+        for key, (label, _f) in metrics.FORMULAS.items()
+        if key in figures
+    ]
+    rows.append((metrics.FORMULAS["overdue_rate"][0], found["overdue"], None))
+    return rows
+
+
+def fees_text(fees: dict[str, int]) -> str:
+    return " / ".join(format_fen(fees[k]) for k in ("billed", "paid", "waived", "refunded"))
+
+
+def xlsx(found: dict[str, Any]) -> bytes:
+    """Sheets: 概况 (each figure, numerator, denominator, previous period), 班级 (the league),
+    藏书结构, 排行, 规程对照, 公式说明 (every definition)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    wb = Workbook()
+
+    def sheet(title: str, header: list[str], rows: list[list[Any]], widths: list[int]) -> Any:
+        ws = wb.create_sheet(title)
+        spreadsheet.append_text_row(ws, header)
+        for cell in ws[1]:
+            cell.font, cell.fill = bold, head_fill
+            cell.alignment = Alignment(horizontal="center")
+        for row in rows:
+            spreadsheet.append_text_row(ws, row)
+        for i, width in enumerate(widths):
+            ws.column_dimensions[chr(65 + i)].width = width
+        ws.freeze_panes = "A2"
+        return ws
+
+    period = found["period"]
+    first = wb.active
+    first.title = _("概况")
+    spreadsheet.append_text_row(
+        first, [f"{found['library'].school_name or found['library'].name} {_('图书室统计')}"]
+    )
+    first["A1"].font = Font(bold=True, size=14)
+    spreadsheet.append_text_row(
+        first,
+        [
+            _("统计范围"),
+            found["group_label"],
+            _("统计期间"),
+            f"{period.start:%Y-%m-%d} — {period.end:%Y-%m-%d}",
+        ],
+    )
+    spreadsheet.append_text_row(first, [])
+    spreadsheet.append_text_row(
+        first, [_("指标"), _("本期"), _("分子"), _("分母"), _("上期"), _("单位")]
+    )
+    for cell in first[4]:
+        cell.font, cell.fill = bold, head_fill
+    for label, rate, before in _headline(found):
+        spreadsheet.append_text_row(
+            first,
+            [
+                label,
+                _value(rate),
+                rate.numerator,
+                rate.denominator,
+                _value(before) if before else None,
+                "%" if rate.percent else "",
+            ],
+        )
+    f = found["figures"]
+    spreadsheet.append_text_row(first, [])
+    for label, value in [
+        (_("借阅册次"), f["loans"]),
+        (_("学生"), f["students"]),
+        (_("教师"), f["teachers"]),
+        (_("期末藏书（册）"), f["books"]),
+        (_("本年新增图书（册）"), f["new_books"]),
+        (_("逾期率"), found["overdue"].text()),
+        (_("遗失（册）"), found["lost"]["lost"]),
+        (_("注销（册）"), found["lost"]["withdrawn"]),
+        (_("应收 / 实收 / 减免 / 退款"), fees_text(found["fees"])),
+    ]:
+        spreadsheet.append_text_row(first, [label, value])
+    for col, width in zip("ABCDEF", [22, 14, 10, 10, 12, 8], strict=True):
+        first.column_dimensions[col].width = width
+
+    sheet(
+        _("班级"),
+        [_("班级"), _("学生"), _("借过书的学生"), _("借阅册次"), _("借书率（%）"), _("生均借阅量")],
+        [
+            [
+                r["name"],
+                r["students"],
+                r["active_readers"],
+                r["loans"],
+                _value(r["borrowing_rate"]),
+                _value(r["loans_per_student"]),
+            ]
+            for r in found["league"]
+        ],
+        [14, 8, 14, 10, 12, 12],
+    )
+    sheet(
+        _("藏书结构"),
+        [
+            _("中图法大类"),
+            _("藏书（册）"),
+            _("藏书占比（%）"),
+            _("借阅（册次）"),
+            _("借阅占比（%）"),
+        ],
+        [
+            [
+                r["clc"],
+                r["holdings"],
+                _value(r["holdings_share"]),
+                r["loans"],
+                _value(r["loans_share"]),
+            ]
+            for r in found["balance"]
+        ],
+        [12, 12, 14, 12, 14],
+    )
+    sheet(
+        _("图书排行"),
+        [_("题名"), _("借阅")],
+        [[b["title"], b["loans"]] for b in found["top_books"]],
+        [40, 10],
+    )
+    standard = found["standard"]
+    sheet(
+        _("规程对照"),
+        [_("项目"), _("本校"), _("标准"), _("单位"), _("结论")],
+        [
+            [c.label, c.value, c.minimum, c.unit, _("达标") if c.passed else _("未达标")]
+            for c in standard["checks"]
+        ],
+        [18, 10, 10, 8, 10],
+    )
+    defs = sheet(
+        _("公式说明"),
+        [_("指标"), _("计算公式")],
+        [[label, formula] for label, formula in metrics.FORMULAS.values()],
+        [16, 70],
+    )
+    spreadsheet.append_text_row(defs, [])
+    spreadsheet.append_text_row(defs, [_("对照标准"), standard["standard"]["name"]])
+    spreadsheet.append_text_row(
+        defs,
+        [
+            _("说明"),
+            _(
+                "学生指本报告日在校的学生（不含已毕业、离校）；借阅按借出时读者所在班级统计；分母为 0 时不计算比率。"
+            ),
+        ],
+    )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def pdf(found: dict[str, Any]) -> bytes:
+    """学期图书室工作统计: the headline figures with their formulas and the previous
+    period, the class league, the 规程 comparison, the collection balance, the top books,
+    overdue, lost and fees. A4, the embedded CJK font."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from shuxiang.core.pdf import cjk_font
+
+    font = cjk_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=11, textColor=colors.grey)
+    h1 = ParagraphStyle("h1", parent=body, fontSize=17, leading=24, alignment=1)
+    h2 = ParagraphStyle("h2", parent=body, fontSize=12.5, leading=20, spaceBefore=8)
+    period = found["period"]
+    library = found["library"]
+
+    def table(rows: list[list[Any]], widths: list[float]) -> Table:
+        cells = [
+            [
+                Paragraph(str(v), body if i else ParagraphStyle("th", parent=body, fontSize=9.5))
+                for v in row
+            ]
+            for i, row in enumerate(rows)
+        ]
+        t = Table(cells, colWidths=[w * mm for w in widths], repeatRows=1)
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
+        return t
+
+    story: list[Any] = [
+        Paragraph(f"{library.school_name or library.name}{_('学期图书室工作统计')}", h1),
+        Paragraph(
+            f"{_('统计范围')}：{found['group_label']}　{_('统计期间')}：{period.label}（{period.start:%Y-%m-%d} — {period.end:%Y-%m-%d}）",
+            body,
+        ),
+        Spacer(1, 4 * mm),
+        Paragraph(_("一、主要指标"), h2),
+    ]
+    rows = [[_("指标"), _("本期"), _("分子 / 分母"), _("上期"), _("计算公式")]]
+    formulas = {label: formula for label, formula in metrics.FORMULAS.values()}
+    for label, rate, before in _headline(found):
+        rows.append(
+            [
+                label,
+                rate.text(),
+                f"{rate.numerator} / {rate.denominator}",
+                before.text() if before else "—",
+                formulas.get(label, ""),
+            ]
+        )
+    story.append(table(rows, [26, 20, 24, 18, 86]))
+    f = found["figures"]
+    story.append(
+        Paragraph(
+            _(
+                "本期共借出图书 %(loans)s 册次，其中学生 %(students_loans)s 册次、教师 %(teacher_loans)s 册次；在校学生 %(students)s 人，借过书的 %(active)s 人；期末藏书 %(books)s 册，本年新增 %(new)s 册。"
+            )
+            % {
+                "loans": f"{f['loans']:,}",
+                "students_loans": f"{f['student_loans']:,}",
+                "teacher_loans": f"{f['teacher_loans']:,}",
+                "students": f"{f['students']:,}",
+                "active": f"{f['active_readers']:,}",
+                "books": f"{f['books']:,}",
+                "new": f"{f['new_books']:,}",
+            },
+            body,
+        )
+    )
+    story.append(Paragraph(_("二、班级借阅排行"), h2))
+    rows = [[_("名次"), _("班级"), _("学生"), _("借阅册次"), _("借书率"), _("生均借阅量")]]
+    for n, r in enumerate(found["league"], start=1):
+        rows.append(
+            [
+                n,
+                r["name"],
+                r["students"],
+                r["loans"],
+                r["borrowing_rate"].text(),
+                r["loans_per_student"].text(),
+            ]
+        )
+    story.append(table(rows, [14, 36, 20, 26, 26, 30]))
+    standard = found["standard"]
+    story.append(Paragraph(_("三、对照%(name)s") % {"name": standard["standard"]["name"]}, h2))
+    rows = [[_("项目"), _("本校"), _("标准"), _("结论")]]
+    for c in standard["checks"]:
+        verdict = (
+            _("达标")
+            if c.passed
+            else _("未达标（差 %(n)s %(unit)s）") % {"n": c.shortfall, "unit": c.unit}
+        )
+        rows.append(
+            [
+                c.label,
+                f"{'—' if c.value is None else c.value} {c.unit}",
+                f"≥ {c.minimum} {c.unit}",
+                verdict,
+            ]
+        )
+    story.append(table(rows, [40, 36, 36, 56]))
+    story.append(Paragraph(_("四、藏书结构（中图法大类）"), h2))
+    rows = [[_("大类"), _("藏书（册）"), _("占比"), _("借阅（册次）"), _("占比")]]
+    for r in found["balance"]:
+        rows.append(
+            [
+                r["clc"],
+                r["holdings"],
+                r["holdings_share"].text(),
+                r["loans"],
+                r["loans_share"].text(),
+            ]
+        )
+    story.append(table(rows, [20, 34, 28, 34, 28]))
+    story.append(Paragraph(_("五、借阅最多的图书"), h2))
+    rows = [[_("名次"), _("题名"), _("借阅")]] + [
+        [n, b["title"], b["loans"]] for n, b in enumerate(found["top_books"], start=1)
+    ]
+    story.append(table(rows, [14, 120, 20]))
+    story.append(Paragraph(_("六、逾期、遗失与赔偿"), h2))
+    lost = found["lost"]
+    story.append(
+        Paragraph(
+            _(
+                "逾期率 %(rate)s（%(n)s / %(d)s）；遗失 %(lost)s 册，注销 %(withdrawn)s 册；赔偿与罚款 应收 / 实收 / 减免 / 退款：%(fees)s。"
+            )
+            % {
+                "rate": found["overdue"].text(),
+                "n": found["overdue"].numerator,
+                "d": found["overdue"].denominator,
+                "lost": lost["lost"],
+                "withdrawn": lost["withdrawn"],
+                "fees": fees_text(found["fees"]),
+            },
+            body,
+        )
+    )
+    story.append(Spacer(1, 6 * mm))
+    story.append(
+        Paragraph(
+            _(
+                "说明：学生指本报告日在校的学生（不含已毕业、离校）；借阅按借出时读者所在班级统计；分母为 0 时不计算比率，记作“—”。"
+            ),
+            small,
+        )
+    )
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_("学期图书室工作统计"),
+    )
+    doc.build(story)
+    return buffer.getvalue()

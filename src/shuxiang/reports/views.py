@@ -1,0 +1,205 @@
+"""The statistics pages (统计报表) under /staff/reports/: a period and a group chosen,
+drill-down school → grade → class, every figure with its formula, numerator and
+denominator, charts as SVG; the exports. Thin over `reports.report`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from shuxiang.core import clock
+from shuxiang.core.decorators import staff_required
+from shuxiang.core.errors import DomainError
+from shuxiang.core.permissions import can
+from shuxiang.reports import charts, metrics, report, selectors
+
+PERIOD_CHOICES = (
+    ("term", "本学期"),
+    ("school_year", "本学年"),
+    ("month", "本月"),
+    ("week", "本周"),
+)
+WEEKDAYS = "一二三四五六日"
+
+
+def _chosen(request: HttpRequest) -> tuple[metrics.Period, selectors.Group, list[str]]:
+    """The period and group from the query string; bad input falls back to this term and
+    the whole school, with the message shown."""
+    library, today = request.library, clock.today()
+    problems = []
+    get = request.GET
+    try:
+        period = report.period_of(
+            library,
+            today,
+            kind=get.get("period", ""),
+            start=get.get("start", ""),
+            end=get.get("end", ""),
+        )
+    except DomainError as error:
+        problems.append(error.message)
+        period = report.period_of(library, today)
+    try:
+        group = report.group_of(
+            library, grade=get.get("grade", ""), class_name=get.get("class", "")
+        )
+    except DomainError as error:
+        problems.append(error.message)
+        group = selectors.Group()
+    return period, group, problems
+
+
+def _query(period: metrics.Period, **extra: Any) -> str:
+    from urllib.parse import urlencode
+
+    params = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    params.update({k: v for k, v in extra.items() if v})
+    return urlencode(params)
+
+
+def _rows_of(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The headline figures as rows: name, formula, value, numerator, denominator and
+    the previous period's value."""
+    figures, previous = found["figures"], found.get("previous")
+    rows = []
+    for key, (label, formula) in metrics.FORMULAS.items():
+        rate = figures.get(key) if key != "overdue_rate" else found.get("overdue")
+        if rate is None:
+            continue
+        before = previous.get(key) if previous and key != "overdue_rate" else None
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "formula": formula,
+                "rate": rate,
+                "previous": before,
+                "trend": _trend(rate, before),
+            }
+        )
+    return rows
+
+
+def _trend(now: metrics.Rate, before: metrics.Rate | None) -> str:
+    if before is None or now.value is None or before.value is None:
+        return ""
+    if now.value > before.value:
+        return "↑"
+    return "↓" if now.value < before.value else "→"
+
+
+@staff_required("view_reports")
+def index(request: HttpRequest) -> HttpResponse:
+    """The statistics page: the chosen group's figures against the previous period, the
+    grades or classes below it (click to drill down), the charts and tables."""
+    library = request.library
+    period, group, problems = _chosen(request)
+    for problem in problems:
+        messages.error(request, problem)
+    found = report.build(library, period, group, clock.today())
+    league = found["league"]
+    if group.school_class is not None:
+        league = [r for r in league if r["class"].pk == group.school_class.pk]
+    if group.kind == "school":
+        below = [{**g, "link": "?" + _query(period, grade=g["name"])} for g in found["grades"]]
+        chart_rows = [
+            (g["name"], float(g["loans_per_student"].rounded(2) or 0)) for g in found["grades"]
+        ]
+        chart_title = _("各年级生均借阅量")
+    else:
+        below = [{**r, "link": "?" + _query(period, **{"class": r["name"]})} for r in league]
+        ordered = sorted(league, key=lambda r: r["class"].number)
+        chart_rows = [(r["name"], float(r["loans_per_student"].rounded(2) or 0)) for r in ordered]
+        chart_title = _("各班生均借阅量")
+    hours = dict(found["busiest"]["hours"])
+    days = dict(found["busiest"]["days"])
+    from shuxiang.reports.exports import fees_text
+
+    context = {
+        **found,
+        "fees_text": fees_text(found["fees"]),
+        "rows": _rows_of(found),
+        "below": below,
+        "league": league,
+        "period_choices": PERIOD_CHOICES,
+        "chosen_kind": request.GET.get("period", "") if not request.GET.get("start") else "custom",
+        "crumbs": _crumbs(library, period, group),
+        "show_names": can(request.user, "view_patron_history"),
+        "export_query": _query(
+            period,
+            grade=selectors.grade_label(library, group.grade) if group.grade else "",
+            **{"class": group.school_class.name if group.school_class else ""},
+        ),
+        "chart_group": mark_safe(charts.bar_chart(chart_rows, title=chart_title, unit=_("册"))),  # noqa: S308
+        "chart_balance": mark_safe(  # noqa: S308
+            charts.paired_bars(
+                [
+                    (
+                        r["clc"],
+                        r["holdings_share"].rounded(1) or 0,
+                        r["loans_share"].rounded(1) or 0,
+                    )
+                    for r in found["balance"]
+                ],
+                title=_("藏书与借阅的中图法大类结构"),
+                legend=(_("藏书占比"), _("借阅占比")),
+            )
+        ),
+        "chart_hours": mark_safe(  # noqa: S308
+            charts.bar_chart(
+                [(f"{h}:00", hours[h]) for h in sorted(hours)],
+                title=_("各时段借书册次"),
+                label_width=60,
+            )
+        ),
+        "chart_days": mark_safe(  # noqa: S308
+            charts.bar_chart(
+                [(_("星期") + WEEKDAYS[d - 1], days[d]) for d in sorted(days)],
+                title=_("星期几借书最多"),
+                label_width=70,
+            )
+        ),
+    }
+    return render(request, "reports/index.html", context)
+
+
+def _crumbs(library: Any, period: metrics.Period, group: selectors.Group) -> list[dict]:
+    crumbs = [{"label": library.school_name or library.name, "link": "?" + _query(period)}]
+    if group.grade:
+        name = selectors.grade_label(library, group.grade)
+        crumbs.append({"label": name, "link": "?" + _query(period, grade=name)})
+    if group.school_class is not None:
+        crumbs.append({"label": group.school_class.name, "link": ""})
+    return crumbs
+
+
+@staff_required("view_reports")
+def xlsx(request: HttpRequest) -> HttpResponse:
+    from shuxiang.reports import exports
+
+    period, group, _problems = _chosen(request)
+    found = report.build(request.library, period, group, clock.today())
+    response = HttpResponse(
+        exports.xlsx(found),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="report-{period.start}-{period.end}.xlsx"'
+    )
+    return response
+
+
+@staff_required("view_reports")
+def pdf(request: HttpRequest) -> HttpResponse:
+    from shuxiang.reports import exports
+
+    period, group, _problems = _chosen(request)
+    found = report.build(request.library, period, group, clock.today())
+    response = HttpResponse(exports.pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="report-{period.start}-{period.end}.pdf"'
+    return response

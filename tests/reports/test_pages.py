@@ -1,0 +1,100 @@
+"""The statistics pages over HTTP: figures with their formulas, drill-down school →
+grade → class, SVG charts, bad input, the xlsx and the PDF read back; the leader's login
+sees the statistics and nothing else."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from shuxiang.core import clock
+from tests.pdfs import pdf_text, pdf_to_png
+
+from .conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+MARCH = {"start": "2026-03-01", "end": "2026-03-31"}
+
+
+def test_the_school_page_shows_each_figure_with_its_formula(staff_client, school):
+    with clock.frozen_at(TODAY):
+        page = staff_client.get("/staff/reports/", MARCH).content.decode()
+    assert "借书率" in page and "50.0%" in page and "3 / 6" in page
+    assert "本期借过至少一册的学生数 ÷ 学生数 × 100%" in page
+    assert "藏书流通率" in page and "66.7%" in page and "6 / 9" in page
+    assert "<svg" in page and "各年级生均借阅量" in page
+    assert (
+        'href="?start=2026-03-01&amp;end=2026-03-31&amp;grade=%E4%B8%83%E5%B9%B4%E7%BA%A7"' in page
+    )
+    assert "未达标（差 38.5 册）" in page  # books per student 1.5 against 40
+    assert "赵一" in page  # a librarian sees the top readers' names
+
+
+def test_drill_down_to_a_grade_and_a_class(staff_client, school):
+    grade = staff_client.get("/staff/reports/", {**MARCH, "grade": "七年级"}).content.decode()
+    assert "各班生均借阅量" in grade and "七年级1班" in grade and "八年级1班" not in grade
+    klass = staff_client.get("/staff/reports/", {**MARCH, "class": "七年级1班"}).content.decode()
+    assert "2 / 4" in klass  # two of its four students borrowed
+    assert "七年级 </a>" in klass.replace(
+        "七年级</a>", "七年级 </a>"
+    )  # the crumb back to the grade
+
+
+def test_bad_input_shows_a_message_and_this_term(staff_client, school):
+    page = staff_client.get(
+        "/staff/reports/", {"start": "2026-03-31", "end": "2026-03-01"}
+    ).content.decode()
+    assert "结束日期早于开始日期。" in page
+    page = staff_client.get("/staff/reports/", {"class": "九年级9班"}).content.decode()
+    assert "没有班级 九年级9班。" in page
+
+
+def test_the_xlsx_has_the_figures_and_the_definitions(staff_client, school):
+    with clock.frozen_at(TODAY):
+        r = staff_client.get("/staff/reports/report.xlsx", MARCH)
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["概况", "班级", "藏书结构", "图书排行", "规程对照", "公式说明"]
+    rows = {row[0]: row for row in wb["概况"].iter_rows(values_only=True) if row and row[0]}
+    # February: S3 alone borrowed, 1 of 6 students.
+    assert rows["借书率"][1:6] == (50, 3, 6, 16.67, "%")
+    assert rows["藏书流通率"][1:4] == (66.67, 6, 9)
+    definitions = dict(wb["公式说明"].iter_rows(min_row=2, max_col=2, values_only=True))
+    assert definitions["借书率"] == "本期借过至少一册的学生数 ÷ 学生数 × 100%"
+    league = list(wb["班级"].iter_rows(min_row=2, values_only=True))
+    assert league[0] == ("七年级1班", 4, 2, 4, 50, 1)
+
+
+@pytest.mark.needs_cjk_font
+def test_the_pdf_reads_right(staff_client, school, tmp_path):
+    with clock.frozen_at(TODAY):
+        r = staff_client.get("/staff/reports/report.pdf", MARCH)
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = pdf_text(r.content, tmp_path, "report")
+    assert "学期图书室工作统计" in text
+    assert "本期共借出图书 7 册次" in text
+    assert "七年级1班" in text and "未达标" in text
+    pages = pdf_to_png(r.content, tmp_path, "report")
+    assert pages and pages[0].stat().st_size > 10_000
+
+
+def test_the_leader_sees_the_statistics_and_nothing_else(client, make_user, school):
+    client.force_login(make_user("leader"))
+    page = client.get("/staff/reports/", MARCH)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "借书率" in html
+    assert "赵一" not in html and "（姓名仅图书管理员可见）" in html
+    assert client.get("/staff/reports/report.xlsx", MARCH).status_code == 200
+    for url in ["/staff/circulation/", "/staff/patrons/", "/staff/catalog/"]:
+        r = client.get(url)
+        assert r.status_code in (302, 403, 404), url
+
+
+def test_assistants_readers_and_strangers_may_not(client, make_user, school):
+    assert client.get("/staff/reports/").status_code == 302  # to the login
+    client.force_login(make_user("assistant"))
+    assert client.get("/staff/reports/").status_code == 403
+    assert client.get("/staff/reports/report.pdf").status_code == 403
