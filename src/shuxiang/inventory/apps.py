@@ -22,6 +22,7 @@ class InventoryConfig(AppConfig):
                     "inventory:stocktake",
                     "inventory:repairs",
                     "inventory:withdrawals",
+                    "inventory:candidates",
                 ),
             )
         )

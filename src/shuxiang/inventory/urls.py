@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("repairs/", views.repairs, name="repairs"),
     path("withdrawals/", views.withdrawals, name="withdrawals"),
+    path("withdrawals/candidates/", views.candidates, name="candidates"),
     path(
         "withdrawals/<int:withdrawal_id>/register.pdf",
         views.withdrawal_register_pdf,

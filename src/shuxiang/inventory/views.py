@@ -26,6 +26,7 @@ from shuxiang.core.money import Money, MoneyError, yuan_text
 from shuxiang.core.params import int_param
 from shuxiang.core.pdf import FontMissing
 from shuxiang.core.permissions import can
+from shuxiang.inventory import candidates as weeding
 from shuxiang.inventory import documents, reconcile, scanner_files, selectors, services
 from shuxiang.inventory.models import Repair, Stocktake, Withdrawal
 
@@ -383,3 +384,42 @@ def withdrawal_register_xlsx(request: HttpRequest, withdrawal_id: int) -> HttpRe
     batch = _batch_of(request, withdrawal_id)
     data = documents.to_xlsx(documents.withdrawal_register(batch))
     return _download(data, XLSX, _("注销清单-%(n)s.xlsx") % {"n": batch.number})
+
+
+@staff_required("catalog")
+def candidates(request: HttpRequest) -> HttpResponse:
+    """剔旧候选: missing in two stocktakes, not lent in N years, outdated by CLC class
+    and age, excess copies; the listed barcodes go into a withdrawal batch's form."""
+    kind = request.GET.get("kind", "missing_twice")
+    if kind not in weeding.KINDS:
+        kind = "missing_twice"
+    years = int_param(request.GET.get("years"), default=5, minimum=1, maximum=100)
+    keep = int_param(request.GET.get("keep"), default=3, minimum=1, maximum=100)
+    clc = request.GET.get("clc", "TP")[:20]
+    library = request.library
+    if kind == "missing_twice":
+        items = weeding.missing_twice(library)
+    elif kind == "not_lent":
+        items = weeding.not_lent(library, years)
+    elif kind == "outdated":
+        items = weeding.outdated(library, clc, years)
+    else:
+        items = weeding.excess(library, keep)
+    return render(
+        request,
+        "inventory/candidates.html",
+        {
+            "kind": kind,
+            "items": items,
+            "years": years,
+            "keep": keep,
+            "clc": clc,
+            "barcodes": " ".join(i.barcode for i in items),
+            "kinds": [
+                ("missing_twice", _("连续两次清点缺失")),
+                ("not_lent", _("多年未借")),
+                ("outdated", _("内容陈旧（按分类与出版年）")),
+                ("excess", _("复本过多")),
+            ],
+        },
+    )

@@ -1,0 +1,93 @@
+"""Weeding candidates (剔旧候选): lists the librarian reads before proposing a withdrawal
+batch. Each is a read over catalog, circulation and past stocktakes; none changes
+anything.
+
+- missing_twice: copies missing at the close of the last two stocktakes;
+- not_lent: copies on the shelf, in the library for over N years, not lent for N years;
+- outdated: copies of a CLC class (e.g. TP computing) published more than N years ago;
+- excess: copies of a title beyond N on the shelf (the newest accession numbers go).
+
+Damaged copies beyond repair are those in the repair queue: the repair page sends them
+on to withdrawal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from shuxiang.catalog.models import Item
+from shuxiang.circulation.models import Loan
+from shuxiang.core import clock
+from shuxiang.core.models import Library
+from shuxiang.inventory.models import Stocktake, StocktakeFinding
+
+LIMIT = 2000
+KINDS = ("missing_twice", "not_lent", "outdated", "excess")
+
+
+def _items(library: Library) -> QuerySet[Item]:
+    return Item.objects.filter(library=library).select_related("bib", "call_number", "location")
+
+
+def missing_twice(library: Library) -> list[Item]:
+    last_two = list(
+        Stocktake.objects.filter(library=library, status=Stocktake.Status.CLOSED)
+        .order_by("-closed_at")
+        .values_list("id", flat=True)[:2]
+    )
+    if len(last_two) < 2:
+        return []
+    ids = None
+    for sid in last_two:
+        found = set(
+            StocktakeFinding.objects.filter(
+                stocktake_id=sid, outcome=StocktakeFinding.Outcome.MISSING
+            ).values_list("item_id", flat=True)
+        )
+        ids = found if ids is None else ids & found
+    return list(
+        _items(library)
+        .filter(pk__in=ids or [], status=Item.Status.MISSING)
+        .order_by("barcode")[:LIMIT]
+    )
+
+
+def not_lent(library: Library, years: int) -> list[Item]:
+    since = clock.now() - dt.timedelta(days=365 * years)
+    recent = Loan.objects.filter(item=OuterRef("pk"), checked_out_at__gte=since)
+    return list(
+        _items(library)
+        .filter(status=Item.Status.AVAILABLE, acquired_on__lt=since.date())
+        .filter(~Exists(recent))
+        .order_by("call_number__value", "barcode")[:LIMIT]
+    )
+
+
+def outdated(library: Library, clc: str, years: int) -> list[Item]:
+    clc = (clc or "").strip().upper()
+    if not clc:
+        return []
+    before = clock.today().year - years
+    return list(
+        _items(library)
+        .filter(Q(bib__clc__istartswith=clc), bib__year__lt=before)
+        .exclude(status__in=[Item.Status.WITHDRAWN, Item.Status.ON_LOAN])
+        .order_by("bib__year", "barcode")[:LIMIT]
+    )
+
+
+def excess(library: Library, keep: int) -> list[Item]:
+    rows = (
+        _items(library)
+        .filter(status=Item.Status.AVAILABLE)
+        .order_by("bib_id", "accession_number", "barcode")
+    )
+    out, seen = [], {}
+    for item in rows.iterator(chunk_size=2000):
+        seen[item.bib_id] = seen.get(item.bib_id, 0) + 1
+        if seen[item.bib_id] > keep:
+            out.append(item)
+            if len(out) >= LIMIT:
+                break
+    return out
