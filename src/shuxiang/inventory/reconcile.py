@@ -47,6 +47,7 @@ class Scan(NamedTuple):
     barcode: str
     location_id: int | None = None
     run: str = ""
+    item_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -136,18 +137,16 @@ def reconcile(
 def out_of_order(run: list[tuple[str, str]], sort_key: Callable[[str], tuple]) -> list[str]:
     """The barcodes of a shelf run (barcode, call number, in scan order) that stand
     outside its longest non-decreasing subsequence by call number: the fewest books to
-    move. Each distinct call number is keyed once and ranked (equal keys, equal ranks),
-    so the O(n log n) search compares integers."""
-    ranks: dict[str, int] = {}
-    last, rank = None, -1
-    for call in sorted({call for _barcode, call in run}, key=sort_key):
-        key = sort_key(call)
-        if key != last:
-            rank, last = rank + 1, key
-        ranks[call] = rank
-    keys = [ranks[call] for _barcode, call in run]
+    move. A run already in order is answered from one pass; otherwise the keys are
+    ranked (equal keys, equal ranks), so the O(n log n) search compares integers.
+    `sort_key` is called once per copy: give a cached one."""
+    keys = [sort_key(call) for _barcode, call in run]
     if all(a <= b for a, b in zip(keys, keys[1:], strict=False)):
         return []  # the shelf is in order: the usual case
+    ranks: dict[tuple, int] = {}
+    for key in sorted(set(keys)):
+        ranks[key] = len(ranks)
+    keys = [ranks[key] for key in keys]
     tails: list[int] = []  # smallest tail rank of a subsequence of each length
     tail_at: list[int] = []  # index in run of that tail
     previous = [-1] * len(run)

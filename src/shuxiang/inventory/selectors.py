@@ -7,7 +7,8 @@ import functools
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog.callnumbers import sort_key
@@ -52,47 +53,40 @@ def _claimed_item_ids(library_id: int) -> set[int]:
 
 def stocktake_reconcile(stocktake: Stocktake) -> reconcile.Result:
     """Reconcile the stocktake as it stands (open: what is not yet scanned counts as
-    missing). Two reads, as plain tuples (150,000 rows each at a large school): the
-    copies in scope, and the scans with their copies."""
+    missing). Two reads of plain rows (150,000 each at a large school): the copies in
+    scope with their call numbers, and the scans alone; the few scanned copies outside
+    the scope are read by id."""
     claimed = _claimed_item_ids(stocktake.library_id)
-    items = Item.objects.filter(scope_filter(stocktake)).values_list(
-        "id", "barcode", "location_id", "status", "call_number__value"
+    Copy, Scan = reconcile.Copy, reconcile.Scan
+    items = (
+        Item.objects.filter(scope_filter(stocktake))
+        .annotate(call=Coalesce("call_number__value", Value("")), claimed=Value(False))
+        .values_list("id", "barcode", "location_id", "status", "call", "claimed")
     )
-    sql, params = items.query.sql_with_params()
-    Copy = reconcile.Copy
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        expected = [
-            Copy(item_id, barcode, location_id, status, call or "", item_id in claimed)
-            for item_id, barcode, location_id, status, call in cursor.fetchall()
-        ]
+        cursor.execute(*items.query.sql_with_params())
+        expected = list(map(Copy._make, cursor.fetchall()))
+    if claimed:
+        expected = [c._replace(claimed=True) if c.item_id in claimed else c for c in expected]
     in_scope = {c.barcode for c in expected}
     scan_rows = (
         StocktakeScan.objects.filter(stocktake=stocktake)
         .order_by("id")
-        .values_list(
-            "barcode",
-            "location_id",
-            "run",
-            "item_id",
-            "item__location_id",
-            "item__status",
-            "item__call_number__value",
-        )
+        .values_list("barcode", "location_id", "run", "item_id")
     )
-    sql, params = scan_rows.query.sql_with_params()
-    Scan = reconcile.Scan
-    scans = []
-    others: dict[str, reconcile.Copy] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for barcode, location_id, run, item_id, home, status, call in cursor.fetchall():
-            scans.append(Scan(barcode, location_id, run))
-            if item_id is not None and barcode not in in_scope:
-                others[barcode] = Copy(
-                    item_id, barcode, home, status, call or "", item_id in claimed
-                )
-    # The copies of a title share a call number: each is parsed once.
+        cursor.execute(*scan_rows.query.sql_with_params())
+        scans = list(map(Scan._make, cursor.fetchall()))
+    outside = [s.item_id for s in scans if s.item_id is not None and s.barcode not in in_scope]
+    others: dict[str, reconcile.Copy] = {}
+    for n in range(0, len(outside), 500):
+        for item_id, barcode, location_id, status, call in Item.objects.filter(
+            pk__in=outside[n : n + 500]
+        ).values_list("id", "barcode", "location_id", "status", "call_number__value"):
+            others[barcode] = Copy(
+                item_id, barcode, location_id, status, call or "", item_id in claimed
+            )
+    # The copies of a title share a call number: each is keyed once.
     return reconcile.reconcile(
         expected, scans, others, sort_key=functools.lru_cache(None)(sort_key)
     )
