@@ -74,7 +74,8 @@ def build(
 ) -> dict[str, Any]:
     """The figures of a period for a group; `full` adds the school-wide tables (league,
     grades, collection balance, tops, hours, fees, the standard, the previous period)."""
-    figures = selectors.summary(library, period, group)
+    facts = selectors.facts_of(library, period, today)
+    figures = selectors.summary(library, period, group, facts)
     found: dict[str, Any] = {
         "library": library,
         "period": period,
@@ -87,16 +88,19 @@ def build(
         return found
     terms = selectors.terms_of(library)
     before = metrics.previous_period(period, terms)
+    item_bibs = selectors.copies_by_item(library)
     found.update(
         {
             "previous": selectors.summary(library, before, group),
-            "overdue": selectors.overdue(library, period, today),
-            "league": selectors.class_league(library, period, group.grade),
-            "grades": selectors.grade_rows(library, period) if group.kind == "school" else [],
-            "balance": selectors.clc_balance(library, period),
-            "top_books": selectors.top_books(library, period),
-            "top_readers": selectors.top_readers(library, period),
-            "busiest": selectors.busiest(library, period),
+            "overdue": selectors.overdue(library, period, today, facts),
+            "league": selectors.class_league(library, period, group.grade, facts),
+            "grades": selectors.grade_rows(library, period, facts)
+            if group.kind == "school"
+            else [],
+            "balance": selectors.clc_balance(library, period, facts, item_bibs),
+            "top_books": selectors.top_books(library, period, facts=facts, item_bibs=item_bibs),
+            "top_readers": selectors.top_readers(library, period, facts=facts),
+            "busiest": selectors.busiest(library, period, facts),
             "fees": selectors.fees(library, period),
             "lost": selectors.lost_and_damaged(library, period),
             "standard": selectors.standard_comparison(library, period, figures),

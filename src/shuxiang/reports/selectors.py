@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Substr, TruncDate
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
 
 from shuxiang.catalog.models import Item
 from shuxiang.circulation.models import Fee, Loan, Payment
@@ -31,6 +32,7 @@ from shuxiang.core.models import Library, OpeningSlot, Term
 from shuxiang.patrons.grades import system as grade_system
 from shuxiang.patrons.models import Patron, SchoolClass
 from shuxiang.reports import metrics
+from shuxiang.reports.facts import LoanFacts, loan_facts
 from shuxiang.reports.models import ReportSettings
 from shuxiang.serials.models import Subscription
 
@@ -124,138 +126,126 @@ def _held(library: Library, day_start: dt.datetime, day_end: dt.datetime):
     return Item.objects.filter(library=library).filter(arrived, stayed)
 
 
-def summary(library: Library, period: metrics.Period, group: Group = Group()) -> dict[str, Any]:
+def facts_of(
+    library: Library, period: metrics.Period, today: dt.date | None = None, *, slim: bool = False
+) -> LoanFacts:
+    """The period's loans, read once (reports.facts); `slim` for a headline summary."""
+    from shuxiang.core import clock
+
+    start, end = bounds(library, period)
+    cutoff = min(period.end, today or clock.today())
+    return loan_facts(library, start, end, cutoff=cutoff, slim=slim)
+
+
+def _current_students(library: Library) -> dict[int, int | None]:
+    """{patron id: class id (this school year's, else None)} of the students in school."""
+    year = library.current_school_year
+    return {
+        pk: (class_id if class_year == year else None)
+        for pk, class_id, class_year in Patron.objects.filter(
+            library=library, category=Patron.Category.STUDENT, status__in=CURRENT
+        ).values_list("id", "school_class_id", "school_class__school_year")
+    }
+
+
+def summary(
+    library: Library,
+    period: metrics.Period,
+    group: Group = Group(),
+    facts: LoanFacts | None = None,
+) -> dict[str, Any]:
     """Every headline figure of a period for a group: the counts and the rates."""
     settings = settings_of(library)
     start, end = bounds(library, period)
+    facts = facts if facts is not None else facts_of(library, period, slim=True)
     students = _students(library, group)
-    n_students = students.count()
-    n_teachers = _students(library, group, Patron.Category.TEACHER).count()
-    today_end = end
-    valid = students.filter(status=Patron.Status.ACTIVE).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=period.end)
+    student_ids = set(students.values_list("id", flat=True))
+    n_students = len(student_ids)
+    teacher_ids = set(
+        _students(library, group, Patron.Category.TEACHER).values_list("id", flat=True)
     )
-    loans = _loans(library, start, end, group)
-    counts = loans.aggregate(
-        loans=Count("id"),
-        student_loans=Count("id", filter=Q(patron_category=Patron.Category.STUDENT)),
-        teacher_loans=Count("id", filter=Q(patron_category=Patron.Category.TEACHER)),
-        items_lent=Count("item_id", distinct=True),
+    n_teachers = len(teacher_ids)
+    n_valid = (
+        students.filter(status=Patron.Status.ACTIVE)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=period.end))
+        .count()
     )
-    in_period = Loan.objects.filter(
-        library=library, checked_out_at__gte=start, checked_out_at__lt=end
-    )
-    active_students = in_period.filter(patron__in=students).values("patron_id").distinct().count()
-    active_teachers = 0
-    if settings.borrowing_rate_basis == ReportSettings.Basis.READERS and group.kind == "school":
-        active_teachers = (
-            in_period.filter(patron__in=_students(library, group, Patron.Category.TEACHER))
-            .values("patron_id")
-            .distinct()
-            .count()
-        )
-    # Copies: held at some time in the period (loanable), held at its end (books).
+    rows = facts.of_group(group.grade, group.school_class.pk if group.school_class else None)
+    categories = Counter(r[3] for r in rows)
+    items_lent = len({r[1] for r in rows}) if rows is not facts.rows else len(facts.items)
+    active_students = sum(1 for pk in facts.patrons if pk in student_ids)
+    active_teachers = sum(1 for pk in facts.patrons if pk in teacher_ids)
     zone = zoneinfo.ZoneInfo(library.time_zone)
-    held_in_period = _held(library, start, end)
-    held_at_end = _held(library, end, end)
-    items = held_in_period.exclude(circulation_type=Item.CirculationType.REFERENCE).count()
-    books = held_at_end.filter(circulation_type__in=BOOK_TYPES).count()
+    items = (
+        _held(library, start, end).exclude(circulation_type=Item.CirculationType.REFERENCE).count()
+    )
+    books = _held(library, end, end).filter(circulation_type__in=BOOK_TYPES).count()
     year_start = dt.datetime.combine(dt.date(period.end.year, 1, 1), dt.time(), tzinfo=zone)
     new_books = (
         Item.objects.filter(library=library, circulation_type__in=BOOK_TYPES)
         .filter(
             Q(acquired_on__gte=year_start.date(), acquired_on__lte=period.end)
-            | Q(acquired_on__isnull=True, created_at__gte=year_start, created_at__lt=today_end)
+            | Q(acquired_on__isnull=True, created_at__gte=year_start, created_at__lt=end)
         )
         .count()
     )
-    n_valid = valid.count()
     if settings.borrowing_rate_basis == ReportSettings.Basis.READERS and group.kind == "school":
         borrowing = metrics.borrowing_rate(
             active_students + active_teachers, n_students + n_teachers
         )
     else:
         borrowing = metrics.borrowing_rate(active_students, n_students)
+    student_loans = categories.get(Patron.Category.STUDENT, 0)
+    teacher_loans = categories.get(Patron.Category.TEACHER, 0)
     return {
         "period": period,
         "group": group,
         "students": n_students,
         "teachers": n_teachers,
         "active_readers": active_students,
-        "loans": counts["loans"],
-        "student_loans": counts["student_loans"],
-        "teacher_loans": counts["teacher_loans"],
-        "items_lent": counts["items_lent"],
+        "loans": len(rows),
+        "student_loans": student_loans,
+        "teacher_loans": teacher_loans,
+        "items_lent": items_lent,
         "items": items,
         "books": books,
         "new_books": new_books,
         "valid_cards": n_valid,
         "borrowing_rate": borrowing,
-        "loans_per_student": metrics.loans_per_student(counts["student_loans"], n_students),
-        "loans_per_teacher": metrics.loans_per_teacher(counts["teacher_loans"], n_teachers),
-        "circulation_rate": metrics.circulation_rate(counts["items_lent"], items),
-        "turnover": metrics.turnover(counts["loans"], items),
+        "loans_per_student": metrics.loans_per_student(student_loans, n_students),
+        "loans_per_teacher": metrics.loans_per_teacher(teacher_loans, n_teachers),
+        "circulation_rate": metrics.circulation_rate(items_lent, items),
+        "turnover": metrics.turnover(len(rows), items),
         "card_coverage": metrics.card_coverage(n_valid, n_students),
         "books_per_student": metrics.books_per_student(books, n_students),
         "new_books_per_student": metrics.new_books_per_student(new_books, n_students),
     }
 
 
-def overdue(library: Library, period: metrics.Period, today: dt.date) -> metrics.Rate:
-    """Loans of the period returned after their due date, or still out past it on the
-    period's last day (or today, if sooner)."""
-    start, end = bounds(library, period)
-    zone = zoneinfo.ZoneInfo(library.time_zone)
-    loans = Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
-    cutoff = min(period.end, today)
-    late = (
-        loans.annotate(back=TruncDate("returned_at", tzinfo=zone))
-        .filter(
-            Q(returned_at__isnull=False, back__gt=F("due_date"))
-            | Q(returned_at__isnull=True, due_date__lt=cutoff)
-        )
-        .count()
-    )
-    return metrics.overdue_rate(late, loans.count())
+def overdue(
+    library: Library, period: metrics.Period, today: dt.date, facts: LoanFacts | None = None
+) -> metrics.Rate:
+    """Loans of the period returned after their due date (by the local date of the
+    return), or still out past it on the period's last day (or today, if sooner)."""
+    facts = facts if facts is not None else facts_of(library, period, today)
+    return metrics.overdue_rate(facts.late, facts.loans)
 
 
-def class_league(library: Library, period: metrics.Period, grade: int | None = None) -> list[dict]:
+def class_league(
+    library: Library,
+    period: metrics.Period,
+    grade: int | None = None,
+    facts: LoanFacts | None = None,
+) -> list[dict]:
     """Each class (of a grade, or all) with its students, readers who borrowed, loans,
     borrowing rate and loans per student, best loans per student first. A class with no
     students shows its loans and no rates."""
-    start, end = bounds(library, period)
+    facts = facts if facts is not None else facts_of(library, period)
     classes = classes_of(library, grade)
-    ids = [c.pk for c in classes]
-    students = dict(
-        Patron.objects.filter(
-            library=library,
-            category=Patron.Category.STUDENT,
-            status__in=CURRENT,
-            school_class_id__in=ids,
-        )
-        .values_list("school_class_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    in_period = Loan.objects.filter(
-        library=library, checked_out_at__gte=start, checked_out_at__lt=end
-    )
-    loans = dict(
-        in_period.filter(class_at_loan_id__in=ids, patron_category=Patron.Category.STUDENT)
-        .values_list("class_at_loan_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    active = dict(
-        in_period.filter(
-            patron__category=Patron.Category.STUDENT,
-            patron__status__in=CURRENT,
-            patron__school_class_id__in=ids,
-        )
-        .values_list("patron__school_class_id")
-        .annotate(n=Count("patron_id", distinct=True))
-        .order_by()
-    )
+    current = _current_students(library)
+    students = Counter(current.values())
+    active = Counter(current[pk] for pk in facts.patrons if pk in current)
+    loans = facts.student_loans_by_class
     rows = []
     for c in classes:
         n = students.get(c.pk, 0)
@@ -275,10 +265,12 @@ def class_league(library: Library, period: metrics.Period, grade: int | None = N
     return rows
 
 
-def grade_rows(library: Library, period: metrics.Period) -> list[dict]:
-    """Each grade's totals, from the class league (one pass over the loans)."""
+def grade_rows(
+    library: Library, period: metrics.Period, facts: LoanFacts | None = None
+) -> list[dict]:
+    """Each grade's totals, from the class league."""
     grades: dict[int, dict] = {}
-    for row in class_league(library, period):
+    for row in class_league(library, period, facts=facts):
         g = grades.setdefault(
             row["grade"],
             {
@@ -299,21 +291,31 @@ def grade_rows(library: Library, period: metrics.Period) -> list[dict]:
     return out
 
 
-def clc_balance(library: Library, period: metrics.Period) -> list[dict]:
+def copies_by_item(library: Library) -> dict[int, tuple[int, str]]:
+    """{item id: (bib id, CLC top class)} of every copy of the library."""
+    return {
+        pk: (bib_id, metrics.clc_top(clc))
+        for pk, bib_id, clc in Item.objects.filter(library=library)
+        .values_list("id", "bib_id", "bib__clc")
+        .order_by()
+    }
+
+
+def clc_balance(
+    library: Library,
+    period: metrics.Period,
+    facts: LoanFacts | None = None,
+    item_bibs: dict | None = None,
+) -> list[dict]:
     """Holdings at the period's end and loans in it by CLC top class, side by side, with
     each one's share (collection balance, 藏书结构)."""
     start, end = bounds(library, period)
+    facts = facts if facts is not None else facts_of(library, period)
+    item_bibs = item_bibs if item_bibs is not None else copies_by_item(library)
     held = (
         _held(library, end, end)
         .filter(circulation_type__in=BOOK_TYPES)
         .annotate(top=Substr("bib__clc", 1, 1))
-        .values_list("top")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    lent = (
-        Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
-        .annotate(top=Substr("item__bib__clc", 1, 1))
         .values_list("top")
         .annotate(n=Count("id"))
         .order_by()
@@ -323,8 +325,8 @@ def clc_balance(library: Library, period: metrics.Period) -> list[dict]:
         key = metrics.clc_top(top)
         holdings[key] = holdings.get(key, 0) + n
     loans: dict[str, int] = {}
-    for top, n in lent:
-        key = metrics.clc_top(top)
+    for item_id, n in facts.items.items():
+        key = item_bibs.get(item_id, (0, ""))[1]
         loans[key] = loans.get(key, 0) + n
     total_h, total_l = sum(holdings.values()), sum(loans.values())
     keys = sorted(set(holdings) | set(loans), key=lambda k: (k == "", k))
@@ -368,56 +370,59 @@ def fees(library: Library, period: metrics.Period) -> dict[str, int]:
     }
 
 
-def top_books(library: Library, period: metrics.Period, limit: int = 10) -> list[dict]:
-    start, end = bounds(library, period)
-    rows = (
-        Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
-        .values("item__bib_id", "item__bib__title")
-        .annotate(n=Count("id"))
-        .order_by("-n", "item__bib__title")[:limit]
-    )
-    return [{"title": r["item__bib__title"], "loans": r["n"]} for r in rows]
+def top_books(
+    library: Library,
+    period: metrics.Period,
+    limit: int = 10,
+    facts: LoanFacts | None = None,
+    item_bibs: dict | None = None,
+) -> list[dict]:
+    """The titles lent most (all copies of a title together)."""
+    from shuxiang.catalog.models import Bib
 
-
-def top_readers(library: Library, period: metrics.Period, limit: int = 10) -> list[dict]:
-    """Staff only: the readers who borrowed most (name, class, loans)."""
-    start, end = bounds(library, period)
-    rows = (
-        Loan.objects.filter(
-            library=library,
-            checked_out_at__gte=start,
-            checked_out_at__lt=end,
-            patron__isnull=False,
-            patron__anonymous=False,
+    facts = facts if facts is not None else facts_of(library, period)
+    item_bibs = item_bibs if item_bibs is not None else copies_by_item(library)
+    by_bib: Counter = Counter()
+    for item_id, n in facts.items.items():
+        by_bib[item_bibs.get(item_id, (None, ""))[0]] += n
+    by_bib.pop(None, None)
+    titles = dict(
+        Bib.objects.filter(pk__in=[b for b, _n in by_bib.most_common(limit * 3)]).values_list(
+            "id", "title"
         )
-        .values("patron_id", "patron__name", "class_name_at_loan")
-        .annotate(n=Count("id"))
-        .order_by("-n", "patron__name")[:limit]
     )
+    ranked = sorted(by_bib.items(), key=lambda kv: (-kv[1], titles.get(kv[0], "")))
+    return [{"title": titles.get(b, ""), "loans": n} for b, n in ranked if b in titles][:limit]
+
+
+def top_readers(
+    library: Library, period: metrics.Period, limit: int = 10, facts: LoanFacts | None = None
+) -> list[dict]:
+    """Staff only: the readers who borrowed most (name, class now, loans)."""
+    facts = facts if facts is not None else facts_of(library, period)
+    candidates = [pk for pk, _n in facts.patrons.most_common(limit * 3)]
+    people = {
+        pk: (name, class_name)
+        for pk, name, class_name in Patron.objects.filter(
+            pk__in=candidates, anonymous=False
+        ).values_list("id", "name", "school_class__name")
+    }
+    ranked = sorted(
+        (pk for pk in candidates if pk in people),
+        key=lambda pk: (-facts.patrons[pk], people[pk][0]),
+    )[:limit]
     return [
-        {"name": r["patron__name"], "class_name": r["class_name_at_loan"], "loans": r["n"]}
-        for r in rows
+        {"name": people[pk][0], "class_name": people[pk][1] or "", "loans": facts.patrons[pk]}
+        for pk in ranked
     ]
 
 
-def busiest(library: Library, period: metrics.Period) -> dict[str, list[tuple[int, int]]]:
+def busiest(
+    library: Library, period: metrics.Period, facts: LoanFacts | None = None
+) -> dict[str, list[tuple[int, int]]]:
     """Loans by hour of the day (0–23) and by weekday (1 Monday … 7 Sunday), local time."""
-    start, end = bounds(library, period)
-    zone = zoneinfo.ZoneInfo(library.time_zone)
-    loans = Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
-    hours = (
-        loans.annotate(h=ExtractHour("checked_out_at", tzinfo=zone))
-        .values_list("h")
-        .annotate(n=Count("id"))
-        .order_by("h")
-    )
-    days = (
-        loans.annotate(d=ExtractIsoWeekDay("checked_out_at", tzinfo=zone))
-        .values_list("d")
-        .annotate(n=Count("id"))
-        .order_by("d")
-    )
-    return {"hours": list(hours), "days": list(days)}
+    facts = facts if facts is not None else facts_of(library, period)
+    return {"hours": sorted(facts.hours.items()), "days": sorted(facts.weekdays.items())}
 
 
 def periodicals(library: Library, year: int) -> dict[str, int]:
