@@ -98,3 +98,18 @@ def test_assistants_readers_and_strangers_may_not(client, make_user, school):
     client.force_login(make_user("assistant"))
     assert client.get("/staff/reports/").status_code == 403
     assert client.get("/staff/reports/report.pdf").status_code == 403
+
+
+def test_the_dashboard_shows_this_terms_rates_against_last_terms(client, make_user, school):
+    from shuxiang.core.models import Term
+
+    library = school["classes"]["71"].library
+    Term.objects.create(library=library, name="2025秋季学期", start="2025-09-01", end="2026-01-31")
+    Term.objects.create(library=library, name="2026春季学期", start="2026-02-01", end="2026-07-10")
+    client.force_login(make_user("leader"))
+    with clock.frozen_at(TODAY):
+        page = client.get("/staff/").content.decode()
+    # This term so far: S1, S2, S5 and (in February) S3 of 6 students; last term none.
+    assert "本学期借书率" in page and "66.7%（上学期 0.0% ↑）" in page
+    assert "本学期生均借阅量" in page and "1.0（上学期 0.0 ↑）" in page
+    assert "统计报表" in page  # the leader's one menu entry

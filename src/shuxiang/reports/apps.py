@@ -9,6 +9,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from shuxiang.core import nav
+        from shuxiang.reports import dashboard
+
+        dashboard.register()
 
         # Librarians, the admin and school leaders (capability view_reports); a leader
         # sees this entry and nothing else.

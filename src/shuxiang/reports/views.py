@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuxiang.core import clock
 from shuxiang.core.decorators import staff_required
@@ -19,10 +20,10 @@ from shuxiang.core.permissions import can
 from shuxiang.reports import charts, metrics, report, selectors
 
 PERIOD_CHOICES = (
-    ("term", "本学期"),
-    ("school_year", "本学年"),
-    ("month", "本月"),
-    ("week", "本周"),
+    ("term", gettext_lazy("本学期")),
+    ("school_year", gettext_lazy("本学年")),
+    ("month", gettext_lazy("本月")),
+    ("week", gettext_lazy("本周")),
 )
 WEEKDAYS = "一二三四五六日"
 
