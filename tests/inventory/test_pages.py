@@ -95,6 +95,9 @@ def test_repair_queue(staff_client, shelf):
     )
     html = sent.content.decode()
     assert "已送修" in html and "封面破损" in html
+    assert "?barcodes=30000&amp;reason=damaged" in html  # beyond repair: on to withdrawal
+    form = staff_client.get("/staff/inventory/withdrawals/?barcodes=30000&reason=damaged")
+    assert '<option value="damaged" selected>' in form.content.decode()
     scan = staff_client.post("/staff/inventory/repairs/", {"action": "scan", "code": "30000"})
     assert scan.url.endswith("?done=30000")
     offer = staff_client.get(scan.url)

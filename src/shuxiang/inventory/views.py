@@ -124,7 +124,8 @@ def stocktake(request: HttpRequest, stocktake_id: int) -> HttpResponse:
             "counts": counts,
             "progress": selectors.stocktake_progress(st),
             "locations": _locations(request.library),
-            "location": request.GET.get("location", ""),
+            "location": request.GET.get("location")
+            or next((loc.code for loc in st.locations.all()), "stacks"),
             "scope": [loc.name for loc in st.locations.all()],
             "can_manage": can(request.user, "catalog"),
         },
@@ -309,6 +310,7 @@ def withdrawals(request: HttpRequest) -> HttpResponse:
             "can_manage": can(request.user, "catalog"),
             "can_approve": services.may_approve_withdrawal(request.user),
             "prefill": request.GET.get("barcodes", "")[:2000],
+            "reason": request.GET.get("reason", ""),
         },
     )
 
