@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Substr
 
 from shuxiang.catalog.models import Item
@@ -474,3 +474,30 @@ def standard_comparison(library: Library, period: metrics.Period, figures: dict)
             opening_hours=opening_hours_per_week(library),
         ),
     }
+
+
+def new_arrivals(library: Library, today: dt.date, days: int = 60, limit: int = 20) -> list[dict]:
+    """Titles with a copy entered in the last `days` days, newest first (新书通报)."""
+    from shuxiang.catalog.models import Bib
+
+    since = today - dt.timedelta(days=days)
+    rows = (
+        Item.objects.filter(library=library, acquired_on__gte=since, acquired_on__lte=today)
+        .exclude(status__in=GONE)
+        .exclude(circulation_type=Item.CirculationType.PERIODICAL)
+        .values("bib_id")
+        .annotate(last=Max("acquired_on"), n=Count("id"))
+        .order_by("-last", "bib_id")[:limit]
+    )
+    rows = list(rows)
+    bibs = {b.pk: b for b in Bib.objects.filter(pk__in=[r["bib_id"] for r in rows])}
+    return [
+        {
+            "title": bibs[r["bib_id"]].title,
+            "responsibility": bibs[r["bib_id"]].responsibility,
+            "acquired_on": r["last"],
+            "copies": r["n"],
+        }
+        for r in rows
+        if r["bib_id"] in bibs
+    ]

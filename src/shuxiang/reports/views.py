@@ -204,3 +204,71 @@ def pdf(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(exports.pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="report-{period.start}-{period.end}.pdf"'
     return response
+
+
+@staff_required("manage_settings")
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """统计设置: the school level, the standard, the definition of 借书率, publishing."""
+    from django.shortcuts import redirect
+
+    from shuxiang.core.audit import Actor
+    from shuxiang.core.models import AuditEvent
+    from shuxiang.reports import services
+    from shuxiang.reports.models import ReportSettings
+
+    current = selectors.settings_of(request.library)
+    if request.method == "POST":
+        try:
+            services.report_settings_update(
+                actor=Actor(
+                    library=request.library, user=request.user, channel=AuditEvent.Channel.WEB
+                ),
+                school_level=request.POST.get("school_level", ""),
+                standard=request.POST.get("standard", ""),
+                borrowing_rate_basis=request.POST.get("borrowing_rate_basis", ""),
+                published=request.POST.get("published") == "on",
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("统计设置已保存。"))
+            return redirect("reports:settings")
+    return render(
+        request,
+        "reports/settings.html",
+        {
+            "current": current,
+            "levels": ReportSettings.Level.choices,
+            "bases": ReportSettings.Basis.choices,
+            "standards": [(code, s["name"]) for code, s in metrics.standards().items()],
+            "guessed_level": selectors.level_of(request.library),
+        },
+    )
+
+
+def public(request: HttpRequest, code: str) -> HttpResponse:
+    """The statistics page a librarian publishes to the campus network (上传到校园网): this
+    term's class league, new arrivals and opening hours — no reader's name. Not published:
+    404."""
+    from django.http import Http404
+
+    from shuxiang.core.models import Library
+    from shuxiang.core.selectors import opening_hours
+
+    library = Library.objects.filter(code=code).first()
+    if library is None or not selectors.settings_of(library).published:
+        raise Http404
+    today = clock.today()
+    period = metrics.period_for("term", today, terms=selectors.terms_of(library))
+    so_far = metrics.Period(period.kind, period.start, min(period.end, today), period.label)
+    return render(
+        request,
+        "reports/public.html",
+        {
+            "library": library,
+            "period": so_far,
+            "league": selectors.class_league(library, so_far),
+            "new_arrivals": selectors.new_arrivals(library, today),
+            "opening_hours": opening_hours(library),
+        },
+    )
