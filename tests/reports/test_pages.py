@@ -113,3 +113,25 @@ def test_the_dashboard_shows_this_terms_rates_against_last_terms(client, make_us
     assert "本学期借书率" in page and "66.7%（上学期 0.0% ↑）" in page
     assert "本学期生均借阅量" in page and "1.0（上学期 0.0 ↑）" in page
     assert "统计报表" in page  # the leader's one menu entry
+
+
+def test_the_inspection_pack(staff_client, school):
+    with clock.frozen_at(TODAY):
+        r = staff_client.get("/staff/reports/inspection.xlsx", MARCH)
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["馆藏分类统计", "登记总数", "借阅统计", "剔旧与遗失", "规程对照"]
+    holdings = {
+        row[0]: row
+        for row in wb["馆藏分类统计"].iter_rows(min_row=2, values_only=True)
+        if row and row[0]
+    }
+    # At the end of March: b1–b8, r1 (reference); x1 comes in April, w1 and l1 are gone.
+    assert holdings["I"][5] == 3 and holdings["Z"][2] == 1 and holdings["合计"][5] == 9
+    assert holdings["C–K 社会科学"][1:3] == (6, 66.67)  # b1–b5: I ×3, K ×2, G
+    accessions = list(wb["登记总数"].iter_rows(min_row=2, values_only=True))
+    assert [(y, n) for y, n, _v in accessions] == [(2025, 6), (2026, 6)]
+    gone = list(wb["剔旧与遗失"].iter_rows(min_row=2, values_only=True))
+    assert [(y, kind, n) for y, kind, n, _v in gone] == [(2026, "遗失", 1), (2026, "已注销", 1)]
+    borrowing = {row[0]: row for row in wb["借阅统计"].iter_rows(min_row=2, values_only=True)}
+    assert borrowing["借书率"][1:4] == (50, 3, 6)

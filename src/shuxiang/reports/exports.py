@@ -351,3 +351,91 @@ def pdf(found: dict[str, Any]) -> bytes:
     )
     doc.build(story)
     return buffer.getvalue()
+
+
+def inspection_xlsx(
+    found: dict[str, Any], holdings: list[dict], accessions: list, gone: list
+) -> bytes:
+    """迎检材料: holdings by CLC class and type with the five major groups (分类帐), the
+    accession totals by year (总括登记), the borrowing figures of the period, the volumes
+    withdrawn and lost by year (报损帐), and the 规程 comparison; definitions last."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    from shuxiang.catalog.models import Item
+    from shuxiang.core.money import Money
+
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    wb = Workbook()
+
+    def header(ws: Any, values: list[str]) -> None:
+        spreadsheet.append_text_row(ws, values)
+        for cell in ws[ws.max_row]:
+            cell.font, cell.fill = bold, fill
+
+    types = list(Item.CirculationType.choices)
+    ws = wb.active
+    ws.title = _("馆藏分类统计")
+    header(
+        ws,
+        [_("中图法大类"), *[str(label) for _v, label in types], _("合计（册）"), _("金额（元）")],
+    )
+    for row in holdings:
+        spreadsheet.append_text_row(
+            ws,
+            [
+                row["clc"],
+                *[row["types"].get(v, 0) for v, _l in types],
+                row["total"],
+                Money(row["value"]).decimal,
+            ],
+        )
+    total = sum(r["total"] for r in holdings)
+    spreadsheet.append_text_row(
+        ws,
+        [
+            _("合计"),
+            *[sum(r["types"].get(v, 0) for r in holdings) for v, _l in types],
+            total,
+            Money(sum(r["value"] for r in holdings)).decimal,
+        ],
+    )
+    spreadsheet.append_text_row(ws, [])
+    header(ws, [_("五大部类"), _("册数"), _("占比（%）")])
+    for code, name, letters in metrics.MAJOR_GROUPS:
+        n = sum(r["total"] for r in holdings if r["clc"] in letters)
+        spreadsheet.append_text_row(ws, [f"{code} {name}", n, metrics.share(n, total).rounded(2)])
+    ws.column_dimensions["A"].width = 18
+
+    ws = wb.create_sheet(_("登记总数"))
+    header(ws, [_("年度"), _("入藏（册）"), _("金额（元）")])
+    for year, n, value in accessions:
+        spreadsheet.append_text_row(ws, [year, n, Money(value or 0).decimal])
+
+    ws = wb.create_sheet(_("借阅统计"))
+    header(ws, [_("指标"), _("数值"), _("分子"), _("分母"), _("计算公式")])
+    for key, (label, formula) in metrics.FORMULAS.items():
+        rate = found["figures"].get(key) if key != "overdue_rate" else found["overdue"]
+        spreadsheet.append_text_row(
+            ws, [label, rate.rounded(2), rate.numerator, rate.denominator, formula]
+        )
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["E"].width = 60
+
+    ws = wb.create_sheet(_("剔旧与遗失"))
+    header(ws, [_("年度"), _("类别"), _("册数"), _("金额（元）")])
+    labels = dict(Item.Status.choices)
+    for year, status, n, value in gone:
+        spreadsheet.append_text_row(ws, [year, str(labels[status]), n, Money(value).decimal])
+
+    ws = wb.create_sheet(_("规程对照"))
+    standard = found["standard"]
+    header(ws, [_("项目"), _("本校"), _("标准"), _("单位"), _("结论")])
+    for c in standard["checks"]:
+        spreadsheet.append_text_row(
+            ws, [c.label, c.value, c.minimum, c.unit, _("达标") if c.passed else _("未达标")]
+        )
+    spreadsheet.append_text_row(ws, [_("对照标准"), standard["standard"]["name"]])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

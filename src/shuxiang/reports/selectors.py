@@ -501,3 +501,51 @@ def new_arrivals(library: Library, today: dt.date, days: int = 60, limit: int = 
         for r in rows
         if r["bib_id"] in bibs
     ]
+
+
+def holdings_table(library: Library, day_end: dt.datetime) -> list[dict]:
+    """Copies held at `day_end` by CLC top class and circulation type, with their value
+    (fen), one row per class (分类帐's 22 classes; no class number: "—")."""
+    rows = (
+        _held(library, day_end, day_end)
+        .annotate(top=Substr("bib__clc", 1, 1))
+        .values_list("top", "circulation_type")
+        .annotate(n=Count("id"), value=Sum("price"))
+        .order_by()
+    )
+    table: dict[str, dict] = {}
+    for top, kind, n, value in rows:
+        key = metrics.clc_top(top) or "—"
+        row = table.setdefault(key, {"clc": key, "total": 0, "value": 0, "types": Counter()})
+        row["types"][kind] += n
+        row["total"] += n
+        row["value"] += value or 0
+    return [table[k] for k in sorted(table, key=lambda k: (k == "—", k))]
+
+
+def accessions_by_year(library: Library) -> list[tuple[int, int, int]]:
+    """(year, copies entered, their value in fen) by the year of 入藏日期 (总括登记)."""
+    from django.db.models.functions import ExtractYear
+
+    return list(
+        Item.objects.filter(library=library, acquired_on__isnull=False)
+        .annotate(year=ExtractYear("acquired_on"))
+        .values_list("year")
+        .annotate(n=Count("id"), value=Sum("price"))
+        .order_by("year")
+    )
+
+
+def gone_by_year(library: Library) -> list[tuple[int, str, int, int]]:
+    """(year, status, copies, value in fen): copies withdrawn (注销) or lost (遗失), by the
+    year their status changed (报损帐)."""
+    from django.db.models.functions import ExtractYear
+
+    return [
+        (year, status, n, value or 0)
+        for year, status, n, value in Item.objects.filter(library=library, status__in=GONE)
+        .annotate(year=ExtractYear("updated_at"))
+        .values_list("year", "status")
+        .annotate(n=Count("id"), value=Sum("price"))
+        .order_by("year", "status")
+    ]

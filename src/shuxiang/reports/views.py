@@ -272,3 +272,30 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
             "opening_hours": opening_hours(library),
         },
     )
+
+
+@staff_required("view_reports")
+def inspection(request: HttpRequest) -> HttpResponse:
+    """迎检材料 as one workbook, for the chosen period (this school year by default)."""
+    from shuxiang.reports import exports
+
+    library, today = request.library, clock.today()
+    if request.GET.get("start") or request.GET.get("period"):
+        period = _chosen(request)[0]
+    else:
+        period = metrics.period_for("school_year", today)
+    found = report.build(library, period, selectors.Group(), today)
+    _start, end = selectors.bounds(library, period)
+    data = exports.inspection_xlsx(
+        found,
+        selectors.holdings_table(library, end),
+        selectors.accessions_by_year(library),
+        selectors.gone_by_year(library),
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="inspection-{period.start}-{period.end}.xlsx"'
+    )
+    return response
