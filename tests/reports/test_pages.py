@@ -135,3 +135,21 @@ def test_the_inspection_pack(staff_client, school):
     assert [(y, kind, n) for y, kind, n, _v in gone] == [(2026, "遗失", 1), (2026, "已注销", 1)]
     borrowing = {row[0]: row for row in wb["借阅统计"].iter_rows(min_row=2, values_only=True)}
     assert borrowing["借书率"][1:4] == (50, 3, 6)
+
+
+def test_the_term_summary_is_an_editable_word_document(staff_client, school):
+    from docx import Document
+
+    with clock.frozen_at(TODAY):
+        r = staff_client.get("/staff/reports/term-summary.docx", MARCH)
+    assert r.status_code == 200
+    doc = Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert (
+        "2026-03-01—2026-03-31共借出图书 7 册次，生均 0.8 册（上学期 0.2），借书率 50.0%（上学期 16.7%），"
+        in text
+    )
+    assert "班级借阅前三名：七年级1班（生均 1.0 册）、七年级2班（生均 0.5 册）。" in text
+    assert "未达标" in text
+    league = doc.tables[1]
+    assert [c.text for c in league.rows[1].cells] == ["1", "七年级1班", "50.0%", "1.0"]

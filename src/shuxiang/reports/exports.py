@@ -439,3 +439,116 @@ def inspection_xlsx(
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def summary_sentences(found: dict[str, Any]) -> list[str]:
+    """The figures section of the librarian's term summary (学期工作总结) as sentences:
+    "本学期共借出图书 3,412 册次，生均 5.7 册，借书率 86.0%（上学期 81.0%）……"."""
+    f, before = found["figures"], found.get("previous") or {}
+
+    def was(key: str) -> str:
+        rate = before.get(key)
+        return _("（上学期 %(value)s）") % {"value": rate.text()} if rate is not None else ""
+
+    standard = found["standard"]
+    short = [c.label for c in standard["checks"] if not c.passed]
+    passed = [c.label for c in standard["checks"] if c.passed]
+    league = [r for r in found["league"] if r["students"]][:3]
+    return [
+        _(
+            "%(label)s共借出图书 %(loans)s 册次，生均 %(per)s 册%(per_was)s，借书率 %(rate)s%(rate_was)s，"
+            "藏书流通率 %(circ)s%(circ_was)s；借书证覆盖率 %(cards)s。"
+        )
+        % {
+            "label": found["period"].label,
+            "loans": f"{f['loans']:,}",
+            "per": f["loans_per_student"].text(),
+            "per_was": was("loans_per_student"),
+            "rate": f["borrowing_rate"].text(),
+            "rate_was": was("borrowing_rate"),
+            "circ": f["circulation_rate"].text(),
+            "circ_was": was("circulation_rate"),
+            "cards": f["card_coverage"].text(),
+        },
+        _("期末藏书 %(books)s 册，生均 %(bps)s 册；本年新增图书 %(new)s 册，生均 %(nps)s 册。")
+        % {
+            "books": f"{f['books']:,}",
+            "bps": f["books_per_student"].text(),
+            "new": f"{f['new_books']:,}",
+            "nps": f["new_books_per_student"].text(),
+        },
+        _("班级借阅前三名：%(classes)s。")
+        % {
+            "classes": "、".join(
+                f"{r['name']}（生均 {r['loans_per_student'].text()} 册）" for r in league
+            )
+            or "—"
+        },
+        _("对照%(name)s：%(passed)s达标；%(short)s未达标。")
+        % {
+            "name": standard["standard"]["name"],
+            "passed": "、".join(passed) or "—",
+            "short": "、".join(short) or "—",
+        },
+    ]
+
+
+def term_summary_docx(found: dict[str, Any]) -> bytes:
+    """学期工作总结（数据部分）as an editable Word document: the sentences, the key
+    figures, the class league and the 规程 comparison, for the librarian to finish."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.font.size = Pt(11)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    library = found["library"]
+    doc.add_heading(
+        f"{library.school_name or library.name}{_('图书室学期工作总结（数据部分）')}", level=1
+    )
+    for sentence in summary_sentences(found):
+        doc.add_paragraph(sentence)
+
+    def table(rows: list[list[Any]]) -> None:
+        t = doc.add_table(rows=0, cols=len(rows[0]))
+        t.style = "Table Grid"
+        for row in rows:
+            cells = t.add_row().cells
+            for cell, value in zip(cells, row, strict=True):
+                cell.text = str(value)
+
+    doc.add_heading(_("主要指标"), level=2)
+    rows = [[_("指标"), _("本期"), _("分子 / 分母"), _("上期")]]
+    for label, rate, before in _headline(found):
+        rows.append(
+            [
+                label,
+                rate.text(),
+                f"{rate.numerator} / {rate.denominator}",
+                before.text() if before else "—",
+            ]
+        )
+    table(rows)
+    doc.add_heading(_("班级借阅排行"), level=2)
+    rows = [[_("名次"), _("班级"), _("借书率"), _("生均借阅量")]]
+    for n, r in enumerate(found["league"], start=1):
+        rows.append([n, r["name"], r["borrowing_rate"].text(), r["loans_per_student"].text()])
+    table(rows)
+    doc.add_heading(_("对照%(name)s") % {"name": found["standard"]["standard"]["name"]}, level=2)
+    rows = [[_("项目"), _("本校"), _("标准"), _("结论")]]
+    for c in found["standard"]["checks"]:
+        rows.append(
+            [
+                c.label,
+                f"{c.value} {c.unit}",
+                f"≥ {c.minimum} {c.unit}",
+                _("达标") if c.passed else _("未达标"),
+            ]
+        )
+    table(rows)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

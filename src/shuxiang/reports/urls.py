@@ -13,6 +13,7 @@ urlpatterns = [
     path("report.xlsx", views.xlsx, name="xlsx"),
     path("report.pdf", views.pdf, name="pdf"),
     path("inspection.xlsx", views.inspection, name="inspection"),
+    path("term-summary.docx", views.term_summary, name="term_summary"),
     path("settings/", views.settings_page, name="settings"),
     # The published page, open to the campus network without a login (see views.public).
     path("public/<slug:code>/", views.public, name="public"),

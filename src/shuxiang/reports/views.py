@@ -299,3 +299,18 @@ def inspection(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="inspection-{period.start}-{period.end}.xlsx"'
     )
     return response
+
+
+@staff_required("view_reports")
+def term_summary(request: HttpRequest) -> HttpResponse:
+    """学期工作总结（数据部分）, an editable .docx for the librarian to finish in Word."""
+    from shuxiang.reports import exports
+
+    period, group, _problems = _chosen(request)
+    found = report.build(request.library, period, group, clock.today())
+    response = HttpResponse(
+        exports.term_summary_docx(found),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="term-summary-{period.start}.docx"'
+    return response
