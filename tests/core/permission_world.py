@@ -78,6 +78,9 @@ class School:
     serial_issue: Any = None
     expected_issue: Any = None
     kiosk: Any = None  # a self-service kiosk's login (SIP2 only): not a column of the matrix
+    stocktake: Any = None  # open
+    closed_stocktake: Any = None  # of a class the school holds nothing of: nothing went missing
+    withdrawal: Any = None  # pending, proposed by the librarian
 
 
 @dataclass
@@ -108,6 +111,11 @@ def _school(code: str, prefix: str, school: str, number: int, grade: int, day: d
     from shuxiang.core.audit import Actor
     from shuxiang.core.models import AuditEvent, Location
     from shuxiang.core.services import library_setup, user_create
+    from shuxiang.inventory.services import (
+        stocktake_close,
+        stocktake_create,
+        withdrawal_propose,
+    )
     from shuxiang.patrons.models import Patron, SchoolClass
     from shuxiang.patrons.services import class_set_staff, patron_create
     from shuxiang.serials.services import issue_receive, subscription_create
@@ -207,6 +215,16 @@ def _school(code: str, prefix: str, school: str, number: int, grade: int, day: d
         )
         s.serial_issue.item_barcode = received.barcode
         s.expected_issue = s.subscription.issues.get(number=2)
+    s.stocktake = stocktake_create(actor=actor, name=f"{prefix}校期末清点")
+    s.closed_stocktake = stocktake_create(actor=actor, name=f"{prefix}校期中清点", clc="ZZ")
+    stocktake_close(actor=actor, stocktake_id=s.closed_stocktake.pk)
+    weeded = item_create(
+        actor=actor,
+        bib_id=bib_create(actor=actor, title=f"{prefix}校待剔旧书").pk,
+        barcode=barcode(90),  # beyond those the range hands out above
+        price=2000,
+    )
+    s.withdrawal = withdrawal_propose(actor=actor, barcodes=[weeded.barcode], reason="weeding")
     s.sru_server = sru_server_create(
         actor=actor, name=f"{prefix}校联合目录", url=f"http://sru-{code}.invalid/sru"
     )

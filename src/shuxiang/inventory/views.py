@@ -147,6 +147,9 @@ def stocktake_scans(request: HttpRequest, stocktake_id: int) -> JsonResponse:
     """The scan page's (and the phone's offline queue's) JSON: {"barcodes", "location"}
     → {"accepted", "unknown", "duplicates", "counts"}. A barcode sent twice counts once,
     so a queue re-sent after a lost answer is harmless."""
+    # Another library's stocktake is not found, whatever the body says.
+    if not Stocktake.objects.filter(pk=stocktake_id, library=request.library).exists():
+        raise Http404
     try:
         body = json.loads(request.body or b"{}")
         barcodes = body.get("barcodes")
