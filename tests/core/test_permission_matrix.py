@@ -515,6 +515,30 @@ PAGES: list[Row] = [
     post("staff/catalog/marc/import/", LIBRARIAN_WRITE, body=nothing, harmless=nothing),
     page("staff/catalog/marc/export/", LIBRARIAN),
     page("staff/kiosks/", LIBRARIAN, shows=lambda s: s.kiosk.username),
+    # -- statistics (reports): librarians, the admin and school leaders --
+    page("staff/reports/", "login 403 403 403 200 200 200 200", shows=lambda s: "借书率"),
+    page("staff/reports/report.xlsx", "login 403 403 403 200 200 200 200"),
+    page("staff/reports/report.pdf", "login 403 403 403 200 200 200 200", pdf=True),
+    page("staff/reports/inspection.xlsx", "login 403 403 403 200 200 200 200"),
+    page("staff/reports/term-summary.docx", "login 403 403 403 200 200 200 200"),
+    page("staff/reports/settings/", LIBRARIAN),
+    post(
+        "staff/reports/settings/",
+        LIBRARIAN_WRITE,
+        body=lambda s: {
+            "school_level": "primary",
+            "standard": "national-2018",
+            "borrowing_rate_basis": "readers",
+            "published": "on",
+        },
+        harmless=lambda s: {
+            "school_level": "college",
+            "standard": "national-2018",
+            "borrowing_rate_basis": "students",
+        },
+    ),
+    # Not published in the world: nobody sees it (the published page: tests/reports).
+    page("staff/reports/public/<slug:code>/", "all 404", args=lambda s: {"code": s.library.code}),
     # -- collection care (inventory): librarian and admin; school leaders read and approve --
     page(
         "staff/inventory/",
@@ -1439,6 +1463,13 @@ API: list[Row] = [
         args=lambda s: {"withdrawal_id": s.withdrawal.pk},
         safe_args=lambda s: {"withdrawal_id": NO_SUCH_ID},
         body=nothing,
+    ),
+    # -- statistics (reports) --
+    op(
+        "GET",
+        "/api/v1/reports/summary",
+        "401 403 403 403 200 200 200 200",
+        query=lambda s: {"start": "2026-03-01", "end": "2026-03-31"},
     ),
 ]
 
