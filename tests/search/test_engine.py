@@ -290,9 +290,7 @@ def test_paging_walks_the_same_order(add, library):
     assert engine.search(library, "森林", page=9, per_page=3).hits == []
 
 
-def test_a_large_catalog_keeps_the_first_prefix_matches_and_pages_alike(
-    add, library, monkeypatch
-):
+def test_a_large_catalog_keeps_the_first_prefix_matches_and_pages_alike(add, library, monkeypatch):
     """In a catalog too large to read every match at once, the title-prefix tier keeps
     only its first KEY_TIER_KEEP titles; the others still come, later, exactly once."""
     for i in range(7):

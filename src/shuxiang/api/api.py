@@ -76,4 +76,14 @@ def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
     return JsonResponse({"code": "not_found", "message": _("没有这个接口。")}, status=404)
 
 
-from shuxiang.api import circulation, inventory, marc, readers, reports, routes, search, serials, suggestions  # noqa: E402,F401  (registers the endpoints)
+from shuxiang.api import (  # noqa: E402,F401  (registers the endpoints)
+    circulation,
+    inventory,
+    marc,
+    readers,
+    reports,
+    routes,
+    search,
+    serials,
+    suggestions,
+)
