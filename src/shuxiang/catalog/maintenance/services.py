@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from shuxiang.catalog import callnumbers, clc, rules, search_port
 from shuxiang.catalog.maintenance import merge_port
 from shuxiang.catalog.maintenance import reclassify as plan_rules
+from shuxiang.catalog.marc.mapping import BIB_FIELDS
 from shuxiang.catalog.models import Bib, CallNumber, Item
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
@@ -28,30 +29,9 @@ MAX_MERGE = 50  # titles merged into one at a time: a group, not a catalog
 MAX_RECLASSIFY = 20_000  # titles in one reclassification (a large school's whole class)
 RECLASSIFY_ACTION = "bibs.reclassify"
 
-# The values of a title that the merge's audit event keeps of a merged-away title.
-BIB_VALUES = (
-    "title",
-    "parallel_title",
-    "responsibility",
-    "authors",
-    "edition",
-    "publisher",
-    "place",
-    "year",
-    "pages",
-    "size",
-    "isbn",
-    "isbns",
-    "invalid_isbns",
-    "price",
-    "clc",
-    "subjects",
-    "series",
-    "summary",
-    "language",
-    "material_type",
-    "marc_format",
-)
+# The values of a title that the merge's audit event keeps of a merged-away title: those
+# its MARC record fills, and the record's format.
+BIB_VALUES = (*BIB_FIELDS, "marc_format")
 
 
 class _DryRun(Exception):
