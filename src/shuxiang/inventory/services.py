@@ -442,7 +442,7 @@ def withdrawal_propose(
     return batch
 
 
-def _batch(actor: Actor, withdrawal_id: int) -> Withdrawal:
+def _locked_batch(actor: Actor, withdrawal_id: int) -> Withdrawal:
     batch = (
         Withdrawal.objects.select_for_update(of=("self",))
         .filter(library=actor.library, pk=withdrawal_id)
@@ -452,6 +452,12 @@ def _batch(actor: Actor, withdrawal_id: int) -> Withdrawal:
         raise NotFound(
             _("没有编号为 %(id)s 的注销批次。") % {"id": withdrawal_id}, code="withdrawal_not_found"
         )
+    return batch
+
+
+def _batch(actor: Actor, withdrawal_id: int) -> Withdrawal:
+    """A pending batch, locked."""
+    batch = _locked_batch(actor, withdrawal_id)
     if batch.status != Withdrawal.Status.PENDING:
         raise Conflict(_("此注销批次已审批。"), code="withdrawal_decided")
     return batch
@@ -541,15 +547,7 @@ def withdrawal_dispose(*, actor: Actor, withdrawal_id: int, disposal: str) -> Wi
             _("处置方式应为 transfer（调拨）、exchange（交换）、sale（出售）或 scrap（报废）。"),
             code="invalid_disposal",
         )
-    batch = (
-        Withdrawal.objects.select_for_update(of=("self",))
-        .filter(library=actor.library, pk=withdrawal_id)
-        .first()
-    )
-    if batch is None:
-        raise NotFound(
-            _("没有编号为 %(id)s 的注销批次。") % {"id": withdrawal_id}, code="withdrawal_not_found"
-        )
+    batch = _locked_batch(actor, withdrawal_id)
     if batch.status != Withdrawal.Status.APPROVED:
         raise Conflict(_("只有已批准的注销批次才能记录处置。"), code="withdrawal_not_approved")
     before = batch.disposal
