@@ -25,6 +25,9 @@ QUICK = {
     "marc_bench.py": ["--n", "10000"],
     "import_desk_bench.py": ["--quick"],
     "search_bench.py": ["--sizes", "20000", "--engines", "sqlite", "--queries", "30"],
+    "inventory_bench.py": ["--scale", "0.1"],
+    "reports_bench.py": ["--scale", "0.1"],
+    "sip2_bench.py": ["--scale", "0.1", "--seconds", "5"],
 }
 
 
