@@ -396,7 +396,7 @@ def profile(var: Path, cards: list[str], barcodes: list[str]) -> None:
 
     total = cumulative("django/test/client.py", "request")
     rows: list[tuple[str, Callable[[], float]]] = [
-        ("scan view (circulation views.scan)", lambda: cumulative("circulation/views.py", "scan")),
+        ("scan view (circulation desk.scan)", lambda: cumulative("circulation/desk.py", "scan")),
         (
             "  check-out service (loan_checkout)",
             lambda: cumulative("circulation/services", "loan_checkout"),

@@ -1,16 +1,16 @@
 from django.urls import include, path
 
-from shuxiang.circulation import views
+from shuxiang.circulation import desk, views
 
 app_name = "circulation"
 
 urlpatterns = [
-    path("", views.desk, name="desk"),
-    path("scan", views.scan, name="scan"),
-    path("ping", views.ping, name="ping"),
-    path("desk-worker.js", views.desk_worker, name="desk_worker"),
-    path("renew", views.renew, name="renew"),
-    path("receipt/<str:card>/", views.receipt, name="receipt"),
+    path("", desk.desk, name="desk"),
+    path("scan", desk.scan, name="scan"),
+    path("ping", desk.ping, name="ping"),
+    path("desk-worker.js", desk.desk_worker, name="desk_worker"),
+    path("renew", desk.renew, name="renew"),
+    path("receipt/<str:card>/", desk.receipt, name="receipt"),
     path("policies/", views.policies, name="policies"),
     path("settings/", views.circulation_settings, name="settings"),
     path("reader/<str:card>/", views.reader, name="reader"),
