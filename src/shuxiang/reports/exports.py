@@ -4,7 +4,11 @@ of their own) and the PDF 学期图书室工作统计 for school leaders. Both r
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html import escape
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -551,4 +555,508 @@ def term_summary_docx(found: dict[str, Any]) -> bytes:
     table(rows)
     buffer = io.BytesIO()
     doc.save(buffer)
+    return buffer.getvalue()
+
+
+# -- the ledgers (三帐一簿) -----------------------------------------------------------------
+
+
+@dataclass
+class LedgerTable:
+    """One table of a ledger: its heading, column titles, rows (numbers as numbers, money
+    as Decimal yuan), the total row, and each column's width on paper (mm; 0 takes what
+    is left) and in the workbook (characters)."""
+
+    heading: str
+    headers: list[str]
+    rows: list[list[Any]]
+    widths_mm: list[float]
+    total: list[Any] | None = None
+    day_breaks: bool = False  # a subheading row before each new day (the loan register)
+
+
+@dataclass
+class Ledger:
+    """A ledger as the page shows it and the PDF and xlsx write it."""
+
+    slug: str
+    title: str
+    lines: list[str]
+    tables: list[LedgerTable] = field(default_factory=list)
+    note: str = ""
+
+
+def shown(value: Any) -> str:
+    """A ledger cell as printed: 12,345; money 1,234.50; a date 2026-03-01; None "—"."""
+    if value is None or value == "":
+        return "—" if value is None else ""
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _yuan(fen: int | None) -> Decimal:
+    from shuxiang.core.money import Money
+
+    return Money(fen or 0).decimal
+
+
+def _tally(t: Any) -> list[Any]:
+    return [t.volumes, _yuan(t.value)]
+
+
+def general_ledger_doc(library: Any, year: int) -> Ledger:
+    """总帐: books and other materials, year by year up to `year`, and that year's changes
+    by source and by reason."""
+    from shuxiang.reports import ledgers
+
+    found = ledgers.general_ledger(library, year)
+    headers = [
+        _("年度"),
+        _("年初册数"),
+        _("年初金额（元）"),
+        _("本年增加（册）"),
+        _("增加金额（元）"),
+        _("本年减少（册）"),
+        _("减少金额（元）"),
+        _("年末册数"),
+        _("年末金额（元）"),
+    ]
+    tables = [
+        LedgerTable(
+            str(label),
+            headers,
+            [
+                [r.year, *_tally(r.start), *_tally(r.added), *_tally(r.removed), *_tally(r.end)]
+                for r in found[kind]
+            ],
+            [16, 24, 30, 24, 30, 24, 30, 24, 30],
+        )
+        for kind, label in ledgers.KINDS
+    ]
+    changes = ledgers.year_changes(library, year)
+    for heading, first, rows in (
+        (_("%(year)s 年增加（按来源）") % {"year": year}, _("来源"), changes["added"]),
+        (_("%(year)s 年减少（按原因）") % {"year": year}, _("原因"), changes["removed"]),
+    ):
+        tables.append(
+            LedgerTable(
+                heading,
+                [first, _("册数"), _("金额（元）")],
+                [[label, *_tally(t)] for label, t in rows],
+                [60, 30, 40],
+                total=[
+                    _("合计"),
+                    sum(t.volumes for _l, t in rows),
+                    _yuan(sum(t.value for _l, t in rows)),
+                ],
+            )
+        )
+    return Ledger(
+        "general",
+        _("%(library)s 藏书总帐（%(year)s 年）")
+        % {"library": _library_name(library), "year": year},
+        [
+            _(
+                "年末 = 年初 + 本年增加 − 本年减少；年初 = 上年年末。图书指普通外借和参考工具书，其他资料指期刊、音像资料。"
+            ),
+            _(
+                "入藏以入藏日期为准；减少指注销（以注销批次审批日为准）和遗失；金额按实价，无实价按定价。"
+            ),
+        ],
+        tables,
+    )
+
+
+def _library_name(library: Any) -> str:
+    return library.school_name or library.name
+
+
+def classified_ledger_doc(library: Any, year: int) -> Ledger:
+    """分类帐: the books held at the end of `year` by the five major groups and the 22
+    CLC classes, with the year's additions and removals."""
+    from shuxiang.reports import ledgers, metrics
+
+    found = ledgers.classified_ledger(library, year)
+    total = found["total"]
+    headers = [
+        _("类别"),
+        _("名称"),
+        _("册数"),
+        _("种数"),
+        _("金额（元）"),
+        _("占比（%）"),
+        _("本年增加（册）"),
+        _("增加金额（元）"),
+        _("本年减少（册）"),
+        _("减少金额（元）"),
+    ]
+
+    def row(r: Any) -> list[Any]:
+        return [
+            r.code,
+            r.label,
+            r.volumes,
+            r.titles,
+            _yuan(r.value),
+            metrics.share(r.volumes, total.volumes).rounded(2),
+            *_tally(r.added),
+            *_tally(r.removed),
+        ]
+
+    widths = [14, 0, 20, 18, 28, 20, 24, 28, 24, 28]
+    total_row = [_("合计"), "", *row(total)[2:5], 100.0 if total.volumes else None, *row(total)[6:]]
+    return Ledger(
+        "classified",
+        _("%(library)s 藏书分类帐（%(year)s 年）")
+        % {"library": _library_name(library), "year": year},
+        [
+            _("%(year)s 年 12 月 31 日馆藏图书（不含已注销、遗失），按《中国图书馆分类法》统计。")
+            % {"year": year},
+            _("种数按书目记录计：同一书目的多个复本计一种。"),
+        ],
+        [
+            LedgerTable(
+                _("五大部类"), headers, [row(g) for g in found["groups"]], widths, total_row
+            ),
+            LedgerTable(
+                _("二十二大类"), headers, [row(c) for c in found["classes"]], widths, total_row
+            ),
+        ],
+    )
+
+
+def loss_ledger_doc(library: Any, start: dt.date, end: dt.date, rows: Any = None) -> Ledger:
+    """报损帐: every copy withdrawn or lost in the span with accession number, title,
+    value, reason, day and batch; totals by reason. `rows`: the lines to show (a page of
+    them); all of them by default."""
+    from shuxiang.reports import ledgers
+
+    labels = ledgers.reason_labels()
+    totals = ledgers.loss_totals(library, start, end)
+    lines = ledgers.loss_rows(library, start, end) if rows is None else rows
+    return Ledger(
+        "losses",
+        _("%(library)s 报损帐（%(start)s — %(end)s）")
+        % {"library": _library_name(library), "start": start, "end": end},
+        [
+            _(
+                "注销以注销批次的审批日为准；遗失未注销的图书以状态变为遗失的日期为准；金额按入帐时的实价（无实价按定价），与总帐一致。"
+            )
+        ],
+        [
+            LedgerTable(
+                _("按原因合计"),
+                [_("原因"), _("册数"), _("金额（元）")],
+                [[label, *_tally(t)] for _code, label, t in totals["by_reason"]],
+                [60, 30, 40],
+                total=[_("合计"), *_tally(totals["total"])],
+            ),
+            LedgerTable(
+                _("报损明细"),
+                [
+                    _("日期"),
+                    _("登录号"),
+                    _("条码号"),
+                    _("题名"),
+                    _("分类号"),
+                    _("金额（元）"),
+                    _("原因"),
+                    _("注销批次"),
+                ],
+                [
+                    [
+                        r["left"],
+                        r["accession_number"] or "",
+                        r["barcode"],
+                        r["bib__title"],
+                        r["bib__clc"],
+                        _yuan(r["written_off"]),
+                        labels.get(r["reason"], r["reason"]),
+                        _("第 %(n)s 批") % {"n": r["batch"]} if r["batch"] else "",
+                    ]
+                    for r in lines
+                ],
+                [24, 26, 26, 0, 24, 22, 30, 20],
+                total=[_("合计"), "", "", "", "", *_tally(totals["total"])[1:], "", ""],
+            ),
+        ],
+    )
+
+
+LOAN_PDF_LIMIT = 3000
+
+
+def loan_row(r: dict, *, names: bool, zone: Any) -> list[Any]:
+    """One line of the loan register: out (local time), reader, category or class, title,
+    barcode, due, returned (local day) or the loan's state."""
+    from shuxiang.patrons.models import Patron
+
+    categories = dict(Patron.Category.choices)
+    if r["school_class__name"]:
+        who, group = _("（班级集体借阅）"), r["school_class__name"]
+    else:
+        who = "—" if r["patron__anonymous"] or not r["patron__name"] else r["patron__name"]
+        group = r["class_name_at_loan"] or str(categories.get(r["patron_category"], ""))
+    back: Any
+    if r["returned_at"] is not None:
+        back = r["returned_at"].astimezone(zone).date()
+    else:
+        back = {"lost": _("遗失"), "claimed_returned": _("声称已还")}.get(r["status"], _("未还"))
+    out = r["checked_out_at"].astimezone(zone)
+    row = [out.date(), f"{out:%H:%M}"]
+    if names:
+        row.append(who)
+    return [*row, group, r["bib_title"], r["item__barcode"], r["due_date"], back]
+
+
+def loan_headers(names: bool) -> list[str]:
+    first = [_("日期"), _("时间")] + ([_("读者")] if names else [])
+    return [*first, _("班级 / 读者类型"), _("题名"), _("条码号"), _("应还日期"), _("归还")]
+
+
+def loan_register_doc(
+    library: Any, start: dt.date, end: dt.date, rows: Any, *, names: bool, count: int
+) -> Ledger:
+    """借阅登记 of a span: the loans in the order they went out, grouped by day."""
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(library.time_zone)
+    widths = [22, 12, *([22] if names else []), 28, 0, 26, 22, 22]
+    return Ledger(
+        "loans",
+        _("%(library)s 借阅登记（%(start)s — %(end)s）")
+        % {"library": _library_name(library), "start": start, "end": end},
+        [_("共 %(n)s 册次。") % {"n": f"{count:,}"}],
+        [
+            LedgerTable(
+                _("借阅登记"),
+                loan_headers(names),
+                [loan_row(r, names=names, zone=zone) for r in rows],
+                widths,
+                day_breaks=True,
+            )
+        ],
+    )
+
+
+def ledger_xlsx(ledger: Ledger) -> bytes:
+    """One sheet per table, the first with the title and notes above it: bold headers on
+    a tinted row, frozen below the header, money with two decimals, text as text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    wb = Workbook()
+    for n, table in enumerate(ledger.tables):
+        ws = wb.active if n == 0 else wb.create_sheet()
+        ws.title = _sheet_title(table.heading, wb)
+        if n == 0:
+            spreadsheet.append_text_row(ws, [ledger.title])
+            ws["A1"].font = Font(bold=True, size=14)
+            for line in ledger.lines:
+                spreadsheet.append_text_row(ws, [line])
+            spreadsheet.append_text_row(ws, [])
+        spreadsheet.append_text_row(ws, table.headers)
+        head = ws.max_row
+        for cell in ws[head]:
+            cell.font, cell.fill = bold, fill
+        ws.freeze_panes = ws.cell(row=head + 1, column=1)
+        for row in table.rows:
+            spreadsheet.append_text_row(ws, row)
+            _money_format(ws[ws.max_row])
+        if table.total:
+            spreadsheet.append_text_row(ws, table.total)
+            for cell in ws[ws.max_row]:
+                cell.font = bold
+            _money_format(ws[ws.max_row])
+        _widths(ws, table)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(heading: str, wb: Any) -> str:
+    # A sheet's name has at most 31 characters and none of []:*?/\.
+    title = "".join(ch for ch in heading if ch not in "[]:*?/\\")[:31] or "Sheet"
+    n, candidate = 2, title
+    while candidate in wb.sheetnames:
+        candidate, n = f"{title[:28]}({n})", n + 1
+    return candidate
+
+
+def _money_format(cells: Any) -> None:
+    for cell in cells:
+        if isinstance(cell.value, Decimal):
+            cell.number_format = "#,##0.00"
+
+
+def _widths(ws: Any, table: LedgerTable) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(table.widths_mm, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(10, round((width or 90) / 2.2))
+
+
+def loan_register_xlsx(
+    library: Any, start: dt.date, end: dt.date, rows: Any, *, names: bool
+) -> bytes:
+    """The whole loan register of a span, streamed (a school year is 300,000 lines): a
+    write-only workbook, text cells that look like formulas written as text, and a
+    second sheet with the loans of each day."""
+    import zoneinfo
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    from shuxiang.reports import ledgers
+
+    zone = zoneinfo.ZoneInfo(library.time_zone)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("借阅登记"))
+    widths = [12, 8, *([12] if names else []), 16, 40, 16, 12, 12]
+    for i, width in enumerate(widths):
+        ws.column_dimensions[chr(65 + i)].width = width
+    ws.freeze_panes = "A3"
+
+    def styled(values: list[Any], font: Any = None, tint: Any = None) -> list[Any]:
+        out = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            if font is not None:
+                cell.font = font
+            if tint is not None:
+                cell.fill = tint
+            out.append(cell)
+        return out
+
+    ws.append(
+        styled(
+            [
+                _("%(library)s 借阅登记（%(start)s — %(end)s）")
+                % {"library": _library_name(library), "start": start, "end": end}
+            ],
+            Font(bold=True, size=13),
+        )
+    )
+    ws.append(styled(loan_headers(names), bold, fill))
+    for r in rows:
+        ws.append(styled(loan_row(r, names=names, zone=zone)))
+    days = wb.create_sheet(_("按日统计"))
+    days.append(styled([_("日期"), _("借出（册次）")], bold, fill))
+    total = 0
+    for day, n in ledgers.loans_by_day(library, start, end):
+        days.append(styled([day, n]))
+        total += n
+    days.append(styled([_("合计"), total], bold))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def ledger_pdf(ledger: Ledger, *, landscape_page: bool = True) -> bytes:
+    """The ledger on A4 (landscape: the ledgers are wide), the embedded CJK font, each
+    table's header repeated on every page, page numbers, and lines for signatures."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from shuxiang.core.pdf import cjk_font
+
+    font = cjk_font()
+    size = landscape(A4) if landscape_page else A4
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
+    right = ParagraphStyle("right", parent=body, alignment=2)
+    head = ParagraphStyle("head", parent=body, fontSize=9, leading=11)
+    h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, alignment=1)
+    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=18, spaceBefore=6)
+    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12, textColor=colors.grey)
+    room = size[0] - 24 * mm
+
+    def cell(value: Any, style: Any) -> Paragraph:
+        return Paragraph(
+            escape(shown(value)), right if is_number(value) and style is body else style
+        )
+
+    story: list[Any] = [Paragraph(escape(ledger.title), h1)]
+    story += [Paragraph(escape(line), small) for line in ledger.lines]
+    for table in ledger.tables:
+        story.append(Paragraph(escape(table.heading), h2))
+        fixed = sum(w * mm for w in table.widths_mm)
+        flexible = sum(1 for w in table.widths_mm if not w)
+        rest = max(20 * mm, (room - fixed) / flexible) if flexible else 0
+        widths = [w * mm if w else rest for w in table.widths_mm]
+        scale = min(1.0, room / sum(widths))
+        widths = [w * scale for w in widths]
+        data = [[cell(h, head) for h in table.headers]]
+        spans = []
+        day = None
+        for row in table.rows or [[_("（无）")] + [""] * (len(table.headers) - 1)]:
+            if table.day_breaks and row and row[0] != day:
+                day = row[0]
+                data.append([cell(f"{shown(day)}", head)] + [""] * (len(table.headers) - 1))
+                spans.append(len(data) - 1)
+            data.append([cell(v, body) for v in row])
+        if table.total:
+            data.append([cell(v, head) for v in table.total])
+        t = Table(data, colWidths=widths, repeatRows=1)
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ]
+        for n in spans:
+            style += [("SPAN", (0, n), (-1, n)), ("BACKGROUND", (0, n), (-1, n), colors.whitesmoke)]
+        if table.total:
+            style.append(("LINEABOVE", (0, -1), (-1, -1), 1, colors.black))
+        t.setStyle(TableStyle(style))
+        story.append(t)
+    if ledger.note:
+        story.append(Paragraph(escape(ledger.note), small))
+    story.append(Spacer(1, 10 * mm))
+    story.append(
+        Paragraph(
+            escape(
+                "　　　　".join([_("图书管理员（签字）："), _("学校领导（签字）："), _("日期：")])
+            ),
+            body,
+        )
+    )
+
+    def number(canvas: Any, doc: Any) -> None:
+        canvas.setFont(font, 8)
+        canvas.drawCentredString(size[0] / 2, 7 * mm, _("第 %(page)s 页") % {"page": doc.page})
+
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=size,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=14 * mm,
+        title=ledger.title,
+    ).build(story, onFirstPage=number, onLaterPages=number)
     return buffer.getvalue()

@@ -15,6 +15,9 @@ urlpatterns = [
     path("inspection.xlsx", views.inspection, name="inspection"),
     path("term-summary.docx", views.term_summary, name="term_summary"),
     path("settings/", views.settings_page, name="settings"),
+    path("ledgers/<slug:name>/", views.ledger, name="ledger"),
+    path("ledgers/<slug:name>.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
+    path("ledgers/<slug:name>.pdf", views.ledger_pdf, name="ledger_pdf"),
     # The published page, open to the campus network without a login (see views.public).
     path("public/<slug:code>/", views.public, name="public"),
 ]

@@ -314,3 +314,189 @@ def term_summary(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="term-summary-{period.start}.docx"'
     return response
+
+
+# -- the ledgers (三帐一簿) -----------------------------------------------------------------
+
+LEDGERS = (
+    ("general", gettext_lazy("总帐")),
+    ("classified", gettext_lazy("分类帐")),
+    ("losses", gettext_lazy("报损帐")),
+    ("loans", gettext_lazy("借阅登记")),
+)
+LEDGER_PAGE_SIZE = 100
+LONGEST_SPAN_DAYS = 366
+
+
+def _ledger_year(request: HttpRequest, problems: list[str]) -> int:
+    today = clock.today()
+    text = request.GET.get("year", "").strip()
+    if not text:
+        return today.year
+    if text.isdigit() and 1949 <= int(text) <= today.year + 1:
+        return int(text)
+    problems.append(
+        _("年度应为 1949 至 %(last)s 之间的年份：%(value)s")
+        % {"last": today.year + 1, "value": text[:20]}
+    )
+    return today.year
+
+
+def _ledger_span(request: HttpRequest, name: str, problems: list[str]) -> tuple:
+    """The span of the loss ledger (a year by default) or the loan register (this month
+    so far by default): start and end days, at most a year apart."""
+    import datetime as dt
+
+    today = clock.today()
+    if name == "losses":
+        year = _ledger_year(request, problems)
+        default = (dt.date(year, 1, 1), dt.date(year, 12, 31))
+    else:
+        default = (today.replace(day=1), today)
+    start, end = request.GET.get("start", ""), request.GET.get("end", "")
+    if not (start or end):
+        return default
+    try:
+        period = report.period_of(request.library, today, start=start, end=end)
+    except DomainError as error:
+        problems.append(error.message)
+        return default
+    if period.days > LONGEST_SPAN_DAYS:
+        problems.append(_("一次最多查询 366 天，请缩短期间。"))
+        return default
+    return period.start, period.end
+
+
+def _ledger_doc(request: HttpRequest, name: str, problems: list[str], *, paged: bool) -> tuple:
+    """The ledger asked for, the page of the loan register or loss ledger (when `paged`)
+    and the query string that asks for the same ledger again."""
+    from urllib.parse import urlencode
+
+    from django.core.paginator import Paginator
+
+    from shuxiang.reports import exports, ledgers
+
+    library = request.library
+    page = None
+    if name in ("general", "classified"):
+        year = _ledger_year(request, problems)
+        build = exports.general_ledger_doc if name == "general" else exports.classified_ledger_doc
+        return build(library, year), page, urlencode({"year": year}), {"year": year}
+    start, end = _ledger_span(request, name, problems)
+    query = urlencode({"start": start.isoformat(), "end": end.isoformat()})
+    chosen = {"start": start, "end": end}
+    if name == "losses":
+        rows = ledgers.loss_rows(library, start, end)
+        if paged:
+            page = Paginator(rows, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+            rows = page.object_list
+        return exports.loss_ledger_doc(library, start, end, rows), page, query, chosen
+    rows = ledgers.loan_rows(library, start, end)
+    count = rows.count()
+    if paged:
+        page = Paginator(rows, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = page.object_list
+    else:
+        rows = rows[: exports.LOAN_PDF_LIMIT]
+    doc = exports.loan_register_doc(
+        library, start, end, rows, names=can(request.user, "view_patron_history"), count=count
+    )
+    if not paged and count > exports.LOAN_PDF_LIMIT:
+        doc.note = _(
+            "本期共 %(n)s 册次，PDF 只列出前 %(limit)s 条；完整的借阅登记请导出 Excel，或缩短期间后打印。"
+        ) % {"n": f"{count:,}", "limit": f"{exports.LOAN_PDF_LIMIT:,}"}
+    return doc, page, query, chosen
+
+
+def _ledger_name(name: str) -> str:
+    from django.http import Http404
+
+    if name not in dict(LEDGERS):
+        raise Http404
+    return name
+
+
+@staff_required("view_reports")
+def ledger(request: HttpRequest, name: str) -> HttpResponse:
+    """A ledger on screen (printable: the print stylesheet drops the forms and links),
+    with its PDF and xlsx; the loan register and the loss ledger a page at a time."""
+    from shuxiang.reports import exports
+
+    name = _ledger_name(name)
+    problems: list[str] = []
+    doc, page, query, chosen = _ledger_doc(request, name, problems, paged=True)
+    for problem in problems:
+        messages.error(request, problem)
+    tables = []
+    for table in doc.tables:
+        numeric = {i for row in table.rows[:1] for i, v in enumerate(row) if exports.is_number(v)}
+        rows, day = [], None
+        for row in table.rows:
+            if table.day_breaks and row[0] != day:
+                day = row[0]
+                rows.append({"day": exports.shown(day), "cells": []})
+            rows.append({"cells": [(exports.shown(v), i in numeric) for i, v in enumerate(row)]})
+        tables.append(
+            {
+                "heading": table.heading,
+                "headers": table.headers,
+                "rows": rows,
+                "total": [
+                    (exports.shown(v), i in numeric) for i, v in enumerate(table.total or [])
+                ],
+                "span": len(table.headers),
+            }
+        )
+    return render(
+        request,
+        "reports/ledger.html",
+        {
+            "doc": doc,
+            "name": name,
+            "ledgers": LEDGERS,
+            "tables": tables,
+            "page": page,
+            "query": query,
+            "chosen": chosen,
+            "this_year": clock.today().year,
+        },
+    )
+
+
+@staff_required("view_reports")
+def ledger_xlsx(request: HttpRequest, name: str) -> HttpResponse:
+    from shuxiang.reports import exports, ledgers
+
+    name = _ledger_name(name)
+    problems: list[str] = []
+    if name == "loans":
+        start, end = _ledger_span(request, name, problems)
+        data = exports.loan_register_xlsx(
+            request.library,
+            start,
+            end,
+            ledgers.loan_rows(request.library, start, end).iterator(chunk_size=2000),
+            names=can(request.user, "view_patron_history"),
+        )
+        stem = f"loans-{start}-{end}"
+    else:
+        doc, _page, query, chosen = _ledger_doc(request, name, problems, paged=False)
+        data = exports.ledger_xlsx(doc)
+        stem = f"{name}-" + "-".join(str(v) for v in chosen.values())
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response
+
+
+@staff_required("view_reports")
+def ledger_pdf(request: HttpRequest, name: str) -> HttpResponse:
+    from shuxiang.reports import exports
+
+    name = _ledger_name(name)
+    doc, _page, _query, chosen = _ledger_doc(request, name, [], paged=False)
+    stem = f"{name}-" + "-".join(str(v) for v in chosen.values())
+    response = HttpResponse(exports.ledger_pdf(doc), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{stem}.pdf"'
+    return response
