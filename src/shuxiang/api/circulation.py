@@ -123,6 +123,34 @@ def renew(request: HttpRequest, payload: RenewIn) -> dict:
     return {"item": payload.item.strip(), "due": loan.due_date, "renewals": loan.renewals}
 
 
+class ClaimIn(Schema):
+    item: str = Field(min_length=1, max_length=40, description="条码号")
+    note: str = Field(default="", max_length=200, description="读者的说法，如：上周五还到还书箱")
+
+
+class ClaimOut(Schema):
+    loan_id: int
+    item: str
+    status: str = Field(description="claimed_returned 声称已还")
+    item_status: str = Field(description="missing 丢失待查：清点时查找")
+
+
+@api.post("/circulation/claim-returned", response={200: ClaimOut, **ERRORS}, tags=["circulation"])
+def claim_returned(request: HttpRequest, payload: ClaimIn) -> dict:
+    """The reader says the copy was returned (声称已还): the loan leaves the open and
+    overdue loans and accrues no fine; the copy is sought (丢失待查) until it is found
+    (check-in or a stocktake) or written off. Librarians. 409 `not_on_loan`,
+    `already_claimed`; 404 `item_not_found`."""
+    actor = require(request, "circulate_any_class")
+    loan = services.loan_claim_returned(actor=actor, barcode=payload.item, note=payload.note)
+    return {
+        "loan_id": loan.pk,
+        "item": payload.item.strip(),
+        "status": loan.status,
+        "item_status": "missing",
+    }
+
+
 @api.get("/patrons/{card}/loans", response={200: list[LoanOut], **ERRORS}, tags=["circulation"])
 def loans(request: HttpRequest, card: str, history: bool = False) -> list[dict]:
     """A reader's open loans; with ?history=1 also the returned ones (with returned_at)."""

@@ -18,6 +18,8 @@ def register() -> None:
             "loan.renew": _("续借"),
             "loan.lost": _("登记遗失"),
             "loan.found": _("遗失图书找回"),
+            "loan.claim_returned": _("登记读者声称已还"),
+            "loan.claim_found": _("声称已还的图书找到"),
             "loan.import": _("导入原系统借阅"),
             "loan.transfer": _("班级间交换"),
             "hold.place": _("预约"),

@@ -151,6 +151,11 @@ class Loan(models.Model):
         related_name="+",
         db_index=False,
     )
+    # A loan the reader says was returned (声称已还): when the librarian recorded it and
+    # what the reader said. Nullable, so that adding them to a school's million loans is
+    # an ALTER TABLE ADD COLUMN on SQLite rather than a rebuilt table.
+    claimed_at = models.DateTimeField(_("登记声称已还时间"), null=True, blank=True)
+    claim_note = models.CharField(_("声称已还说明"), max_length=200, null=True, blank=True)
 
     class Meta:
         verbose_name = _("借阅记录")

@@ -361,6 +361,17 @@ def patron_loans(library: Library, patron: Patron, *, history: bool = False) -> 
     return loans
 
 
+def patron_claimed_loans(library: Library, patron: Patron) -> list[Loan]:
+    """A reader's loans they say were returned (声称已还) and whose copies are still
+    sought, latest claim first. They are not open loans: no list of open or overdue
+    loans, no count against the limit reads them (those read `on_loan` only)."""
+    return list(
+        Loan.objects.filter(library=library, patron=patron, status=Loan.Status.CLAIMED_RETURNED)
+        .select_related("item__bib", "item__call_number")
+        .order_by("-claimed_at", "-id")
+    )
+
+
 def patron_summary(library: Library, patron: Patron, *, today: dt.date) -> dict[str, Any]:
     """Everything the desk shows about a reader: loans against the limit, overdue days,
     and every reason the reader could not borrow now."""

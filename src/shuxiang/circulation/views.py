@@ -35,6 +35,7 @@ from shuxiang.circulation.selectors import (
     hold_shelf,
     loan_policies,
     overdue_loans,
+    patron_claimed_loans,
     patron_fees,
     patron_holds,
     patron_summary,
@@ -157,8 +158,9 @@ def _reader_or_404(request: HttpRequest, card: str) -> Patron:
 
 @staff_required("circulate")
 def reader(request: HttpRequest, card: str) -> HttpResponse:
-    """A reader's account (读者账户): open loans, holds, fee history, manual blocks; a
-    librarian takes payments, waives fees, marks a copy lost or damaged, blocks."""
+    """A reader's account (读者账户): open loans, loans claimed returned (声称已还),
+    holds, fee history, manual blocks; a librarian takes payments, waives fees, marks a
+    copy lost or damaged or its loan claimed returned, blocks."""
     patron = _reader_or_404(request, card)
     today = clock.today()
     if request.method == "POST":
@@ -169,6 +171,7 @@ def reader(request: HttpRequest, card: str) -> HttpResponse:
         "circulation/reader.html",
         {
             "summary": patron_summary(request.library, patron, today=today),
+            "claimed": patron_claimed_loans(request.library, patron),
             "holds": patron_holds(patron),
             "fees": patron_fees(patron),
             "manual_block": PatronBlock.objects.filter(
@@ -209,6 +212,18 @@ def _reader_action(request: HttpRequest, patron: Patron) -> HttpResponse:
             )
             messages.success(
                 request, _("已按遗失处理，应赔 %(yuan)s 元。") % {"yuan": yuan_text(fee.amount)}
+            )
+        elif action == "claim_returned":
+            loan = services.loan_claim_returned(
+                actor=actor,
+                loan_id=int_param(request.POST.get("loan"), default=0) or None,
+                barcode=request.POST.get("barcode", ""),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(
+                request,
+                _("《%(title)s》已登记为读者声称已还：不再计入在借和逾期，清点时查找。")
+                % {"title": loan.item.bib.title},
             )
         elif action == "damaged":
             fee = services.item_mark_damaged(

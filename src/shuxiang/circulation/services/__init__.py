@@ -10,6 +10,8 @@ here, so callers write `from shuxiang.circulation import services` and
   applied once;
 - `holds`: the queue for a title and the hold shelf;
 - `fees`: lost and damaged copies, payments, waivers, refunds and their receipts;
+- `claims`: loans the reader says were returned (声称已还), and the one path by which a
+  copy of a lost or claimed loan comes back;
 - `blocks`: manual blocks (停借);
 - `class_loans`: class collections and class exchanges;
 - `legacy_loans`: taking over the open loans of the previous system;
@@ -17,6 +19,7 @@ here, so callers write `from shuxiang.circulation import services` and
 """
 
 from shuxiang.circulation.services.blocks import patron_block, patron_unblock
+from shuxiang.circulation.services.claims import loan_claim_returned
 from shuxiang.circulation.services.class_loans import (
     class_loan_checkin,
     class_loan_checkout,
@@ -90,6 +93,7 @@ __all__ = [
     "item_mark_lost",
     "legacy_loans_import",
     "loan_checkin",
+    "loan_claim_returned",
     "loan_checkout",
     "loan_renew",
     "loan_renew_all",

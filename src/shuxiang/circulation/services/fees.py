@@ -60,15 +60,23 @@ def _last_loan(item: Item) -> Loan | None:
     )
 
 
+def _claimed_loan(item: Item) -> Loan | None:
+    """The loan of this copy its reader says was returned (声称已还), if any."""
+    return (
+        Loan.objects.filter(item=item, status=Loan.Status.CLAIMED_RETURNED).order_by("-id").first()
+    )
+
+
 @transaction.atomic
 def item_mark_lost(*, actor: Actor, barcode: str, replacement: bool = False, note: str = "") -> Fee:
     """A reader lost a copy they borrowed (赔偿): the loan ends as lost, the copy is lost,
     and the reader is billed price × factor + processing fee — or, when they bring a
-    replacement copy, the processing fee only."""
+    replacement copy, the processing fee only. A loan the reader says was returned
+    (声称已还) and whose copy was not found may be billed so too: nothing else bills it."""
     _require(actor, "circulate_any_class")
     library = actor.library
     item = _locked_item(library, barcode)
-    loan = open_loan_of(item.pk)
+    loan = open_loan_of(item.pk) or _claimed_loan(item)
     if loan is None or loan.patron_id is None:
         raise Conflict(_("此书没有借给读者，不能按遗失赔偿。"), code="not_on_loan")
     patron = patron_by_id(loan.patron_id)
@@ -76,6 +84,7 @@ def item_mark_lost(*, actor: Actor, barcode: str, replacement: bool = False, not
     compensation, processing = rules.lost_fee(item.price, settings)
     amount = processing if replacement else compensation + processing
     now = clock.now()
+    loan_before = loan.status
     _loan_move(actor, loan, Loan.Status.LOST, at=now)
     item_status_set(item_id=item.pk, status=Item.Status.LOST, at=now)
     fee = Fee.objects.create(
@@ -93,7 +102,7 @@ def item_mark_lost(*, actor: Actor, barcode: str, replacement: bool = False, not
         actor,
         "loan.lost",
         loan,
-        before={"status": "on_loan", "item_status": item.status},
+        before={"status": loan_before, "item_status": item.status},
         after={"status": "lost", "item_status": "lost", "fee": amount, "replacement": replacement},
     )
     audit.record(actor, "fee.create", fee, after={"kind": "lost", "amount": amount})

@@ -30,8 +30,8 @@ from shuxiang.circulation.services._common import (
     _patron,
     _refuse_or_override,
 )
+from shuxiang.circulation.services.claims import _found_copy_settle
 from shuxiang.circulation.services.desk_scans import _desk_scan_record
-from shuxiang.circulation.services.fees import _lost_copy_found
 from shuxiang.circulation.services.holds import _trap
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
@@ -126,6 +126,11 @@ def loan_checkout(
         leaving_date=ctx.leaving_date(grade, today),
     )
     now = clock.now()
+    if item.status in (Item.Status.LOST, Item.Status.MISSING):
+        # A sought copy lent straight from the librarian's hand is found first, by the
+        # same path as at check-in: its lost or claimed loan must not stay open behind
+        # the new one (a refund due is recorded with its receipt on the reader's fees).
+        _found_copy_settle(actor, item)
     loan = _loan_open(actor, item=item, patron=patron, due=due, checked_out_at=now)
     before_status = item.status
     item_status_set(item_id=item.pk, status=Item.Status.ON_LOAN, at=now)
@@ -251,9 +256,10 @@ def _shelve_or_trap(actor: Actor, result: CheckinResult, today: dt.date, now: dt
 @transaction.atomic
 def loan_checkin(*, actor: Actor, barcode: str, scan_id: uuid.UUID | None = None) -> CheckinResult:
     """Take a copy back (归还) at any desk. A copy marked missing, lost or in transit
-    comes back as found; a copy that is not on loan is refused with not_on_loan. With
-    the desk's `scan_id`, a scan already applied raises ScanReplayed and writes
-    nothing."""
+    comes back as found, and a lost or claimed-returned loan of it ends here
+    (`claims._found_copy_settle`, the one path for found copies, the stocktake's
+    included); a copy that is not on loan is refused with not_on_loan. With the desk's
+    `scan_id`, a scan already applied raises ScanReplayed and writes nothing."""
     item = _locked_item(actor.library, barcode)
     loan, patron = _checkin_party(actor, item)
     result = CheckinResult(
@@ -265,8 +271,8 @@ def loan_checkin(*, actor: Actor, barcode: str, scan_id: uuid.UUID | None = None
     if loan is not None:
         _overdue_fine(actor, result, today, now)
         _loan_move(actor, loan, Loan.Status.RETURNED, at=now)
-    if before_status == Item.Status.LOST:
-        result.messages.extend(_lost_copy_found(actor, item))
+    if loan is None and before_status in (Item.Status.LOST, Item.Status.MISSING):
+        result.messages.extend(_found_copy_settle(actor, item))
     _shelve_or_trap(actor, result, today, now)
     if result.fee:
         result.messages.append(_("逾期罚款 %(yuan)s 元。") % {"yuan": yuan_text(result.fee)})
