@@ -1,7 +1,48 @@
+"""`shuxiang serve`: the site with waitress, optionally over HTTPS (`--https`).
+
+Browsers let a page use the camera only from a secure origin: HTTPS, or the machine
+itself (localhost). A phone scanning barcodes for a stocktake opens the site by the
+school PC's address on the network, so it needs HTTPS. waitress speaks plain HTTP only,
+so with `--https` a small TLS relay answers on the port and hands each decrypted
+connection to waitress on a loopback port of its own. The relay runs as one of
+`core.server`'s protocol servers: in the first process, started after the workers are
+forked (no thread is copied into a child), while the workers keep sharing the work.
+
+The certificate is made on this machine the first time (`cryptography`): a local
+certificate authority that a phone trusts once, and a server certificate signed by it
+for the machine's names and addresses, made anew (by the same authority, so phones keep
+trusting it) when an address changes or it nears its end. Both live in var/tls/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import ipaddress
+import mmap
 import os
+import socket
+import ssl
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+
+CA_FILE = "shuxiang-ca.crt"  # the file a phone installs
+CA_KEY_FILE = "shuxiang-ca.key"
+CERT_FILE = "server.crt"
+KEY_FILE = "server.key"
+CA_DAYS = 3650
+# Apple's devices refuse a server certificate valid for longer than 825 days, even
+# from an authority the user installed.
+CERT_DAYS = 800
+RENEW_BEFORE = dt.timedelta(days=30)
+# The relay tells waitress's workers who the real caller is through one slot per
+# loopback port: a family byte and 16 address bytes (see PeerTable).
+_SLOT = 17
 
 
 def _default_processes() -> int:
@@ -10,6 +51,347 @@ def _default_processes() -> int:
     if not hasattr(os, "fork"):
         return 1
     return max(1, min(4, os.cpu_count() or 1))
+
+
+# --- the certificate ---------------------------------------------------------------
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def machine_names(host: str = "") -> tuple[list[str], list[IPAddress]]:
+    """The DNS names and addresses a phone or a PC might use to reach this machine:
+    localhost, the host name, the addresses it resolves to, the address of the network
+    the default route goes out on, and `host` itself when it is a specific address."""
+    names = ["localhost"]
+    hostname = socket.gethostname()
+    for name in (hostname, socket.getfqdn()):
+        if name and name not in names and not name.startswith("localhost"):
+            names.append(name)
+    found: list[str] = ["127.0.0.1", "::1"]
+    with contextlib.suppress(OSError):
+        for info in socket.getaddrinfo(hostname, None, type=socket.SOCK_STREAM):
+            found.append(str(info[4][0]))
+    for family, probe in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8::1")):
+        # Connecting a UDP socket sends nothing; it only picks the outgoing interface.
+        with contextlib.suppress(OSError), socket.socket(family, socket.SOCK_DGRAM) as udp:
+            udp.connect((probe, 9))
+            found.append(udp.getsockname()[0])
+    if host:
+        found.append(host)
+    addresses: list[IPAddress] = []
+    for text in found:
+        try:
+            address = ipaddress.ip_address(text.split("%")[0])
+        except ValueError:
+            continue
+        if address.is_unspecified or address.is_link_local or address in addresses:
+            continue
+        addresses.append(address)
+    return names, addresses
+
+
+@dataclass(frozen=True)
+class Certificate:
+    ca: Path  # the authority's certificate, for phones to trust
+    cert: Path  # the server's certificate followed by the authority's
+    key: Path
+    fingerprint: str  # SHA-256 of the authority's certificate, to compare on a phone
+    made: bool  # a new server certificate was made this time
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def _still_good(
+    cert_path: Path, ca: Any, names: list[str], addresses: list[IPAddress], now: dt.datetime
+) -> bool:
+    from cryptography import x509
+
+    try:
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    if cert.issuer != ca.subject or cert.not_valid_after_utc - RENEW_BEFORE < now:
+        return False
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return False
+    return set(names) <= set(san.get_values_for_type(x509.DNSName)) and set(addresses) <= set(
+        san.get_values_for_type(x509.IPAddress)
+    )
+
+
+def ensure_certificate(
+    folder: Path, names: list[str], addresses: list[IPAddress], *, now: dt.datetime | None = None
+) -> Certificate:
+    """The authority and server certificate in `folder`, made the first time; the
+    server certificate is made anew when it does not cover every name and address or
+    is within RENEW_BEFORE of its end."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = now or dt.datetime.now(dt.UTC)
+    folder.mkdir(parents=True, exist_ok=True)
+    ca_path, ca_key_path = folder / CA_FILE, folder / CA_KEY_FILE
+    cert_path, key_path = folder / CERT_FILE, folder / KEY_FILE
+    pem = serialization.Encoding.PEM
+
+    def private_pem(key: Any) -> bytes:
+        return key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    if ca_path.exists() and ca_key_path.exists():
+        ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
+        ca_key: Any = serialization.load_pem_private_key(ca_key_path.read_bytes(), None)
+    else:
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name(
+            [
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Shuxiang"),
+                x509.NameAttribute(
+                    NameOID.COMMON_NAME, f"书香 本机证书 Shuxiang local CA ({socket.gethostname()})"
+                ),
+            ]
+        )
+        ca = (
+            x509.CertificateBuilder()
+            .subject_name(ca_name)
+            .issuer_name(ca_name)
+            .public_key(ca_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=CA_DAYS))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+            )
+            .sign(ca_key, hashes.SHA256())
+        )
+        _write_private(ca_key_path, private_pem(ca_key))
+        ca_path.write_bytes(ca.public_bytes(pem))
+    fingerprint = ca.fingerprint(hashes.SHA256()).hex(":").upper()
+    if key_path.exists() and _still_good(cert_path, ca, names, addresses, now):
+        return Certificate(ca_path, cert_path, key_path, fingerprint, made=False)
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    alt_names: list[x509.GeneralName] = [x509.DNSName(n) for n in names]
+    alt_names += [x509.IPAddress(a) for a in addresses]
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[-1])]))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=CERT_DAYS))
+        .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    _write_private(key_path, private_pem(key))
+    cert_path.write_bytes(cert.public_bytes(pem) + ca.public_bytes(pem))
+    return Certificate(ca_path, cert_path, key_path, fingerprint, made=True)
+
+
+# --- the TLS relay -------------------------------------------------------------------
+
+
+class PeerTable:
+    """Who is behind each loopback connection from the relay to waitress, by the
+    relay's local port. Shared memory made before the workers fork, so every worker
+    reads what the relay (in the first process) writes. A port cannot be reused while
+    its connection is open, so a slot is right for as long as a worker reads it."""
+
+    def __init__(self) -> None:
+        self._memory = mmap.mmap(-1, 65536 * _SLOT)
+
+    def put(self, port: int, address: str) -> None:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        self._memory[port * _SLOT : (port + 1) * _SLOT] = bytes([ip.version]) + ip.packed.ljust(
+            16, b"\0"
+        )
+
+    def get(self, port: int) -> str | None:
+        slot = self._memory[port * _SLOT : (port + 1) * _SLOT]
+        if slot[0] == 4:
+            return str(ipaddress.IPv4Address(slot[1:5]))
+        if slot[0] == 6:
+            return str(ipaddress.IPv6Address(slot[1:17]))
+        return None
+
+
+class FromRelay:
+    """WSGI middleware for the requests the relay hands over: they came over HTTPS (so
+    Django builds https links and checks CSRF origins as https), from the caller the
+    relay saw, not from the loopback address every one of them arrives from."""
+
+    def __init__(self, application: Callable[..., Any], peers: PeerTable) -> None:
+        self.application = application
+        self.peers = peers
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        environ["wsgi.url_scheme"] = "https"
+        environ["HTTPS"] = "on"
+        try:
+            caller = self.peers.get(int(environ.get("REMOTE_PORT") or ""))
+        except ValueError:
+            caller = None
+        if caller:
+            environ["REMOTE_ADDR"] = environ["REMOTE_HOST"] = caller
+        return self.application(environ, start_response)
+
+
+class TLSRelay:
+    """Accepts TLS connections on `socket`, and pipes each one, decrypted, to waitress
+    on `backend` (a loopback address). Shaped as a `core.server` protocol server."""
+
+    HANDSHAKE_TIMEOUT = 15.0
+
+    def __init__(
+        self,
+        listener: socket.socket,
+        backend: tuple[str, int],
+        context: ssl.SSLContext,
+        peers: PeerTable,
+    ) -> None:
+        self.socket = listener
+        self.backend = backend
+        self.context = context
+        self.peers = peers
+
+    def serve_forever(self) -> None:
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        server = await asyncio.start_server(
+            self._relay,
+            sock=self.socket,
+            ssl=self.context,
+            ssl_handshake_timeout=self.HANDSHAKE_TIMEOUT,
+        )
+        async with server:
+            await server.serve_forever()
+
+    async def _relay(self, client_in: asyncio.StreamReader, client_out: Any) -> None:
+        peer = client_out.get_extra_info("peername")
+        try:
+            backend_in, backend_out = await asyncio.open_connection(*self.backend)
+        except OSError:
+            client_out.close()
+            return
+        # Written before any byte of the request is passed on, so before waitress can
+        # read it.
+        if peer:
+            self.peers.put(backend_out.get_extra_info("sockname")[1], peer[0])
+        pipes = [
+            asyncio.ensure_future(self._pipe(client_in, backend_out)),
+            asyncio.ensure_future(self._pipe(backend_in, client_out)),
+        ]
+        # HTTP needs no half-closed connections: when either side is done, both are.
+        await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
+        for pipe in pipes:
+            pipe.cancel()
+        for writer in (backend_out, client_out):
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    @staticmethod
+    async def _pipe(reader: asyncio.StreamReader, writer: Any) -> None:
+        with contextlib.suppress(ConnectionError, ssl.SSLError, OSError):
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+
+
+def tls_context(certificate: Certificate) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certificate.cert, certificate.key)
+    return context
+
+
+def https_origins(names: Iterable[str], addresses: Iterable[IPAddress], port: int) -> list[str]:
+    hosts = [*names, *(f"[{a}]" if a.version == 6 else str(a) for a in addresses)]
+    return [f"https://{h}" if port == 443 else f"https://{h}:{port}" for h in hosts]
+
+
+def phone_advice(certificate: Certificate, addresses: list[IPAddress], host: str, port: int) -> str:
+    """What the librarian reads at start: the address to open on a phone, and how the
+    phone comes to trust the certificate."""
+    reachable = [a for a in addresses if not a.is_loopback]
+    shown = port if port != 443 else ""
+    lines = ["用手机扫描条码清点：手机与这台电脑连同一个网络，在手机浏览器打开"]
+    if host in {"127.0.0.1", "localhost", "::1"}:
+        lines.append(
+            "  （现在只在本机监听，手机连不上：请加 --host 0.0.0.0 重新启动）"
+            "  (listening on this machine only; restart with --host 0.0.0.0 for phones)"
+        )
+    for address in reachable or addresses:
+        where = f"[{address}]" if address.version == 6 else str(address)
+        lines.append(f"  https://{where}{':' if shown else ''}{shown}/staff/inventory/")
+    lines += [
+        "第一次使用前，让手机信任本机证书（只需一次）：把下面这个文件发到手机上"
+        "（微信“文件传输助手”、QQ 或数据线均可），然后安装——",
+        f"  {certificate.ca}",
+        "  iPhone：打开文件 → 设置 → 已下载描述文件 → 安装；"
+        "再到 设置 → 通用 → 关于本机 → 证书信任设置，打开对“书香 本机证书”的完全信任。",
+        "  安卓：设置 → 安全 → 加密与凭据 → 安装证书 → CA 证书，选择这个文件。",
+        f"  核对证书指纹（SHA-256）：{certificate.fingerprint}",
+        "不安装证书也能用：在浏览器的安全警告页点“高级 → 继续访问”，但每次打开都会提示。",
+        "To scan with a phone: open the address above on a phone on the same network. "
+        f"Trust the certificate once by installing {certificate.ca.name} on the phone "
+        "(iPhone: install the profile, then enable full trust in Settings → General → "
+        "About → Certificate Trust Settings; Android: Settings → Security → Install a "
+        "certificate → CA certificate).",
+    ]
+    return "\n".join(lines)
+
+
+# --- the command ---------------------------------------------------------------------
 
 
 class Command(BaseCommand):
@@ -33,15 +415,32 @@ class Command(BaseCommand):
             default=None,
             help="also serve SIP2 for self-service kiosks on this port (on --host), as `shuxiang sip2` does",
         )
+        parser.add_argument(
+            "--https",
+            action="store_true",
+            help="serve HTTPS on the port with a certificate made on this machine (var/tls/), "
+            "so that phones may use the camera to scan barcodes",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from shuxiang.core import server
-        from shuxiang.wsgi import application
 
         host, port = options["host"], options["port"]
         processes = options["processes"] if hasattr(os, "fork") else 1
-        listener = server.listen(host, port)
+        try:
+            listener = server.listen(host, port)
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         protocol_servers = []
+        wrap: Callable[[Any], Any] = lambda app: app  # noqa: E731
+        if options["https"]:
+            relay = self._relay(listener, host, port)
+            protocol_servers.append(relay)
+            listener = server.listen("127.0.0.1", 0)
+            relay.backend = listener.getsockname()[:2]
+            wrap = lambda app: FromRelay(app, relay.peers)  # noqa: E731
+        from shuxiang.wsgi import application
+
         if options["sip2_port"] is not None:
             try:
                 protocol_servers.append(server.protocol_server("sip2", host, options["sip2_port"]))
@@ -50,8 +449,9 @@ class Command(BaseCommand):
                     f"cannot listen for SIP2 on {host}:{options['sip2_port']}: {exc.strerror}"
                 ) from exc
             self.stdout.write(f"SIP2 for self-service kiosks on {host}:{options['sip2_port']}")
+        scheme = "https" if options["https"] else "http"
         self.stdout.write(
-            f"Shuxiang serving on http://{host}:{port}/  "
+            f"Shuxiang serving on {scheme}://{host}:{port}/  "
             f"({processes} process{'es' if processes > 1 else ''} × {options['threads']} threads; Ctrl+C to stop)"
         )
         from shuxiang.core.pdf import find_cjk_font
@@ -67,9 +467,30 @@ class Command(BaseCommand):
             )
         self.stdout.flush()
         server.run(
-            application,
+            wrap(application),
             listener,
             threads=options["threads"],
             processes=processes,
             protocol_servers=protocol_servers,
         )
+
+    def _relay(self, listener: socket.socket, host: str, port: int) -> TLSRelay:
+        from django.conf import settings
+
+        names, addresses = machine_names("" if host in {"0.0.0.0", "::"} else host)
+        certificate = ensure_certificate(Path(settings.VAR_DIR) / "tls", names, addresses)
+        if certificate.made:
+            self.stdout.write(
+                f"Made a certificate for {', '.join(names + [str(a) for a in addresses])}"
+            )
+        # Set before the site is loaded: every request now arrives over HTTPS, so its
+        # cookies need never travel in clear, and a form posted from the https address
+        # passes the CSRF origin check whatever name the phone used.
+        settings.SESSION_COOKIE_SECURE = True
+        settings.CSRF_COOKIE_SECURE = True
+        settings.CSRF_TRUSTED_ORIGINS = [
+            *settings.CSRF_TRUSTED_ORIGINS,
+            *https_origins(names, addresses, port),
+        ]
+        self.stdout.write(phone_advice(certificate, addresses, host, port))
+        return TLSRelay(listener, ("127.0.0.1", 0), tls_context(certificate), PeerTable())
