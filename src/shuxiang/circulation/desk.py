@@ -15,12 +15,12 @@ from typing import Any
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import loader
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuxiang.catalog.models import Item
-from shuxiang.circulation import rules, services
+from shuxiang.circulation import rules, scan_answer, services
 from shuxiang.circulation.models import (
     Loan,
 )
@@ -59,6 +59,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "barcode_pattern": library.barcode_pattern,
             "can_renew": can(request.user, "circulate_any_class"),
             "can_override": can(request.user, "override_refusal"),
+            "loans_head": mark_safe(scan_answer.loans_head()),  # built with every word escaped
         },
     )
 
@@ -91,9 +92,8 @@ def _fragment(request: HttpRequest, **context: Any) -> HttpResponse:
     """The answer to a scan: a piece of HTML for desk.js. It needs nothing of the page
     frame, so it is rendered without the context processors (the staff menu, the
     login's role) that a page needs."""
-    context.setdefault("level", "ok")
     context.setdefault("can_renew", can(request.user, "circulate_any_class"))
-    return HttpResponse(loader.get_template("circulation/_scan.html").render(context))
+    return HttpResponse(scan_answer.answer(**context))
 
 
 def _panel(request: HttpRequest, patron: Patron, **context: Any) -> HttpResponse:
