@@ -37,6 +37,29 @@ def fees_text(fees: dict[str, int]) -> str:
     return " / ".join(format_fen(fees[k]) for k in ("billed", "paid", "waived", "refunded"))
 
 
+def standard_headers() -> list[str]:
+    return [_("项目"), _("本校"), _("单位"), _("最低"), _("最高"), _("结论")]
+
+
+def standard_rows(standard: dict[str, Any]) -> list[list[Any]]:
+    """The comparison with the rule set as workbook rows: figure, the school's value,
+    unit, the minimum and maximum required, the verdict with the shortfall."""
+    return [[c.label, c.value, c.unit, c.minimum, c.maximum, c.verdict] for c in standard["checks"]]
+
+
+def standard_context(standard: dict[str, Any]) -> str:
+    """The school's level and size the rule set was read for, and the band applied."""
+    text = _("学校类别：%(level)s；在校学生 %(n)s 人") % {
+        "level": standard["level_label"],
+        "n": standard["students"],
+    }
+    if standard["band"]:
+        text += _("（适用 %(band)s 一档）") % {"band": standard["band"]}
+    if not standard["covered"]:
+        text += _("；所选标准没有规定此类学校的指标")
+    return text + "。"
+
+
 def xlsx(found: dict[str, Any]) -> bytes:
     """Sheets: 概况 (each figure, numerator, denominator, previous period), 班级 (the league),
     藏书结构, 排行, 规程对照, 公式说明 (every definition)."""
@@ -157,12 +180,9 @@ def xlsx(found: dict[str, Any]) -> bytes:
     standard = found["standard"]
     sheet(
         _("规程对照"),
-        [_("项目"), _("本校"), _("标准"), _("单位"), _("结论")],
-        [
-            [c.label, c.value, c.minimum, c.unit, _("达标") if c.passed else _("未达标")]
-            for c in standard["checks"]
-        ],
-        [18, 10, 10, 8, 10],
+        standard_headers(),
+        standard_rows(standard),
+        [22, 10, 8, 10, 10, 26],
     )
     defs = sheet(
         _("公式说明"),
@@ -282,22 +302,13 @@ def pdf(found: dict[str, Any]) -> bytes:
     story.append(table(rows, [14, 36, 20, 26, 26, 30]))
     standard = found["standard"]
     story.append(Paragraph(_("三、对照%(name)s") % {"name": standard["standard"]["name"]}, h2))
+    if standard["standard"]["example"]:
+        story.append(Paragraph(_("注意：这是示例标准，其中的数字不是正式标准。"), small))
+    story.append(Paragraph(standard_context(standard), body))
     rows = [[_("项目"), _("本校"), _("标准"), _("结论")]]
     for c in standard["checks"]:
-        verdict = (
-            _("达标")
-            if c.passed
-            else _("未达标（差 %(n)s %(unit)s）") % {"n": c.shortfall, "unit": c.unit}
-        )
-        rows.append(
-            [
-                c.label,
-                f"{'—' if c.value is None else c.value} {c.unit}",
-                f"≥ {c.minimum} {c.unit}",
-                verdict,
-            ]
-        )
-    story.append(table(rows, [40, 36, 36, 56]))
+        rows.append([c.label, c.shown, c.requirement, c.verdict])
+    story.append(table(rows, [52, 32, 36, 60]))
     story.append(Paragraph(_("四、藏书结构（中图法大类）"), h2))
     rows = [[_("大类"), _("藏书（册）"), _("占比"), _("借阅（册次）"), _("占比")]]
     for r in found["balance"]:
@@ -434,12 +445,13 @@ def inspection_xlsx(
 
     ws = wb.create_sheet(_("规程对照"))
     standard = found["standard"]
-    header(ws, [_("项目"), _("本校"), _("标准"), _("单位"), _("结论")])
-    for c in standard["checks"]:
-        spreadsheet.append_text_row(
-            ws, [c.label, c.value, c.minimum, c.unit, _("达标") if c.passed else _("未达标")]
-        )
+    header(ws, standard_headers())
+    for row in standard_rows(standard):
+        spreadsheet.append_text_row(ws, row)
     spreadsheet.append_text_row(ws, [_("对照标准"), standard["standard"]["name"]])
+    spreadsheet.append_text_row(ws, [_("说明"), standard_context(standard)])
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["F"].width = 26
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -544,14 +556,7 @@ def term_summary_docx(found: dict[str, Any]) -> bytes:
     doc.add_heading(_("对照%(name)s") % {"name": found["standard"]["standard"]["name"]}, level=2)
     rows = [[_("项目"), _("本校"), _("标准"), _("结论")]]
     for c in found["standard"]["checks"]:
-        rows.append(
-            [
-                c.label,
-                f"{c.value} {c.unit}",
-                f"≥ {c.minimum} {c.unit}",
-                _("达标") if c.passed else _("未达标"),
-            ]
-        )
+        rows.append([c.label, c.shown, c.requirement, c.verdict])
     table(rows)
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from shuxiang.core.errors import Invalid, NotFound
 from shuxiang.core.models import Library
-from shuxiang.reports import metrics, selectors
+from shuxiang.reports import metrics, rule_sets, selectors
 from shuxiang.reports.selectors import Group
 
 
@@ -103,7 +103,11 @@ def build(
             "busiest": selectors.busiest(library, period, facts),
             "fees": selectors.fees(library, period),
             "lost": selectors.lost_and_damaged(library, period),
-            "standard": selectors.standard_comparison(library, period, figures),
+            "standard": rule_sets.school_comparison(
+                library,
+                period,
+                figures if group.kind == "school" else selectors.summary(library, period),
+            ),
         }
     )
     return found

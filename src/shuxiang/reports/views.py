@@ -17,7 +17,8 @@ from shuxiang.core import clock
 from shuxiang.core.decorators import staff_required
 from shuxiang.core.errors import DomainError
 from shuxiang.core.permissions import can
-from shuxiang.reports import charts, metrics, report, selectors
+from shuxiang.reports import charts, metrics, report, rule_sets, selectors
+from shuxiang.reports.models import RuleSet
 
 PERIOD_CHOICES = (
     ("term", gettext_lazy("本学期")),
@@ -240,10 +241,81 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "current": current,
             "levels": ReportSettings.Level.choices,
             "bases": ReportSettings.Basis.choices,
-            "standards": [(code, s["name"]) for code, s in metrics.standards().items()],
+            "standards": [
+                (code, s["name"]) for code, s in rule_sets.available(request.library).items()
+            ],
+            "own_rule_sets": RuleSet.objects.filter(library=request.library).order_by("name"),
+            "built_in": rule_sets.built_in(),
             "guessed_level": selectors.level_of(request.library),
         },
     )
+
+
+def _actor(request: HttpRequest) -> Any:
+    from shuxiang.core.audit import Actor
+    from shuxiang.core.models import AuditEvent
+
+    return Actor(library=request.library, user=request.user, channel=AuditEvent.Channel.WEB)
+
+
+@staff_required("manage_settings")
+def rule_set_upload(request: HttpRequest) -> HttpResponse:
+    """上传标准文件: a provincial rule set of the library's own, checked before it is kept."""
+    from django.shortcuts import redirect
+
+    from shuxiang.reports import services
+
+    if request.method != "POST":
+        return redirect("reports:settings")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择标准文件（JSON）。"))
+        return redirect("reports:settings")
+    content = upload.read(rule_sets.MAX_FILE_BYTES + 1)
+    try:
+        rule_set = services.rule_set_upload(actor=_actor(request), content=content)
+    except DomainError as error:
+        messages.error(request, _("标准文件未能导入：%(reason)s") % {"reason": error.message})
+    else:
+        messages.success(
+            request,
+            _("已导入标准“%(name)s”，可在上方“对照标准”中选用。") % {"name": rule_set.name},
+        )
+    return redirect("reports:settings")
+
+
+@staff_required("manage_settings")
+def rule_set_delete(request: HttpRequest, code: str) -> HttpResponse:
+    from django.shortcuts import redirect
+
+    from shuxiang.reports import services
+
+    if request.method == "POST":
+        try:
+            services.rule_set_delete(actor=_actor(request), code=code)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已删除自定义标准。"))
+    return redirect("reports:settings")
+
+
+@staff_required("view_reports")
+def rule_set_file(request: HttpRequest, code: str) -> HttpResponse:
+    """A rule set as a JSON file in the format it is loaded in, to copy and edit."""
+    import json
+
+    from django.http import Http404
+
+    found = rule_sets.available(request.library).get(code)
+    if found is None:
+        raise Http404
+    data = rule_sets.as_file(found)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{code}.json"'
+    return response
 
 
 def public(request: HttpRequest, code: str) -> HttpResponse:
