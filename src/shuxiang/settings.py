@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "shuxiang.core.middleware.ContentSecurityPolicyMiddleware",  # django-csp, built once
     "shuxiang.core.sessions.IdleSessionMiddleware",
     "shuxiang.core.middleware.LibraryMiddleware",
     "shuxiang.core.middleware.FriendlyErrorsMiddleware",

@@ -25,6 +25,19 @@ def test_every_page_sends_a_content_security_policy(client, library):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_the_policy_built_once_is_django_csps_and_follows_the_settings(client, library, settings):
+    from csp.utils import build_policy
+
+    first = client.get("/")["Content-Security-Policy"]
+    assert first == build_policy()
+    assert client.get("/staff/login/")["Content-Security-Policy"] == first
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "https://example.org"]}
+    }
+    changed = client.get("/")["Content-Security-Policy"]
+    assert "https://example.org" in changed and changed != first
+
+
 def test_public_pages_may_be_cached_but_signed_in_pages_are_not(client, library, librarian):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
     client.force_login(librarian)
