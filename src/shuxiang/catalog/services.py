@@ -18,7 +18,7 @@ from shuxiang.catalog.models import Bib, CallNumber, Item, NumberSeries
 from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid, NotFound
-from shuxiang.core.models import Location
+from shuxiang.core.models import AuditEvent, Location
 
 
 @transaction.atomic
@@ -341,6 +341,69 @@ def item_status_set(*, item_id: int, status: str, at: dt.datetime | None = None)
         row = cursor.fetchone()
     if row is not None:
         search_port.holdings_changed([row[0]])
+
+
+BULK_CHUNK = 500
+
+
+@transaction.atomic
+def items_status_set_many(
+    *,
+    actor: Actor,
+    item_ids: list[int],
+    status: str,
+    action: str,
+    after: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> int:
+    """Move many copies of the actor's library to one state at once (a stocktake's
+    close marks thousands missing), each audited with `action`, its own state before
+    and `after`. Returns how many changed; copies already in that state are left alone
+    and not audited.
+
+    Set-based: a read of the copies' states, one UPDATE per chunk of ids, and the audit
+    events written with bulk_create (the audit table refuses UPDATE and DELETE, never
+    INSERT). One copy at a time through `item_status_set` and `audit.record` made two
+    statements per copy: 2,983 copies took 6.5–11.7 s to close."""
+    if status not in Item.Status.values:
+        raise Invalid(_("未知的单册状态：%(value)s") % {"value": status}, code="invalid_status")
+    when = at or clock.now()
+    ids = list(dict.fromkeys(item_ids))
+    changing: list[tuple[int, str, str, int]] = []
+    for i in range(0, len(ids), BULK_CHUNK):
+        changing += (
+            Item.objects.filter(library=actor.library, pk__in=ids[i : i + BULK_CHUNK])
+            .exclude(status=status)
+            .values_list("id", "barcode", "status", "bib_id")
+        )
+    changed = [row[0] for row in changing]
+    for i in range(0, len(changed), BULK_CHUNK):
+        Item.objects.filter(pk__in=changed[i : i + BULK_CHUNK]).update(
+            status=status, updated_at=when
+        )
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                library=actor.library,
+                at=when,
+                actor=user,
+                actor_name=actor.name[:150],
+                channel=actor.channel,
+                action=action,
+                object_type=Item._meta.label_lower,
+                object_id=str(item_id),
+                object_repr=barcode[:200],
+                before={"item_status": before},
+                after={"item_status": status, **(after or {})},
+            )
+            for item_id, barcode, before, _bib in changing
+        ],
+        batch_size=BULK_CHUNK,
+    )
+    if changing:
+        search_port.holdings_changed(sorted({row[3] for row in changing}))
+    return len(changing)
 
 
 SERIES_FIELDS = ("prefix", "width", "next_value", "last_value")

@@ -5,7 +5,10 @@ anything.
 - missing_twice: copies missing at the close of the last two stocktakes;
 - not_lent: copies on the shelf, in the library for over N years, not lent for N years;
 - outdated: copies of a CLC class (e.g. TP computing) published more than N years ago;
-- excess: copies of a title beyond N on the shelf (the newest accession numbers go).
+- excess: copies of a title beyond N on the shelf (the newest accession numbers go);
+- claimed_missing: copies whose reader says they were returned (声称已还) and that a
+  stocktake closed since the claim did not find: written off through a batch (the
+  reader owes nothing unless a librarian bills the copy as lost).
 
 Damaged copies beyond repair are those in the repair queue: the repair page sends them
 on to withdrawal."""
@@ -23,7 +26,7 @@ from shuxiang.core.models import Library
 from shuxiang.inventory.models import Stocktake, StocktakeFinding
 
 LIMIT = 2000
-KINDS = ("missing_twice", "not_lent", "outdated", "excess")
+KINDS = ("missing_twice", "not_lent", "outdated", "excess", "claimed_missing")
 
 
 def _items(library: Library) -> QuerySet[Item]:
@@ -91,3 +94,24 @@ def excess(library: Library, keep: int) -> list[Item]:
             if len(out) >= LIMIT:
                 break
     return out
+
+
+def claimed_missing(library: Library) -> list[Item]:
+    """Copies of claimed-returned loans (声称已还) still sought, not found by a
+    stocktake closed after the claim."""
+    not_found = StocktakeFinding.objects.filter(
+        item_id=OuterRef("item_id"),
+        outcome=StocktakeFinding.Outcome.CLAIMED_MISSING,
+        stocktake__status=Stocktake.Status.CLOSED,
+        stocktake__closed_at__gte=OuterRef("claimed_at"),
+    )
+    item_ids = (
+        Loan.objects.filter(library=library, status=Loan.Status.CLAIMED_RETURNED)
+        .filter(Exists(not_found))
+        .values("item_id")
+    )
+    return list(
+        _items(library)
+        .filter(pk__in=item_ids, status=Item.Status.MISSING)
+        .order_by("barcode")[:LIMIT]
+    )

@@ -26,6 +26,7 @@ FIGURES = (
     ("withdrawn", lambda: _("已注销图书")),
     ("recovered", lambda: _("找回")),
     ("out_of_order", lambda: _("排架顺序错误")),
+    ("claimed_missing", lambda: _("声称已还未找到")),
 )
 
 
@@ -93,6 +94,7 @@ def stocktake_report(stocktake: Stocktake) -> Document:
     )
     missing = [f for f in findings if f.outcome == StocktakeFinding.Outcome.MISSING]
     misplaced = [f for f in findings if f.outcome == StocktakeFinding.Outcome.MISPLACED]
+    claimed = [f for f in findings if f.outcome == StocktakeFinding.Outcome.CLAIMED_MISSING]
     figures = Table(
         _("清点结果"),
         [_("项目"), _("本次"), _("上次") if previous else "", _("增减") if previous else ""],
@@ -123,6 +125,24 @@ def stocktake_report(stocktake: Stocktake) -> Document:
         [24, 22, 0, 28, 24, 24],
         rows=[_copy_row(f, with_found_at=True) for f in misplaced],
     )
+    # Also in the missing list; listed apart (when there are some), because the leaders
+    # decide whether they are written off (the reader owes nothing unless billed as lost).
+    claimed_total = sum(_price(f) for f in claimed)
+    claimed_table = Table(
+        _("读者声称已还、清点未找到的图书"),
+        [_("条码号"), _("登录号"), _("题名"), _("索书号"), _("馆藏地点"), _("定价")],
+        [24, 22, 0, 28, 24, 18],
+        rows=[_copy_row(f) for f in claimed],
+        total=[
+            _("合计"),
+            _("%(n)s 册") % {"n": len(claimed)},
+            "",
+            "",
+            "",
+            yuan_text(claimed_total),
+        ],
+        numeric=frozenset({5}),
+    )
     scope = ", ".join(loc.name for loc in stocktake.locations.all()) or _("全馆")
     if stocktake.clc:
         scope += _("，分类号 %(clc)s") % {"clc": stocktake.clc}
@@ -145,7 +165,7 @@ def stocktake_report(stocktake: Stocktake) -> Document:
     return Document(
         title=_("%(library)s 藏书清点报告") % {"library": stocktake.library.name},
         lines=lines,
-        tables=[figures, missing_table, misplaced_table],
+        tables=[figures, missing_table, misplaced_table] + ([claimed_table] if claimed else []),
         signatures=[_("图书管理员（签字）："), _("学校领导（签字）："), _("日期：")],
     )
 

@@ -95,6 +95,9 @@ class StocktakeFinding(models.Model):
         WITHDRAWN = "withdrawn", _("已注销图书")
         OUT_OF_ORDER = "out_of_order", _("排架顺序错误")
         RECOVERED = "recovered", _("找回")
+        # Also listed as missing: a copy whose reader says it was returned (声称已还)
+        # and that this stocktake did not find, a candidate for writing off.
+        CLAIMED_MISSING = "claimed_missing", _("声称已还未找到")
 
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
     stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="findings")

@@ -43,7 +43,7 @@ def scope_filter(stocktake: Stocktake) -> Q:
     return q
 
 
-def _claimed_item_ids(library_id: int) -> set[int]:
+def claimed_item_ids(library_id: int) -> set[int]:
     return set(
         Loan.objects.filter(library_id=library_id, status=Loan.Status.CLAIMED_RETURNED).values_list(
             "item_id", flat=True
@@ -56,7 +56,7 @@ def stocktake_reconcile(stocktake: Stocktake) -> reconcile.Result:
     missing). Two reads of plain rows (150,000 each at a large school): the copies in
     scope with their call numbers, and the scans alone; the few scanned copies outside
     the scope are read by id."""
-    claimed = _claimed_item_ids(stocktake.library_id)
+    claimed = claimed_item_ids(stocktake.library_id)
     Copy, Scan = reconcile.Copy, reconcile.Scan
     items = (
         Item.objects.filter(scope_filter(stocktake))

@@ -408,8 +408,10 @@ def candidates(request: HttpRequest) -> HttpResponse:
         items = weeding.not_lent(library, years)
     elif kind == "outdated":
         items = weeding.outdated(library, clc, years)
-    else:
+    elif kind == "excess":
         items = weeding.excess(library, keep)
+    else:
+        items = weeding.claimed_missing(library)
     return render(
         request,
         "inventory/candidates.html",
@@ -425,6 +427,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
                 ("not_lent", _("多年未借")),
                 ("outdated", _("内容陈旧（按分类与出版年）")),
                 ("excess", _("复本过多")),
+                ("claimed_missing", _("声称已还未找到")),
             ],
         },
     )
