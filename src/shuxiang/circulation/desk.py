@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -234,6 +236,10 @@ def _kept_answer(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
     # A refusal: a check-out's is shown on the reader's panel, with the override offered.
     patron = _scan_patron(request, kept["patron"]) if kept.get("patron") else None
     context = {"level": kept["level"], "message": kept["message"], "code": kept["code"]}
+    if kept.get("repair"):
+        context["repair_url"] = (
+            reverse("inventory:repairs") + "?" + urlencode({"done": kept["repair"]})
+        )
     if patron is None:
         return _fragment(request, **context)
     return _panel(
@@ -343,8 +349,26 @@ def _checkin(request: HttpRequest, barcode: str, scan_id: uuid.UUID | None) -> H
             "message": exc.message,
             "code": exc.code,
         }
+        if exc.code == "not_on_loan":
+            outcome.update(_in_repair(request, barcode))
         return _refused(request, scan_id, outcome)
     return _returned(request, result)
+
+
+def _in_repair(request: HttpRequest, barcode: str) -> dict[str, Any]:
+    """A copy back from the mender is scanned at the desk like a returned book: say it
+    is in repair, and offer the repairs page's 修补完成，上架 (where its cost is typed)."""
+    found = (
+        Item.objects.filter(library=request.library, barcode=barcode)
+        .values_list("status", "bib__title")
+        .first()
+    )
+    if found is None or found[0] != Item.Status.IN_REPAIR:
+        return {}
+    message = _("《%(title)s》正在修补中，没有借出。") % {"title": found[1]}
+    if not can(request.user, "catalog"):
+        return {"message": message}
+    return {"message": message, "repair": barcode}
 
 
 def _returned(request: HttpRequest, result: services.CheckinResult) -> HttpResponse:

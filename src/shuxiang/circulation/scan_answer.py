@@ -109,10 +109,12 @@ def answer(
     returned: Any = None,
     returned_title: str = "",
     new_patron: bool = False,
+    repair_url: str = "",
 ) -> str:
     """The whole answer: the message, the override form after a refusal that may be
     overridden, the reader's panel (or only its figures and the new loan's row, when
-    `update`), and the row of a copy taken back."""
+    `update`), the row of a copy taken back, and for a copy in repair the way to the
+    repairs page."""
     del new_patron  # the page knows a new reader by data-patron; kept for the callers
     parts = [f'<div class="scan-result"{_attr("data-level", level)}']
     if code:
@@ -125,7 +127,14 @@ def answer(
         parts.append(' data-keep="1"')
     if lent:
         parts.append(' data-lent="1"')
-    parts.append(f'>\n<div class="result-message">{escape(message)}</div>\n')
+    parts.append(f'>\n<div class="result-message">{escape(message)}')
+    if repair_url:
+        # A copy in repair scanned at the desk: its way back to the shelf.
+        parts.append(
+            f' <a class="button" data-test="repair-done"{_attr("href", repair_url)}>'
+            f"{escape(_('修补完成，上架'))}</a>"
+        )
+    parts.append("</div>\n")
     if override:
         parts.append(_override_form(barcode, refused_title))
     if summary:
