@@ -11,7 +11,9 @@ from typing import Any
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from shuxiang.core import clock
 from shuxiang.core.money import yuan_text
+from shuxiang.inventory import selectors
 from shuxiang.inventory.models import Stocktake, StocktakeFinding, Withdrawal
 
 FIGURES = (
@@ -157,6 +159,11 @@ def stocktake_report(stocktake: Stocktake) -> Document:
         },
         _("缺失图书定价合计：%(yuan)s 元") % {"yuan": yuan_text(total)},
     ]
+    repairs = _term_repairs(stocktake)
+    lines.append(
+        _("本学期（%(term)s）修补：已修复 %(n)s 册，修补费用 %(yuan)s 元")
+        % {"term": repairs[0], "n": repairs[1].copies, "yuan": repairs[1].cost_yuan}
+    )
     if previous:
         lines.append(
             _("上次清点：%(name)s（%(date)s 结束）")
@@ -165,8 +172,40 @@ def stocktake_report(stocktake: Stocktake) -> Document:
     return Document(
         title=_("%(library)s 藏书清点报告") % {"library": stocktake.library.name},
         lines=lines,
-        tables=[figures, missing_table, misplaced_table] + ([claimed_table] if claimed else []),
+        tables=[figures, missing_table, misplaced_table]
+        + ([claimed_table] if claimed else [])
+        + ([_repairs_table(repairs[1])] if repairs[1].done else []),
         signatures=[_("图书管理员（签字）："), _("学校领导（签字）："), _("日期：")],
+    )
+
+
+def _term_repairs(stocktake: Stocktake) -> tuple[str, selectors.RepairsSummary]:
+    """The repair figures of the term the stocktake closed in (a term-end stocktake's
+    report is where the leaders read what collection care did that term)."""
+    day = localtime(stocktake.closed_at).date() if stocktake.closed_at else clock.today()
+    term = selectors.term_period(stocktake.library, day)
+    label = f"{term.name} {term.start:%Y-%m-%d}—{term.end:%Y-%m-%d}"
+    return label, selectors.repairs_summary(stocktake.library, term.start, term.end)
+
+
+def _repairs_table(summary: selectors.RepairsSummary) -> Table:
+    return Table(
+        _("本学期修补图书"),
+        [_("条码号"), _("题名"), _("索书号"), _("损坏情况"), _("完成日期"), _("修补费用")],
+        [24, 0, 28, 34, 22, 18],
+        rows=[
+            [
+                r.item.barcode,
+                r.item.bib.title,
+                r.item.call_number.value if r.item.call_number_id else "",
+                r.note,
+                localtime(r.done_at).strftime("%Y-%m-%d") if r.done_at else "",
+                yuan_text(r.cost),
+            ]
+            for r in summary.done
+        ],
+        total=[_("合计"), _("%(n)s 册") % {"n": summary.copies}, "", "", "", summary.cost_yuan],
+        numeric=frozenset({5}),
     )
 
 

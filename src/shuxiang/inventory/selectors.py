@@ -1,13 +1,15 @@
 """Reads of the inventory app that several screens share: a stocktake's live
-reconciliation and its progress per location."""
+reconciliation and its progress per location, the repair figures of a period (the
+repairs page, the stocktake report, and reports' documents read `repairs_summary`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q, Value
+from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -16,8 +18,10 @@ from shuxiang.catalog.models import Item
 from shuxiang.circulation.models import Loan
 from shuxiang.core.errors import NotFound
 from shuxiang.core.models import Library, Location
+from shuxiang.core.money import yuan_text
+from shuxiang.core.selectors import opening_calendar
 from shuxiang.inventory import reconcile
-from shuxiang.inventory.models import Stocktake, StocktakeScan
+from shuxiang.inventory.models import Repair, Stocktake, StocktakeScan
 
 NOT_EXPECTED = ("withdrawn", "lost")
 
@@ -142,3 +146,71 @@ def stocktakes_of(library: Library) -> list[Stocktake]:
         .annotate(scan_count=Count("scans"))
         .order_by("-started_at", "-id")
     )
+
+
+# --- repair figures (修补) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepairsSummary:
+    """What the repair queue did in a period, both ends included: the copies repaired
+    and back on the shelf and what their repairs cost (fen), the repairs done (a copy
+    repaired twice counts twice), the copies sent to repair and those sent on to
+    withdrawal. `done`: the repairs done, oldest first, with their copies and titles."""
+
+    start: dt.date
+    end: dt.date
+    copies: int
+    repairs: int
+    cost: int
+    sent: int
+    withdrawn: int
+    done: list[Repair] = field(default_factory=list)
+
+    @property
+    def cost_yuan(self) -> str:
+        return yuan_text(self.cost)
+
+
+def repairs_summary(library: Library, start: dt.date, end: dt.date) -> RepairsSummary:
+    """The repair figures of `library` from `start` to `end` (local dates, included)."""
+    scoped = Repair.objects.filter(library=library)
+    done = scoped.filter(
+        status=Repair.Status.DONE, done_at__date__gte=start, done_at__date__lte=end
+    )
+    figures = done.aggregate(
+        repairs=Count("id"), copies=Count("item_id", distinct=True), cost=Sum("cost")
+    )
+    return RepairsSummary(
+        start=start,
+        end=end,
+        copies=figures["copies"] or 0,
+        repairs=figures["repairs"] or 0,
+        cost=figures["cost"] or 0,
+        sent=scoped.filter(sent_at__date__gte=start, sent_at__date__lte=end).count(),
+        withdrawn=scoped.filter(
+            status=Repair.Status.WITHDRAWN, done_at__date__gte=start, done_at__date__lte=end
+        ).count(),
+        done=list(done.select_related("item__bib", "item__call_number").order_by("done_at", "id")),
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+def term_period(library: Library, day: dt.date) -> Period:
+    """The school term `day` falls in (学期), from the library's calendar; between terms
+    the last one that ended; with no terms at all, the calendar year."""
+    terms = opening_calendar(library).terms
+    for term in terms:
+        if term.start <= day <= term.end:
+            return Period(term.name, term.start, term.end)
+    ended = [t for t in terms if t.end < day]
+    if ended:
+        term = max(ended, key=lambda t: t.end)
+        return Period(term.name, term.start, term.end)
+    return Period(str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))

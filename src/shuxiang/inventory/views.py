@@ -5,6 +5,7 @@ withdrawal batches (view_reports)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from urllib.parse import quote
 
@@ -191,7 +192,8 @@ def _fen(text: str) -> int:
 @staff_required("catalog")
 def repairs(request: HttpRequest) -> HttpResponse:
     """修补: scan a copy to send it to repair, or — if it is in repair — to put it back
-    on the shelf (修补完成，上架); what is out; this year's repaired count and cost."""
+    on the shelf (修补完成，上架); what is out; the copies repaired and their cost this
+    term and in a period the librarian chooses (?start=&end=)."""
     actor = Actor.of_request(request)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -225,10 +227,10 @@ def repairs(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("inventory:repairs")
-    year_start = clock.today().replace(month=1, day=1)
-    done = Repair.objects.filter(
-        library=request.library, status=Repair.Status.DONE, done_at__date__gte=year_start
-    ).aggregate(n=Count("id"), cost=Sum("cost"))
+    term = selectors.term_period(request.library, clock.today())
+    chosen, problem = _chosen_period(request)
+    if problem:
+        messages.error(request, problem)
     return render(
         request,
         "inventory/repairs.html",
@@ -236,13 +238,32 @@ def repairs(request: HttpRequest) -> HttpResponse:
             "out": Repair.objects.filter(library=request.library, status=Repair.Status.OUT)
             .select_related("item__bib", "item__call_number")
             .order_by("sent_at"),
-            "done_count": done["n"] or 0,
-            "done_cost_yuan": yuan_text(done["cost"] or 0),
-            "year": year_start.year,
+            "term": term,
+            "term_figures": selectors.repairs_summary(request.library, term.start, term.end),
+            "chosen": selectors.repairs_summary(request.library, *chosen) if chosen else None,
+            "start": request.GET.get("start", "")[:10],
+            "end": request.GET.get("end", "")[:10],
             "send": request.GET.get("send", "")[:40],
             "finish": request.GET.get("done", "")[:40],
         },
     )
+
+
+def _chosen_period(request: HttpRequest) -> tuple[tuple[dt.date, dt.date] | None, str]:
+    """The period the librarian asked the repair figures for (?start=&end=), or why
+    it cannot be read."""
+    start_text = request.GET.get("start", "").strip()
+    end_text = request.GET.get("end", "").strip()
+    if not start_text and not end_text:
+        return None, ""
+    try:
+        start = dt.date.fromisoformat(start_text)
+        end = dt.date.fromisoformat(end_text)
+    except ValueError:
+        return None, _("请填写起止日期，如 2026-09-01 至 2027-01-15。")
+    if end < start:
+        return None, _("结束日期不能早于开始日期。")
+    return (start, end), ""
 
 
 # --- withdrawal ------------------------------------------------------------------------
