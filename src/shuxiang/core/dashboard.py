@@ -27,6 +27,14 @@ class Tile:
     alert: bool = False  # highlighted while the figure is not zero (overdue loans)
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A figure with a line beside it, smaller (e.g. last term's value and the trend)."""
+
+    value: Any
+    note: str = ""
+
+
 _SOURCES: dict[str, FigureSource] = {}
 _TILES: list[Tile] = []
 
@@ -55,12 +63,19 @@ def figures(library: Library, *, day: dt.date | None = None) -> dict[str, Any]:
 def tiles(found: dict[str, Any]) -> list[dict[str, Any]]:
     """The cards to show for these figures, in order (a tile whose figure is missing is
     left out)."""
-    return [
-        {
-            "label": str(tile.label),
-            "value": found[tile.key],
-            "alert": tile.alert and bool(found[tile.key]),
-        }
-        for tile in _TILES
-        if tile.key in found
-    ]
+    cards = []
+    for tile in _TILES:
+        if tile.key not in found:
+            continue
+        figure = found[tile.key]
+        if not isinstance(figure, Figure):
+            figure = Figure(figure)
+        cards.append(
+            {
+                "label": str(tile.label),
+                "value": figure.value,
+                "note": figure.note,
+                "alert": tile.alert and bool(figure.value),
+            }
+        )
+    return cards
