@@ -57,11 +57,11 @@ def paired_bars(
     legend: tuple[str, str],
     width: int = 640,
     unit: str = "%",
+    label_width: int = 60,
 ) -> str:
     """Two bars per label (holdings' share beside loans' share: collection balance)."""
     bar = 10
     step = 2 * bar + 8
-    label_width = 60
     height = max(1, len(rows)) * step + 50
     top = max([max(a, b) for _, a, b in rows] or [0]) or 1
     room = width - label_width - 70

@@ -878,7 +878,7 @@ def ledger_xlsx(ledger: Ledger) -> bytes:
         head = ws.max_row
         for cell in ws[head]:
             cell.font, cell.fill = bold, fill
-        ws.freeze_panes = ws.cell(row=head + 1, column=1)
+        ws.freeze_panes = f"A{head + 1}"
         for row in table.rows:
             spreadsheet.append_text_row(ws, row)
             _money_format(ws[ws.max_row])
@@ -1064,4 +1064,112 @@ def ledger_pdf(ledger: Ledger, *, landscape_page: bool = True) -> bytes:
         bottomMargin=14 * mm,
         title=ledger.title,
     ).build(story, onFirstPage=number, onLaterPages=number)
+    return buffer.getvalue()
+
+
+# -- recommended reading lists -----------------------------------------------------------
+
+
+def reading_list_xlsx(reading_list: Any, found: dict[str, Any], period: Any) -> bytes:
+    """The titles of a list the library does not hold, as a purchase list (采购建议), then
+    the coverage by category and every title with its copies and loans in the period."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    wb = Workbook()
+
+    def header(ws: Any, values: list[str], widths: list[int]) -> None:
+        spreadsheet.append_text_row(ws, values)
+        for cell in ws[ws.max_row]:
+            cell.font, cell.fill = bold, fill
+        ws.freeze_panes = f"A{ws.max_row + 1}"
+        for i, width in enumerate(widths):
+            ws.column_dimensions[chr(65 + i)].width = width
+
+    ws = wb.active
+    ws.title = _("采购建议")
+    spreadsheet.append_text_row(
+        ws, [_("%(name)s：本馆未入藏的书目（采购建议）") % {"name": reading_list.name}]
+    )
+    ws["A1"].font = Font(bold=True, size=13)
+    header(
+        ws,
+        [_("序号"), _("书名"), _("作者"), _("ISBN"), _("类别"), _("学段")],
+        [8, 40, 20, 16, 14, 12],
+    )
+    for n, e in enumerate(found["missing"], start=1):
+        spreadsheet.append_text_row(
+            ws, [n, e["title"], e["author"], e["isbn"], e["category"], e["level"]]
+        )
+
+    ws = wb.create_sheet(_("按类别"))
+    header(
+        ws,
+        [
+            _("类别"),
+            _("书目种数"),
+            _("馆藏种数"),
+            _("馆藏覆盖率（%）"),
+            _("借出种数"),
+            _("借阅覆盖率（%）"),
+            _("借阅册次"),
+        ],
+        [16, 10, 10, 14, 10, 14, 10],
+    )
+    from shuxiang.reports import metrics
+
+    for c in [*found["categories"], found["total"]]:
+        spreadsheet.append_text_row(
+            ws,
+            [
+                c.category,
+                c.titles,
+                c.held,
+                metrics.share(c.held, c.titles).rounded(2),
+                c.lent,
+                metrics.share(c.lent, c.titles).rounded(2),
+                c.loans,
+            ],
+        )
+    spreadsheet.append_text_row(ws, [])
+    spreadsheet.append_text_row(
+        ws,
+        [
+            _("借阅统计期间"),
+            f"{period.start:%Y-%m-%d} — {period.end:%Y-%m-%d}",
+        ],
+    )
+
+    ws = wb.create_sheet(_("全部书目"))
+    header(
+        ws,
+        [
+            _("序号"),
+            _("书名"),
+            _("作者"),
+            _("ISBN"),
+            _("类别"),
+            _("学段"),
+            _("馆藏（册）"),
+            _("借阅（册次）"),
+        ],
+        [8, 40, 20, 16, 14, 12, 10, 10],
+    )
+    for e in found["entries"]:
+        spreadsheet.append_text_row(
+            ws,
+            [
+                e["position"],
+                e["title"],
+                e["author"],
+                e["isbn"],
+                e["category"],
+                e["level"],
+                e["copies"],
+                e["loans"],
+            ],
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
     return buffer.getvalue()

@@ -1,7 +1,9 @@
-"""Write operations of the reports app: its settings (one use case, one transaction,
-audited)."""
+"""Write operations of the reports app — its settings, the rule sets a library loads,
+the reading lists it imports — one use case, one transaction, audited."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -10,7 +12,13 @@ from shuxiang.core import audit, clock
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, Invalid, NotFound
 from shuxiang.reports import rule_sets
-from shuxiang.reports.models import ReportSettings, RuleSet
+from shuxiang.reports.models import (
+    ReadingList,
+    ReadingListEntry,
+    ReadingListMatch,
+    ReportSettings,
+    RuleSet,
+)
 
 FIELDS = ("school_level", "standard", "borrowing_rate_basis", "published")
 
@@ -100,3 +108,134 @@ def rule_set_delete(*, actor: Actor, code: str) -> None:
         actor, "rule_set.delete", rule_set, before={"code": rule_set.code, "name": rule_set.name}
     )
     rule_set.delete()
+
+
+def _matches_of(library: Any, reading_list: ReadingList, entries: list) -> int:
+    """Match the list's entries to the catalog and keep the matches; how many entries
+    matched."""
+    from shuxiang.reports import reading_lists
+
+    found = reading_lists.match(library, entries)
+    ReadingListMatch.objects.bulk_create(
+        [
+            ReadingListMatch(library=library, entry=entries[index], bib_id=bib_id, how=how)
+            for index, hits in found.items()
+            for bib_id, how in hits
+        ],
+        batch_size=1000,
+    )
+    return len(found)
+
+
+@transaction.atomic
+def reading_list_import(
+    *,
+    actor: Actor,
+    name: str,
+    content: bytes,
+    filename: str = "",
+    replace: bool = False,
+    dry_run: bool = False,
+) -> tuple[ReadingList | None, Any]:
+    """Import a recommended reading list (title, author, ISBN, category, level) from an
+    xlsx or csv file and match it to the catalog. The rows that can be read are kept in
+    one go and the others listed with their row numbers; a file with no usable row
+    keeps nothing. A list of the same name is refused unless `replace`d. `dry_run`
+    reads and checks, and keeps nothing."""
+    from shuxiang.reports import reading_lists
+
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise Invalid(_("请填写书目名称（不超过 100 个字）。"), code="name_required")
+    found = reading_lists.read_list(content, filename)
+    if not found.rows:
+        raise Invalid(
+            _("文件中没有可导入的书目（共拒绝 %(n)s 行）。") % {"n": len(found.refused)},
+            code="empty_list",
+        )
+    existing = (
+        ReadingList.objects.select_for_update().filter(library=actor.library, name=name).first()
+    )
+    if existing is not None and not replace:
+        raise Conflict(
+            _("已有名为“%(name)s”的推荐书目；如要用新文件替换，请勾选“替换同名书目”。")
+            % {"name": name},
+            code="reading_list_exists",
+        )
+    if dry_run:
+        return None, found
+    replaced = None
+    if existing is not None:
+        replaced = {"name": existing.name, "entries": existing.entries.count()}
+        existing.delete()
+    now = clock.now()
+    reading_list = ReadingList.objects.create(
+        library=actor.library,
+        name=name,
+        file_name=(filename or "").rsplit("/", 1)[-1][:200],
+        imported_at=now,
+        imported_by=actor.user if getattr(actor.user, "pk", None) else None,
+        matched_at=now,
+    )
+    entries = ReadingListEntry.objects.bulk_create(
+        [
+            ReadingListEntry(
+                library=actor.library,
+                reading_list=reading_list,
+                position=n,
+                title=row.title,
+                author=row.author,
+                isbn=row.isbn,
+                category=row.category,
+                level=row.level,
+                title_key=row.title_key[:500],
+                author_key=row.author_key[:300],
+            )
+            for n, row in enumerate(found.rows, start=1)
+        ],
+        batch_size=1000,
+    )
+    matched = _matches_of(actor.library, reading_list, entries)
+    audit.record(
+        actor,
+        "reading_list.import",
+        reading_list,
+        before=replaced,
+        after={"name": name, "entries": len(entries), "matched": matched},
+    )
+    return reading_list, found
+
+
+def _reading_list(actor: Actor, list_id: int) -> ReadingList:
+    found = (
+        ReadingList.objects.select_for_update().filter(library=actor.library, pk=list_id).first()
+    )
+    if found is None:
+        raise NotFound(_("没有这个推荐书目。"), code="reading_list_not_found")
+    return found
+
+
+@transaction.atomic
+def reading_list_match(*, actor: Actor, list_id: int) -> int:
+    """Match a list to the catalog again (books bought since, titles merged): the old
+    matches are replaced; how many entries matched."""
+    reading_list = _reading_list(actor, list_id)
+    ReadingListMatch.objects.filter(entry__reading_list=reading_list).delete()
+    entries = list(reading_list.entries.order_by("position"))
+    matched = _matches_of(actor.library, reading_list, entries)
+    reading_list.matched_at = clock.now()
+    reading_list.save(update_fields=["matched_at"])
+    audit.record(actor, "reading_list.match", reading_list, after={"matched": matched})
+    return matched
+
+
+@transaction.atomic
+def reading_list_delete(*, actor: Actor, list_id: int) -> None:
+    reading_list = _reading_list(actor, list_id)
+    audit.record(
+        actor,
+        "reading_list.delete",
+        reading_list,
+        before={"name": reading_list.name, "entries": reading_list.entries.count()},
+    )
+    reading_list.delete()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -572,3 +573,154 @@ def ledger_pdf(request: HttpRequest, name: str) -> HttpResponse:
     response = HttpResponse(exports.ledger_pdf(doc), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{stem}.pdf"'
     return response
+
+
+# -- recommended reading lists -------------------------------------------------------------
+
+
+@staff_required("view_reports")
+def reading_lists_page(request: HttpRequest) -> HttpResponse:
+    """推荐书目: the lists imported, and (for whoever catalogs) the form that imports one."""
+    from django.shortcuts import redirect
+
+    from shuxiang.reports import services
+    from shuxiang.reports.models import ReadingList
+
+    may_import = can(request.user, "catalog")
+    if request.method == "POST":
+        if not may_import:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择书目文件（xlsx 或 csv）。"))
+        else:
+            try:
+                reading_list, found = services.reading_list_import(
+                    actor=_actor(request),
+                    name=request.POST.get("name", ""),
+                    content=upload.read(),
+                    filename=upload.name,
+                    replace=request.POST.get("replace") == "on",
+                )
+            except DomainError as error:
+                messages.error(request, _("书目未能导入：%(reason)s") % {"reason": error.message})
+            else:
+                messages.success(
+                    request,
+                    _("已导入“%(name)s”：%(n)s 种。")
+                    % {"name": reading_list.name, "n": len(found.rows)},
+                )
+                for row, reason in [*found.refused, *found.notes][:50]:
+                    messages.warning(
+                        request, _("第 %(row)s 行：%(reason)s") % {"row": row, "reason": reason}
+                    )
+                return redirect("reports:reading_list", reading_list.pk)
+    lists = (
+        ReadingList.objects.filter(library=request.library)
+        .annotate(n=Count("entries"))
+        .order_by("-imported_at")
+    )
+    return render(request, "reports/reading_lists.html", {"lists": lists, "may_import": may_import})
+
+
+def _reading_list_of(request: HttpRequest, list_id: int) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    from shuxiang.reports.models import ReadingList
+
+    return get_object_or_404(ReadingList, library=request.library, pk=list_id)
+
+
+def _coverage(request: HttpRequest, reading_list: Any) -> tuple:
+    from shuxiang.reports import reading_lists
+
+    period, _group, problems = _chosen(request)
+    start, end = selectors.bounds(request.library, period)
+    return reading_lists.coverage(request.library, reading_list, start, end), period, problems
+
+
+@staff_required("view_reports")
+def reading_list_page(request: HttpRequest, list_id: int) -> HttpResponse:
+    """How many titles of a list the library holds and lends in the period, by category,
+    with a chart; the titles missing (the purchase list)."""
+    reading_list = _reading_list_of(request, list_id)
+    found, period, problems = _coverage(request, reading_list)
+    for problem in problems:
+        messages.error(request, problem)
+    chart = charts.paired_bars(
+        [
+            (
+                c.category,
+                metrics.share(c.held, c.titles).rounded(1) or 0,
+                metrics.share(c.lent, c.titles).rounded(1) or 0,
+            )
+            for c in [*found["categories"], found["total"]]
+        ],
+        title=_("各类别馆藏覆盖率与借阅覆盖率"),
+        legend=(_("馆藏覆盖率"), _("借阅覆盖率")),
+        label_width=110,
+    )
+    rows = [
+        {
+            "c": c,
+            "held_share": metrics.share(c.held, c.titles),
+            "lent_share": metrics.share(c.lent, c.titles),
+        }
+        for c in [*found["categories"], found["total"]]
+    ]
+    return render(
+        request,
+        "reports/reading_list.html",
+        {
+            "reading_list": reading_list,
+            "found": found,
+            "rows": rows,
+            "period": period,
+            "period_choices": PERIOD_CHOICES,
+            "query": _query(period),
+            "chart": mark_safe(chart),  # noqa: S308 (charts escapes every label)
+            "may_import": can(request.user, "catalog"),
+        },
+    )
+
+
+@staff_required("view_reports")
+def reading_list_xlsx(request: HttpRequest, list_id: int) -> HttpResponse:
+    from shuxiang.reports import exports
+
+    reading_list = _reading_list_of(request, list_id)
+    found, period, _problems = _coverage(request, reading_list)
+    response = HttpResponse(
+        exports.reading_list_xlsx(reading_list, found, period),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="reading-list-{reading_list.pk}.xlsx"'
+    return response
+
+
+@staff_required("catalog")
+def reading_list_action(request: HttpRequest, list_id: int, action: str) -> HttpResponse:
+    """Match a list to the catalog again, or delete it (POST)."""
+    from django.shortcuts import redirect
+
+    from shuxiang.reports import services
+
+    if action not in ("match", "delete"):
+        from django.http import Http404
+
+        raise Http404
+    if request.method != "POST":
+        return redirect("reports:reading_list", list_id)
+    try:
+        if action == "match":
+            n = services.reading_list_match(actor=_actor(request), list_id=list_id)
+            messages.success(request, _("已重新匹配：%(n)s 种在馆藏目录中找到。") % {"n": n})
+        else:
+            services.reading_list_delete(actor=_actor(request), list_id=list_id)
+            messages.success(request, _("已删除推荐书目。"))
+            return redirect("reports:reading_lists")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("reports:reading_list", list_id)
