@@ -615,6 +615,12 @@ PAGES: list[Row] = [
         harmless=lambda s: {"action": "approve", "withdrawal": str(NO_SUCH_ID)},
     ),
     page("staff/inventory/withdrawals/candidates/", LIBRARIAN),
+    post(
+        "staff/inventory/withdrawals/candidates/",
+        LIBRARIAN_WRITE,
+        body=lambda s: {"action": "import_recall", "name": "不该有的下架清单"},
+        harmless=lambda s: {"action": "import_recall", "name": ""},
+    ),
     page(
         "staff/inventory/withdrawals/<int:withdrawal_id>/register.pdf",
         "login 403 403 403 200 200 200 200",

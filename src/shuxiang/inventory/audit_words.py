@@ -20,6 +20,7 @@ def register() -> None:
             "withdrawal.approve": _("批准注销批次"),
             "withdrawal.reject": _("驳回注销批次"),
             "withdrawal.dispose": _("记录注销图书处置"),
+            "recall_list.import": _("导入下架清单"),
         }
     )
     audit_words.register_keys(
@@ -41,5 +42,9 @@ def register() -> None:
             "cost": _("修补费用"),
             "batch": _("注销批次"),
             "disposal": _("处置方式"),
+            "claimed_missing": _("声称已还未找到"),
+            "entries": _("清单条目"),
+            "rejected": _("未导入的行"),
+            "titles": _("本馆匹配种数"),
         }
     )

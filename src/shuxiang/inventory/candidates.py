@@ -6,6 +6,8 @@ anything.
 - not_lent: copies on the shelf, in the library for over N years, not lent for N years;
 - outdated: copies of a CLC class (e.g. TP computing) published more than N years ago;
 - excess: copies of a title beyond N on the shelf (the newest accession numbers go);
+- recalled: copies of the titles a recall list names (下架清单, `recall.py`), with
+  the list's name and reason;
 - claimed_missing: copies whose reader says they were returned (声称已还) and that a
   stocktake closed since the claim did not find: written off through a batch (the
   reader owes nothing unless a librarian bills the copy as lost).
@@ -23,10 +25,10 @@ from shuxiang.catalog.models import Item
 from shuxiang.circulation.models import Loan
 from shuxiang.core import clock
 from shuxiang.core.models import Library
-from shuxiang.inventory.models import Stocktake, StocktakeFinding
+from shuxiang.inventory.models import RecallList, RecallMatch, Stocktake, StocktakeFinding
 
 LIMIT = 2000
-KINDS = ("missing_twice", "not_lent", "outdated", "excess", "claimed_missing")
+KINDS = ("missing_twice", "not_lent", "outdated", "excess", "recalled", "claimed_missing")
 
 
 def _items(library: Library) -> QuerySet[Item]:
@@ -115,3 +117,35 @@ def claimed_missing(library: Library) -> list[Item]:
         .filter(pk__in=item_ids, status=Item.Status.MISSING)
         .order_by("barcode")[:LIMIT]
     )
+
+
+def recall_lists(library: Library) -> list[RecallList]:
+    return list(RecallList.objects.filter(library=library).order_by("-imported_at", "-id"))
+
+
+def recalled(library: Library, list_id: int | None = None) -> list[Item]:
+    """Copies (not withdrawn) of the titles the library's recall lists name, or one
+    list's; each carries `recall_list`, `recall_reason` and `recall_doubt` (what to
+    check: an ISBN shared by a set, a title matched without its author)."""
+    matches = RecallMatch.objects.filter(library=library)
+    if list_id is not None:
+        matches = matches.filter(entry__recall_list_id=list_id)
+    items = list(
+        _items(library)
+        .filter(bib_id__in=matches.values("bib_id"))
+        .exclude(status=Item.Status.WITHDRAWN)
+        .order_by("call_number__value", "barcode")[:LIMIT]
+    )
+    first: dict[int, RecallMatch] = {}
+    for m in (
+        matches.filter(bib_id__in={i.bib_id for i in items})
+        .select_related("entry__recall_list")
+        .order_by("doubt", "id")
+    ):
+        first.setdefault(m.bib_id, m)
+    for item in items:
+        m = first[item.bib_id]
+        item.recall_list = m.entry.recall_list.name
+        item.recall_reason = m.entry.reason
+        item.recall_doubt = m.get_doubt_display() if m.doubt else ""
+    return items

@@ -218,3 +218,73 @@ class WithdrawalLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.withdrawal_id}:{self.item_id}"
+
+
+class RecallList(models.Model):
+    """A list of titles to take off the shelves (下架清单), such as a recall list from
+    the education bureau, imported from xlsx or CSV. Its entries' matches among the
+    library's titles are weeding candidates (剔旧候选: 下架清单)."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("清单名称"), max_length=100)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(_("导入时间"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("下架清单")
+        verbose_name_plural = _("下架清单")
+        constraints = [
+            models.UniqueConstraint(fields=["library", "name"], name="recall_list_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecallEntry(models.Model):
+    """One title of a recall list as the list gives it (its row number kept)."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    recall_list = models.ForeignKey(RecallList, on_delete=models.PROTECT, related_name="entries")
+    row = models.PositiveIntegerField(_("行号"))
+    title = models.CharField(_("书名"), max_length=500, blank=True)
+    author = models.CharField(_("著者"), max_length=200, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)
+    isbn_text = models.CharField(_("ISBN（原文）"), max_length=40, blank=True)
+    publisher = models.CharField(_("出版社"), max_length=200, blank=True)
+    reason = models.CharField(_("下架原因"), max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.title or self.isbn_text
+
+
+class RecallMatch(models.Model):
+    """A title of the library that a recall list's entry names: by ISBN or by title
+    and author; `doubt` says what the librarian should check (an ISBN shared by a set,
+    a title matched without an author)."""
+
+    class By(models.TextChoices):
+        ISBN = "isbn", _("ISBN")
+        TITLE = "title", _("书名和著者")
+
+    class Doubt(models.TextChoices):
+        NONE = "", _("无")
+        TITLES_DIFFER = "titles_differ", _("ISBN 相同但书名不同，请核对")
+        TITLE_ONLY = "title_only", _("清单未列著者，仅按书名匹配，请核对")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(RecallEntry, on_delete=models.PROTECT, related_name="matches")
+    bib = models.ForeignKey("catalog.Bib", on_delete=models.PROTECT, related_name="+")
+    by = models.CharField(max_length=10, choices=By.choices)
+    doubt = models.CharField(max_length=20, choices=Doubt.choices, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "bib"], name="recall_match_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} → {self.bib_id}"

@@ -5,21 +5,25 @@ the refund rules of a lost book."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from shuxiang.catalog import services as catalog
-from shuxiang.catalog.models import Item
+from shuxiang.catalog.models import Bib, Item
 from shuxiang.circulation import services as circulation
-from shuxiang.core import audit, clock
+from shuxiang.core import audit, clock, spreadsheet
 from shuxiang.core.audit import Actor
 from shuxiang.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from shuxiang.core.models import Location
-from shuxiang.inventory import reconcile, selectors
+from shuxiang.inventory import recall, reconcile, selectors
 from shuxiang.inventory.models import (
+    RecallEntry,
+    RecallList,
+    RecallMatch,
     Repair,
     Stocktake,
     StocktakeFinding,
@@ -567,3 +571,135 @@ def withdrawal_dispose(*, actor: Actor, withdrawal_id: int, disposal: str) -> Wi
         after={"disposal": disposal},
     )
     return batch
+
+
+# --- recall lists (下架清单) -----------------------------------------------------------
+
+
+@dataclass
+class RecallReport:
+    """What importing a recall list did (or, in a dry run, would do)."""
+
+    name: str
+    entries: int = 0
+    problems: list[recall.RowProblem] = field(default_factory=list)
+    warnings: list[recall.RowProblem] = field(default_factory=list)
+    titles: int = 0  # titles of the library the list names
+    copies: int = 0  # their copies not yet withdrawn
+    recall_list: RecallList | None = None
+    dry_run: bool = False
+
+
+def _library_titles(actor: Actor) -> Iterator[recall.BibFacts]:
+    for bib_id, title, authors, isbns in (
+        Bib.objects.filter(library=actor.library)
+        .values_list("id", "title", "authors", "isbns")
+        .iterator(chunk_size=5000)
+    ):
+        yield recall.BibFacts(
+            bib_id,
+            title or "",
+            tuple(a.get("name", "") for a in authors or () if isinstance(a, dict)),
+            tuple(isbns or ()),
+        )
+
+
+def recall_list_import(
+    *, actor: Actor, content: bytes, name: str, filename: str = "", dry_run: bool = False
+) -> RecallReport:
+    """Import a recall list (下架清单: title, author, ISBN, publisher, reason; xlsx or
+    CSV, read by `core.spreadsheet` with its size and row caps) under a name, and match
+    its entries to the library's titles (`recall.match`). The good rows are written in
+    one transaction, the bad ones listed with their row numbers; a dry run writes
+    nothing. The matches' copies are weeding candidates (`candidates.recalled`)."""
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(_("请填写清单名称（如：某区教育局 2026 年下架书目）。"), code="name_required")
+    if len(name) > 100:
+        raise Invalid(_("清单名称不能超过 100 个字。"), code="name_too_long")
+    if RecallList.objects.filter(library=actor.library, name=name).exists():
+        raise Conflict(
+            _("已有名为“%(name)s”的下架清单。") % {"name": name}, code="recall_list_exists"
+        )
+    parsed = recall.parse(spreadsheet.read_rows(content, filename))
+    report = RecallReport(
+        name=name,
+        entries=len(parsed.entries),
+        problems=parsed.problems,
+        warnings=[recall.RowProblem(e.row, e.warning) for e in parsed.entries if e.warning],
+        dry_run=dry_run,
+    )
+    if not parsed.entries:
+        raise Invalid(_("清单中没有可导入的行。"), code="no_rows")
+    matches = recall.match(parsed.entries, _library_titles(actor))
+    bib_ids = {m.bib_id for m in matches}
+    report.titles = len(bib_ids)
+    report.copies = (
+        Item.objects.filter(library=actor.library, bib_id__in=bib_ids)
+        .exclude(status=Item.Status.WITHDRAWN)
+        .count()
+    )
+    if not dry_run:
+        report.recall_list = _recall_list_write(actor, name, filename, parsed, matches)
+    return report
+
+
+@transaction.atomic
+def _recall_list_write(
+    actor: Actor, name: str, filename: str, parsed: recall.Parsed, matches: list[recall.Match]
+) -> RecallList:
+    try:
+        with transaction.atomic():
+            recall_list = RecallList.objects.create(
+                library=actor.library,
+                name=name,
+                filename=(filename or "")[:200],
+                imported_at=clock.now(),
+                imported_by=actor.user if getattr(actor.user, "pk", None) else None,
+            )
+    except IntegrityError as exc:  # another desk imported the same name a moment ago
+        raise Conflict(
+            _("已有名为“%(name)s”的下架清单。") % {"name": name}, code="recall_list_exists"
+        ) from exc
+    entries = RecallEntry.objects.bulk_create(
+        [
+            RecallEntry(
+                library=actor.library,
+                recall_list=recall_list,
+                row=e.row,
+                title=e.title,
+                author=e.author,
+                isbn=e.isbn,
+                isbn_text=e.isbn_text,
+                publisher=e.publisher,
+                reason=e.reason,
+            )
+            for e in parsed.entries
+        ],
+        batch_size=CHUNK,
+    )
+    RecallMatch.objects.bulk_create(
+        [
+            RecallMatch(
+                library=actor.library,
+                entry=entries[m.entry],
+                bib_id=m.bib_id,
+                by=m.by,
+                doubt=m.doubt,
+            )
+            for m in matches
+        ],
+        batch_size=CHUNK,
+    )
+    audit.record(
+        actor,
+        "recall_list.import",
+        recall_list,
+        after={
+            "name": name,
+            "entries": len(entries),
+            "rejected": len(parsed.problems),
+            "titles": len({m.bib_id for m in matches}),
+        },
+    )
+    return recall_list

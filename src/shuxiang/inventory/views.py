@@ -32,6 +32,8 @@ from shuxiang.inventory import documents, reconcile, scanner_files, selectors, s
 from shuxiang.inventory.models import Repair, Stocktake, Withdrawal
 
 MAX_UPLOAD = 5 * 1024 * 1024
+# A recall list's rejected rows are told one message each, as far as a page shows them.
+MAX_ROW_MESSAGES = 30
 
 
 def _locations(library: object) -> list[Location]:
@@ -415,13 +417,18 @@ def withdrawal_register_xlsx(request: HttpRequest, withdrawal_id: int) -> HttpRe
 @staff_required("catalog")
 def candidates(request: HttpRequest) -> HttpResponse:
     """剔旧候选: missing in two stocktakes, not lent in N years, outdated by CLC class
-    and age, excess copies; the listed barcodes go into a withdrawal batch's form."""
+    and age, excess copies, titles on an imported recall list (下架清单), claimed
+    returned and not found; the listed barcodes go into a withdrawal batch's form. A
+    POST imports a recall list (xlsx or CSV)."""
+    if request.method == "POST":
+        return _recall_import(request)
     kind = request.GET.get("kind", "missing_twice")
     if kind not in weeding.KINDS:
         kind = "missing_twice"
     years = int_param(request.GET.get("years"), default=5, minimum=1, maximum=100)
     keep = int_param(request.GET.get("keep"), default=3, minimum=1, maximum=100)
     clc = request.GET.get("clc", "TP")[:20]
+    list_id = int_param(request.GET.get("list"), default=0, minimum=0) or None
     library = request.library
     if kind == "missing_twice":
         items = weeding.missing_twice(library)
@@ -431,8 +438,12 @@ def candidates(request: HttpRequest) -> HttpResponse:
         items = weeding.outdated(library, clc, years)
     elif kind == "excess":
         items = weeding.excess(library, keep)
+    elif kind == "recalled":
+        items = weeding.recalled(library, list_id)
     else:
         items = weeding.claimed_missing(library)
+    # Only copies a batch can take: one on loan is asked back first (recall lists).
+    barcodes = [i.barcode for i in items if i.status in services.WITHDRAWABLE]
     return render(
         request,
         "inventory/candidates.html",
@@ -442,13 +453,64 @@ def candidates(request: HttpRequest) -> HttpResponse:
             "years": years,
             "keep": keep,
             "clc": clc,
-            "barcodes": " ".join(i.barcode for i in items),
+            "list_id": list_id,
+            "recall_lists": weeding.recall_lists(library),
+            "barcodes": " ".join(barcodes),
+            "not_withdrawable": len(items) - len(barcodes),
+            "reason": "other" if kind == "recalled" else "",
             "kinds": [
                 ("missing_twice", _("连续两次清点缺失")),
                 ("not_lent", _("多年未借")),
                 ("outdated", _("内容陈旧（按分类与出版年）")),
                 ("excess", _("复本过多")),
+                ("recalled", _("下架清单")),
                 ("claimed_missing", _("声称已还未找到")),
             ],
         },
     )
+
+
+def _recall_import(request: HttpRequest) -> HttpResponse:
+    """Import a recall list (下架清单) from the candidates page; its matches are shown."""
+    from shuxiang.core import spreadsheet
+
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise Invalid(_("请选择下架清单文件（xlsx 或 CSV）。"), code="file_required")
+        if upload.size > spreadsheet.MAX_FILE_BYTES:
+            raise Invalid(
+                _("文件超过 %(n)s MB。") % {"n": spreadsheet.MAX_FILE_BYTES // (1024 * 1024)},
+                code="file_too_large",
+            )
+        report = services.recall_list_import(
+            actor=Actor.of_request(request),
+            content=upload.read(),
+            filename=upload.name,
+            name=request.POST.get("name", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path}?kind=recalled")
+    messages.success(
+        request,
+        extra_tags="ok",
+        message=_("下架清单“%(name)s”已导入 %(n)s 条，本馆有其中 %(titles)s 种、%(copies)s 册。")
+        % {
+            "name": report.name,
+            "n": report.entries,
+            "titles": report.titles,
+            "copies": report.copies,
+        },
+    )
+    noted = sorted(report.problems + report.warnings, key=lambda p: p.row)
+    for problem in noted[:MAX_ROW_MESSAGES]:
+        messages.warning(
+            request, _("第 %(row)s 行：%(reason)s") % {"row": problem.row, "reason": problem.reason}
+        )
+    if len(noted) > MAX_ROW_MESSAGES:
+        messages.warning(
+            request,
+            _("另有 %(n)s 行有问题，请检查清单。") % {"n": len(noted) - MAX_ROW_MESSAGES},
+        )
+    return redirect(f"{request.path}?kind=recalled&list={report.recall_list.pk}")
