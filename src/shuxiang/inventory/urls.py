@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from shuxiang.inventory import views
+from shuxiang.inventory import offline, views
 
 app_name = "inventory"
 
 urlpatterns = [
     path("", views.stocktakes, name="stocktakes"),
     path("stocktakes/<int:stocktake_id>/", views.stocktake, name="stocktake"),
+    path("stocktakes/worker.js", offline.stocktake_worker, name="stocktake_worker"),
     path("stocktakes/<int:stocktake_id>/scans", views.stocktake_scans, name="stocktake_scans"),
     path(
         "stocktakes/<int:stocktake_id>/report.pdf",

@@ -1,8 +1,10 @@
 /* The stocktake scan page. A keyboard-wedge or Bluetooth scanner types into the scan
-   field and presses Enter; each barcode goes into a queue kept in this browser
-   (localStorage, per stocktake and login) and is sent from there, so scans made while
-   the network is gone are sent when it is back. The server counts a barcode once per
-   stocktake, so a batch re-sent after a lost answer counts nothing twice. No inline
+   field and presses Enter; a phone reads barcodes with its camera. Either way each
+   barcode goes into a queue kept in this browser (localStorage, per stocktake and
+   login) and is sent from there, so scans made while the network is gone are sent when
+   it is back. The server counts a barcode once per stocktake, so a batch re-sent after
+   a lost answer counts nothing twice. A service worker (stocktake-worker.js) keeps the
+   page, so a reload without network still shows it with its queue. No inline
    handlers: the CSP allows the app's files only. */
 (function () {
   "use strict";
@@ -15,26 +17,28 @@
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var url = form.getAttribute("data-scans-url");
   var key = "shuxiang-stocktake-" + form.getAttribute("data-stocktake") + "-" + form.getAttribute("data-user");
+  var PAGE_CACHE = "shuxiang-stocktake";
   var shape = /^[A-Za-z0-9-]{1,40}$/;
   var sending = false;
 
+  function text(name) { return form.getAttribute("data-text-" + name) || ""; }
   function load() {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
   }
   function save(queue) { localStorage.setItem(key, JSON.stringify(queue)); }
   function showQueue(queue, offline) {
     if (queue.length && offline) {
-      queueNote.textContent = form.getAttribute("data-text-queued").replace("%(n)s", queue.length);
+      queueNote.textContent = text("queued").replace("%(n)s", queue.length);
       queueNote.hidden = false;
     } else if (queue.length) {
-      queueNote.textContent = form.getAttribute("data-text-sending");
+      queueNote.textContent = text("sending");
       queueNote.hidden = false;
     } else {
       queueNote.hidden = true;
     }
   }
-  function say(text, bad) {
-    answer.textContent = text;
+  function say(message, bad) {
+    answer.textContent = message;
     answer.className = bad ? "bad" : "muted";
   }
 
@@ -55,6 +59,10 @@
       body: JSON.stringify({ barcodes: batch, location: location })
     }).then(function (response) {
       if (response.status >= 502 && response.status <= 504) throw new Error("offline");
+      // The login ended while the phone was away: the answer is the login page.
+      if (response.redirected || response.status === 401 || response.status === 403) {
+        throw new Error("signin");
+      }
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (got) {
       sending = false;
@@ -63,10 +71,24 @@
       say(got.data.message, !got.ok);
       if (got.ok && got.data.unknown && got.data.unknown.length) answer.className = "bad";
       flush();
-    }, function () {
+    }, function (error) {
       sending = false;
       showQueue(load(), true);
+      if (error && error.message === "signin") {
+        queueNote.textContent = text("signin");
+      }
     });
+  }
+
+  // One path for every scan, typed, from a scanner or from the camera.
+  function record(code) {
+    if (!code) return false;
+    if (!shape.test(code)) { say(text("bad") + code, true); return false; }
+    var queue = load();
+    queue.push({ code: code, location: where ? where.value : "" });
+    save(queue);
+    flush();
+    return true;
   }
 
   form.addEventListener("submit", function (e) {
@@ -74,14 +96,205 @@
     var code = field.value.trim();
     field.value = "";
     field.focus();
-    if (!code) return;
-    if (!shape.test(code)) { say(form.getAttribute("data-text-bad") + code, true); return; }
-    var queue = load();
-    queue.push({ code: code, location: where ? where.value : "" });
-    save(queue);
-    flush();
+    record(code);
   });
   window.addEventListener("online", flush);
   setInterval(flush, 5000);
   flush();
+
+  // --- keeping the page for a reload without network --------------------------------
+
+  var workerUrl = form.getAttribute("data-worker-url");
+  if ("serviceWorker" in navigator && window.caches && workerUrl) {
+    navigator.serviceWorker.register(workerUrl).then(function () {
+      if (!navigator.onLine) return;
+      var urls = [window.location.pathname, form.getAttribute("data-zxing-url")];
+      document.querySelectorAll('link[rel="stylesheet"][href], script[src]').forEach(function (el) {
+        urls.push(el.getAttribute("href") || el.getAttribute("src"));
+      });
+      caches.open(PAGE_CACHE).then(function (cache) { return cache.addAll(urls); }).catch(function () {});
+    }).catch(function () {});
+  }
+  document.querySelectorAll('form[action$="/logout/"]').forEach(function (logout) {
+    logout.addEventListener("submit", function () { if (window.caches) caches.delete(PAGE_CACHE); });
+  });
+
+  // --- the camera ---------------------------------------------------------------------
+
+  var startButton = document.getElementById("camera-start");
+  var stopButton = document.getElementById("camera-stop");
+  var frame = document.getElementById("camera");
+  var video = document.getElementById("camera-video");
+  var note = document.getElementById("camera-note");
+  if (!startButton || !video) return;
+  var FORMATS = ["ean_13", "code_128", "code_39"];  // ISBNs, library barcodes
+  var EVERY_MS = 150;  // between two looks at the picture
+  // A barcode still in view (or seen again within this time) is not sent again.
+  var HOLD_MS = 3000;
+  var stream = null;
+  var timer = null;
+  var detect = null;
+  var audio = null;
+  var last = { code: "", seen: 0 };
+  var candidate = "";
+
+  function tell(message, bad) {
+    note.textContent = message;
+    note.className = bad ? "bad" : "muted";
+    note.hidden = !message;
+  }
+
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var tone = audio.createOscillator();
+      var gain = audio.createGain();
+      tone.frequency.value = 1760;
+      gain.gain.value = 0.15;
+      tone.connect(gain);
+      gain.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.08);
+    } catch (e) { /* no sound: the answer on the page still shows */ }
+    if (navigator.vibrate) navigator.vibrate(60);
+  }
+
+  function seen(code) {
+    var now = Date.now();
+    if (code === last.code && now - last.seen < HOLD_MS) { last.seen = now; return; }
+    // The same reading twice in a row before it counts: a smudged bar can misread once.
+    if (code !== candidate) { candidate = code; return; }
+    candidate = "";
+    last = { code: code, seen: now };
+    if (!record(code)) return;
+    beep();
+    tell(text("camera-read").replace("%(code)s", code), false);
+    frame.classList.add("hit");
+    setTimeout(function () { frame.classList.remove("hit"); }, 400);
+  }
+
+  function look() {
+    timer = null;
+    if (!stream) return;
+    var next = function () { if (stream) timer = setTimeout(look, EVERY_MS); };
+    if (video.readyState < 2) { next(); return; }
+    detect().then(function (code) { if (code && stream) seen(code); }, function () {}).then(next);
+  }
+
+  // The browser's own detector where there is one; ZXing, loaded on first use, where not.
+  function nativeDetector() {
+    if (!("BarcodeDetector" in window)) return Promise.resolve(null);
+    return window.BarcodeDetector.getSupportedFormats().then(function (supported) {
+      var formats = FORMATS.filter(function (f) { return supported.indexOf(f) >= 0; });
+      if (!formats.length) return null;
+      var detector = new window.BarcodeDetector({ formats: formats });
+      return function () {
+        return detector.detect(video).then(function (found) { return found.length ? found[0].rawValue : ""; });
+      };
+    }).catch(function () { return null; });
+  }
+
+  function loadZXing() {
+    if (window.ZXing) return Promise.resolve(window.ZXing);
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = form.getAttribute("data-zxing-url");
+      script.onload = function () { return window.ZXing ? resolve(window.ZXing) : reject(new Error("zxing")); };
+      script.onerror = function () { reject(new Error("zxing")); };
+      document.head.appendChild(script);
+    });
+  }
+
+  function zxingDetector(ZXing) {
+    var reader = new ZXing.MultiFormatReader();
+    var hints = new Map();
+    hints.set(ZXing.DecodeHintType.POSSIBLE_FORMATS,
+      [ZXing.BarcodeFormat.EAN_13, ZXing.BarcodeFormat.CODE_128, ZXing.BarcodeFormat.CODE_39]);
+    hints.set(ZXing.DecodeHintType.TRY_HARDER, true);
+    reader.setHints(hints);
+    var canvas = document.createElement("canvas");
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    return function () {
+      // A picture at most 640 pixels wide is enough for a barcode filling the box.
+      var scale = Math.min(1, 640 / (video.videoWidth || 640));
+      var width = Math.round((video.videoWidth || 640) * scale);
+      var height = Math.round((video.videoHeight || 480) * scale);
+      canvas.width = width;
+      canvas.height = height;
+      context.drawImage(video, 0, 0, width, height);
+      var rgba = context.getImageData(0, 0, width, height).data;
+      var grey = new Uint8ClampedArray(width * height);
+      for (var i = 0, j = 0; j < grey.length; i += 4, j++) {
+        grey[j] = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
+      }
+      try {
+        var bitmap = new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(
+          new ZXing.RGBLuminanceSource(grey, width, height)));
+        return Promise.resolve(reader.decodeWithState(bitmap).getText());
+      } catch (e) {
+        return Promise.resolve("");  // no barcode in this picture
+      } finally {
+        reader.reset();
+      }
+    };
+  }
+
+  function stop() {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
+    stream = null;
+    video.srcObject = null;
+    frame.hidden = true;
+    stopButton.hidden = true;
+    startButton.hidden = false;
+  }
+
+  function failed(error) {
+    stop();
+    var name = error && error.name;
+    if (name === "NotAllowedError" || name === "SecurityError") tell(text("camera-denied"), true);
+    else if (name === "NotFoundError" || name === "OverconstrainedError") tell(text("camera-none"), true);
+    else if (error && error.message === "zxing") tell(text("camera-reader"), true);
+    else tell(text("camera-busy"), true);
+  }
+
+  function start() {
+    if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      tell(text("camera-insecure"), true);
+      return;
+    }
+    // Made on the tap itself: phones allow sound only from a user's gesture.
+    try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
+    startButton.disabled = true;
+    var camera = navigator.mediaDevices.getUserMedia({
+      audio: false,
+      video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } }
+    });
+    var reader = nativeDetector().then(function (found) {
+      return found || loadZXing().then(zxingDetector);
+    });
+    Promise.all([camera, reader]).then(function (got) {
+      startButton.disabled = false;
+      stream = got[0];
+      detect = got[1];
+      video.srcObject = stream;
+      frame.hidden = false;
+      startButton.hidden = true;
+      stopButton.hidden = false;
+      tell(text("camera-aim"), false);
+      // On a phone the picture and the answers under it fill the screen.
+      if (stopButton.scrollIntoView) stopButton.scrollIntoView({ block: "start" });
+      return video.play();
+    }).then(look, function (error) {
+      startButton.disabled = false;
+      camera.then(function (s) { s.getTracks().forEach(function (t) { t.stop(); }); }, function () {});
+      failed(error);
+    });
+  }
+
+  startButton.addEventListener("click", start);
+  stopButton.addEventListener("click", stop);
+  // A phone put in a pocket or switched to another app lets go of the camera.
+  document.addEventListener("visibilitychange", function () { if (document.hidden) stop(); });
 })();
