@@ -256,6 +256,7 @@ def test_the_ledger_pages_print_and_export(staff_client, books, tmp_path):
         assert "330.00" in page  # 33,000 fen
         page = staff_client.get("/staff/reports/ledgers/losses/", {"year": 2026}).content.decode()
         assert "遗失（未注销）" in page and "第 2 批" in page and "37.00" in page
+        assert "3 册" in page
         r = staff_client.get("/staff/reports/ledgers/general.xlsx", {"year": 2026})
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == ["图书", "其他资料", "2026 年增加（按来源）", "2026 年减少（按原因）"]
@@ -263,6 +264,11 @@ def test_the_ledger_pages_print_and_export(staff_client, books, tmp_path):
     assert rows == [
         (2026, 5, Decimal("145"), 2, Decimal("210"), 2, Decimal("25"), 5, Decimal("330"))
     ]
+    # Other materials begin in 2025, their first year: no empty 2024.
+    years = [
+        row[0] for row in wb["其他资料"].iter_rows(values_only=True) if isinstance(row[0], int)
+    ]
+    assert years == [2025, 2026]
     pdf = staff_client.get("/staff/reports/ledgers/classified.pdf", {"year": 2026}).content
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf, tmp_path, "classified")

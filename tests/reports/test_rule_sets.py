@@ -147,7 +147,7 @@ def test_the_school_against_the_example_province(library, school):
     assert (standard["level"], standard["students"], standard["band"]) == ("junior", 6, "0—800 人")
     assert [(c.label, c.value, c.requirement, c.verdict) for c in standard["checks"]] == [
         ("生均藏书", 1.5, "≥ 45 册", "未达标（差 43.5 册）"),
-        ("藏书总量", 9, "≥ 35000 册", "未达标（差 34991 册）"),
+        ("藏书总量", 9, "≥ 35,000 册", "未达标（差 34,991 册）"),
         ("年生均新增图书", 0.83, "≥ 1.5 册", "未达标（差 0.67 册）"),
         ("报刊种数", 0, "≥ 100 种", "未达标（差 100 种）"),
         ("工具书种数", 1, "≥ 200 种", "未达标（差 199 种）"),

@@ -591,13 +591,22 @@ class Ledger:
     note: str = ""
 
 
+class Plain(int):
+    """A number printed as it is (a year: 2026, not 2,026)."""
+
+
 def shown(value: Any) -> str:
-    """A ledger cell as printed: 12,345; money 1,234.50; a date 2026-03-01; None "—"."""
+    """A ledger cell as printed: 12,345; money 1,234.50; a share 2.53; a year 2026; a
+    date 2026-03-01; None "—"."""
     if value is None or value == "":
         return "—" if value is None else ""
+    if isinstance(value, Plain):
+        return str(int(value))
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
@@ -609,7 +618,7 @@ def shown(value: Any) -> str:
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool | Plain)
 
 
 def _yuan(fen: int | None) -> Decimal:
@@ -644,8 +653,14 @@ def general_ledger_doc(library: Any, year: int) -> Ledger:
             str(label),
             headers,
             [
-                [r.year, *_tally(r.start), *_tally(r.added), *_tally(r.removed), *_tally(r.end)]
-                for r in found[kind]
+                [
+                    Plain(r.year),
+                    *_tally(r.start),
+                    *_tally(r.added),
+                    *_tally(r.removed),
+                    *_tally(r.end),
+                ]
+                for r in _from_first_change(found[kind])
             ],
             [16, 24, 30, 24, 30, 24, 30, 24, 30],
         )
@@ -683,6 +698,15 @@ def general_ledger_doc(library: Any, year: int) -> Ledger:
         ],
         tables,
     )
+
+
+def _from_first_change(rows: list[Any]) -> list[Any]:
+    """The years from the first with anything in it (a school that began keeping
+    audio-visual materials in 2019 has no empty rows before); the last year always."""
+    for n, row in enumerate(rows):
+        if row.start.volumes or row.added.volumes or row.removed.volumes:
+            return rows[n:]
+    return rows[-1:]
 
 
 def _library_name(library: Any) -> str:
@@ -795,7 +819,16 @@ def loss_ledger_doc(library: Any, start: dt.date, end: dt.date, rows: Any = None
                     for r in lines
                 ],
                 [24, 26, 26, 0, 24, 22, 30, 20],
-                total=[_("合计"), "", "", "", "", *_tally(totals["total"])[1:], "", ""],
+                total=[
+                    _("合计"),
+                    "",
+                    "",
+                    _("%(n)s 册") % {"n": f"{totals['total'].volumes:,}"},
+                    "",
+                    _yuan(totals["total"].value),
+                    "",
+                    "",
+                ],
             ),
         ],
     )
@@ -839,7 +872,7 @@ def loan_register_doc(
     import zoneinfo
 
     zone = zoneinfo.ZoneInfo(library.time_zone)
-    widths = [22, 12, *([22] if names else []), 28, 0, 26, 22, 22]
+    widths = [22, 15, *([22] if names else []), 28, 0, 26, 22, 22]
     return Ledger(
         "loans",
         _("%(library)s 借阅登记（%(start)s — %(end)s）")
@@ -880,7 +913,7 @@ def ledger_xlsx(ledger: Ledger) -> bytes:
             cell.font, cell.fill = bold, fill
         ws.freeze_panes = f"A{head + 1}"
         for row in table.rows:
-            spreadsheet.append_text_row(ws, row)
+            spreadsheet.append_text_row(ws, [int(v) if isinstance(v, Plain) else v for v in row])
             _money_format(ws[ws.max_row])
         if table.total:
             spreadsheet.append_text_row(ws, table.total)
@@ -998,10 +1031,12 @@ def ledger_pdf(ledger: Ledger, *, landscape_page: bool = True) -> bytes:
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12, textColor=colors.grey)
     room = size[0] - 24 * mm
 
+    head_right = ParagraphStyle("head_right", parent=head, alignment=2)
+
     def cell(value: Any, style: Any) -> Paragraph:
-        return Paragraph(
-            escape(shown(value)), right if is_number(value) and style is body else style
-        )
+        if is_number(value):
+            style = right if style is body else head_right
+        return Paragraph(escape(shown(value)), style)
 
     story: list[Any] = [Paragraph(escape(ledger.title), h1)]
     story += [Paragraph(escape(line), small) for line in ledger.lines]
@@ -1044,7 +1079,7 @@ def ledger_pdf(ledger: Ledger, *, landscape_page: bool = True) -> bytes:
     story.append(
         Paragraph(
             escape(
-                "　　　　".join([_("图书管理员（签字）："), _("学校领导（签字）："), _("日期：")])
+                ("　" * 10).join([_("图书管理员（签字）："), _("学校领导（签字）："), _("日期：")])
             ),
             body,
         )

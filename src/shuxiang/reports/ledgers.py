@@ -352,7 +352,7 @@ def loss_rows(library: Library, start: dt.date, end: dt.date) -> QuerySet:
     return (
         _gone(library)
         .filter(left__gte=start, left__lte=end)
-        .order_by("left", "batch", "accession_number", "barcode")
+        .order_by("left", F("batch").asc(nulls_last=True), "accession_number", "barcode")
         .values(
             "accession_number",
             "barcode",

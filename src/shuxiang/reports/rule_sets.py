@@ -376,7 +376,11 @@ class RuleCheck:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}" if float(value) == int(value) else f"{round(value, 2):g}"
+    """35,000; 1.5; 0.83 (at most two decimals, thousands grouped)."""
+    value = round(value, 2)
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0")
 
 
 def _rounded(rate: Any) -> float | None:

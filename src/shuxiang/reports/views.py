@@ -247,7 +247,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             ],
             "own_rule_sets": RuleSet.objects.filter(library=request.library).order_by("name"),
             "built_in": rule_sets.built_in(),
-            "guessed_level": selectors.level_of(request.library),
+            "guessed_level": rule_sets.LEVEL_LABELS.get(
+                selectors.level_of(request.library), selectors.level_of(request.library)
+            ),
         },
     )
 
