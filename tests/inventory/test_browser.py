@@ -25,6 +25,20 @@ def call(url: str, path: str, body: dict | None = None, token: str = "") -> dict
         return json.loads(response.read())
 
 
+# Waits until the service worker is ready and has the page and its script in `cache`.
+KEPT = """async (cache) => {
+  await navigator.serviceWorker.ready;
+  for (let i = 0; i < 100; i++) {
+    const kept = await caches.open(cache);
+    if ((await kept.match(location.pathname)) && (await kept.match("/static/inventory/stocktake.js"))) {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}"""
+
+
 def test_scans_made_offline_are_sent_once_when_the_network_is_back(tmp_path):
     from playwright.sync_api import expect
 
@@ -48,6 +62,8 @@ def test_scans_made_offline_are_sent_once_when_the_network_is_back(tmp_path):
         with browser_page() as page:
             login(page, url, "librarian", "librarian123")
             page.goto(f"{url}/staff/inventory/stocktakes/{sid}/")
+            # The page's service worker has kept the page and its files for a reload.
+            assert page.evaluate(KEPT, "shuxiang-stocktake")
             field = page.locator("#scan-code")
             answer = page.locator("#scan-answer")
             queue = page.locator("#scan-queue")
@@ -65,16 +81,34 @@ def test_scans_made_offline_are_sent_once_when_the_network_is_back(tmp_path):
             assert call(url, f"/stocktakes/{sid}", token=token)["scanned"] == 1
             page.screenshot(path=str(tmp_path / "stocktake-offline.png"), full_page=True)
 
+            # A reload without network: the page comes from its service worker (the
+            # network is cut for the worker too), with the queue it keeps.
+            assert (
+                page.evaluate("fetch('/static/shuxiang/none.js').then(() => 'net', () => 'cut')")
+                == "cut"
+            )
+            response = page.reload()
+            assert response is not None and response.from_service_worker
+            expect(queue).to_contain_text("4 个条码已在本机排队")
+            page.select_option("#scan-location", "stacks")
+            field.focus()
+            for code in ["50004", "50002"]:
+                page.keyboard.type(code)
+                page.keyboard.press("Enter")
+            expect(queue).to_contain_text("6 个条码已在本机排队")
+            page.screenshot(path=str(tmp_path / "stocktake-offline-reloaded.png"), full_page=True)
+            assert call(url, f"/stocktakes/{sid}", token=token)["scanned"] == 1
+
             page.context.set_offline(False)
             page.evaluate("window.dispatchEvent(new Event('online'))")
             expect(queue).to_be_hidden()
-            expect(answer).to_contain_text("新增 3 册")
+            expect(answer).to_contain_text("新增 4 册")
             counts = call(url, f"/stocktakes/{sid}", token=token)
-            assert counts["scanned"] == 4 and counts["found"] == 4 and counts["missing"] == 2
+            assert counts["scanned"] == 5 and counts["found"] == 5 and counts["missing"] == 1
             # the same barcodes sent again (a lost answer) count nothing twice
             page.keyboard.type("50002")
             page.keyboard.press("Enter")
             expect(answer).to_contain_text("已扫描过 1 个")
-            page.reload()
-            expect(page.locator("#figures")).to_contain_text("4")
-            assert call(url, f"/stocktakes/{sid}", token=token)["scanned"] == 4
+            page.reload()  # back online, the page comes from the server again
+            expect(page.locator("#figures tr", has_text="已扫描")).to_contain_text("5")
+            assert call(url, f"/stocktakes/{sid}", token=token)["scanned"] == 5
