@@ -4,12 +4,14 @@ so that a phone may use its camera to scan barcodes."""
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import http.cookiejar
 import ipaddress
 import re
 import socket
 import ssl
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -23,8 +25,10 @@ from shuxiang.core.management.commands.serve import (
     CERT_FILE,
     FromRelay,
     PeerTable,
+    TLSRelay,
     ensure_certificate,
     https_origins,
+    tls_context,
 )
 from tests.browser import BIN, free_port, shuxiang, site_env
 
@@ -77,6 +81,14 @@ def test_serve_https_answers_over_tls_and_a_phone_can_sign_in(tmp_path):
             urllib.request.urlopen(
                 base + "/staff/login/", timeout=5, context=ssl.create_default_context()
             )
+
+        # An address typed without "https://" is sent to the same page over HTTPS.
+        plain = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        plain.request("GET", "/staff/inventory/?x=1", headers={"Host": f"192.168.1.9:{port}"})
+        moved = plain.getresponse()
+        assert moved.status == 301
+        assert moved.getheader("Location") == f"https://192.168.1.9:{port}/staff/inventory/?x=1"
+        plain.close()
 
         # Signing in posts a form: CSRF accepts the https origin, and the cookies are
         # marked Secure.
@@ -150,6 +162,40 @@ def test_requests_from_the_relay_are_https_from_the_caller_the_relay_saw():
     for port in ("50123", "50124", "50125"):
         relayed({"REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": port}, None)
     assert seen == [("https", "192.168.1.7"), ("https", "fd00::5"), ("https", "127.0.0.1")]
+
+
+def test_the_relay_hands_the_site_the_callers_address_over_tls(tmp_path):
+    from waitress.server import create_server
+
+    from shuxiang.core import server
+
+    certificate = ensure_certificate(tmp_path, ["localhost"], LOOPBACK)
+    try:
+        public = server.listen("::1", 0)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    backend = server.listen("127.0.0.1", 0)
+    peers = PeerTable()
+    relay = TLSRelay(public, backend.getsockname()[:2], tls_context(certificate), peers)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [f"{environ['wsgi.url_scheme']} {environ['REMOTE_ADDR']}".encode()]
+
+    site = create_server(FromRelay(app, peers), sockets=[backend])
+    threading.Thread(target=relay.serve_forever, daemon=True).start()
+    threading.Thread(target=site.run, daemon=True).start()
+    try:
+        trusting = ssl.create_default_context(cafile=str(certificate.ca))
+        for _ in range(3):  # one connection after another, each from the caller
+            conn = http.client.HTTPSConnection("::1", public.getsockname()[1], context=trusting)
+            conn.request("GET", "/")
+            # waitress sees the relay's loopback IPv4 connection; the site, the caller.
+            assert conn.getresponse().read() == b"https ::1"
+            conn.close()
+    finally:
+        site.close()
+        public.close()
 
 
 def test_https_origins_name_the_port_and_bracket_ipv6():

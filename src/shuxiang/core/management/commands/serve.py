@@ -286,9 +286,14 @@ class FromRelay:
 
 class TLSRelay:
     """Accepts TLS connections on `socket`, and pipes each one, decrypted, to waitress
-    on `backend` (a loopback address). Shaped as a `core.server` protocol server."""
+    on `backend` (a loopback address). Shaped as a `core.server` protocol server.
+
+    A browser given an address without "https://" (a librarian typing the PC's address
+    on a phone) asks for plain HTTP: such a request is answered with a redirect to the
+    same address over HTTPS rather than with a broken connection."""
 
     HANDSHAKE_TIMEOUT = 15.0
+    MAX_HEAD = 16384  # bytes of a plain-HTTP request read to redirect it
 
     def __init__(
         self,
@@ -301,22 +306,94 @@ class TLSRelay:
         self.backend = backend
         self.context = context
         self.peers = peers
+        self._connections: set[asyncio.Task[None]] = set()
 
     def serve_forever(self) -> None:
-        asyncio.run(self._serve())
+        # The selector loop: the proactor loop Windows uses by default cannot wait for
+        # a socket to become readable, which telling TLS from plain HTTP needs.
+        with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+            runner.run(self._serve())
 
     async def _serve(self) -> None:
-        server = await asyncio.start_server(
-            self._relay,
-            sock=self.socket,
-            ssl=self.context,
-            ssl_handshake_timeout=self.HANDSHAKE_TIMEOUT,
-        )
-        async with server:
-            await server.serve_forever()
+        loop = asyncio.get_running_loop()
+        self.socket.setblocking(False)
+        while True:
+            try:
+                conn, peer = await loop.sock_accept(self.socket)
+            except OSError:
+                if self.socket.fileno() == -1:
+                    return  # closed: the server is stopping
+                await asyncio.sleep(0.1)  # out of file descriptors, say: not a reason to stop
+                continue
+            task = asyncio.ensure_future(self._connection(conn, peer))
+            self._connections.add(task)
+            task.add_done_callback(self._connections.discard)
 
-    async def _relay(self, client_in: asyncio.StreamReader, client_out: Any) -> None:
-        peer = client_out.get_extra_info("peername")
+    async def _connection(self, conn: socket.socket, peer: Any) -> None:
+        loop = asyncio.get_running_loop()
+        conn.setblocking(False)
+        try:
+            first = await asyncio.wait_for(self._first_byte(conn), self.HANDSHAKE_TIMEOUT)
+        except (TimeoutError, OSError):
+            conn.close()
+            return
+        if first != b"\x16":  # not the start of a TLS handshake
+            await self._redirect(conn) if first else conn.close()
+            return
+        reader = asyncio.StreamReader(limit=65536)
+        protocol = asyncio.StreamReaderProtocol(reader)
+        try:
+            transport, _ = await loop.connect_accepted_socket(
+                lambda: protocol,
+                conn,
+                ssl=self.context,
+                ssl_handshake_timeout=self.HANDSHAKE_TIMEOUT,
+            )
+        except (OSError, ssl.SSLError, TimeoutError):
+            # A browser that does not trust the certificate yet hangs up here.
+            conn.close()
+            return
+        await self._relay(reader, asyncio.StreamWriter(transport, protocol, reader, loop), peer)
+
+    @staticmethod
+    async def _first_byte(conn: socket.socket) -> bytes:
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        loop.add_reader(conn.fileno(), lambda: readable.done() or readable.set_result(None))
+        try:
+            await readable
+        finally:
+            loop.remove_reader(conn.fileno())
+        return conn.recv(1, socket.MSG_PEEK)
+
+    async def _redirect(self, conn: socket.socket) -> None:
+        reader, writer = await asyncio.open_connection(sock=conn, limit=self.MAX_HEAD)
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.HANDSHAKE_TIMEOUT)
+            lines = head.decode("latin-1").split("\r\n")
+            target = lines[0].split(" ")[1] if lines[0].count(" ") == 2 else "/"
+            host = next(
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in lines
+                    if line.lower().startswith("host:")
+                ),
+                "",
+            )
+            if host and target.startswith("/") and not any(c in host for c in "/\\@ "):
+                answer = f"HTTP/1.1 301 Moved Permanently\r\nLocation: https://{host}{target}\r\n"
+            else:
+                answer = "HTTP/1.1 400 Bad Request\r\n"
+            writer.write((answer + "Content-Length: 0\r\nConnection: close\r\n\r\n").encode())
+            await writer.drain()
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            writer.close()
+
+    async def _relay(
+        self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter, peer: Any
+    ) -> None:
         try:
             backend_in, backend_out = await asyncio.open_connection(*self.backend)
         except OSError:
