@@ -382,13 +382,14 @@ def items_status_set_many(
             status=status, updated_at=when
         )
     user = actor.user if getattr(actor.user, "pk", None) else None
+    actor_name = actor.name[:150]  # a translated label for a system actor: once, not per copy
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
                 library=actor.library,
                 at=when,
                 actor=user,
-                actor_name=actor.name[:150],
+                actor_name=actor_name,
                 channel=actor.channel,
                 action=action,
                 object_type=Item._meta.label_lower,
