@@ -1,13 +1,13 @@
-"""The period's loans read once: one pass over the loans table brings back, for each loan
-of the period, only small values (reader, copy, class and grade at the time, category,
-the local hour and weekday it went out, whether it was late), and every loan figure of
-the report — counts, distinct readers and copies, classes, hours, overdue, tops — is
-counted from that list in Python. At a large school's size (a school year: 340,000 of a
-million loans) one pass costs what a single GROUP BY would, where a query per figure
-cost a pass each (bench/reports_bench.py).
+"""The period's loans, read once: one pass over the loans table brings back, for each
+loan of the period, five small values (reader, category, class and grade at the time,
+copy) and whether it was late, counted at once by reader and by copy; every loan figure
+of the report — counts, distinct readers and copies, classes, overdue, tops — is read
+from those two tables. The loans by hour and weekday come from a grouped query on the
+(library, checked out) index alone, by UTC hour, and the local hour and weekday of each
+are worked out here from the library's time zone (exact across summer time).
 
-The local hour, weekday and return date are computed by the database's own date
-functions (small `Func`s with a SQLite and a PostgreSQL form), not per row in Python.
+The local return date is computed by the database's own date functions (small `Func`s
+with a SQLite and a PostgreSQL form), not per row in Python.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ import datetime as dt
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
 from django.db import connections
-from django.db.models import Case, F, Func, IntegerField, Q, Value, When
-from django.db.models.fields import DateField
+from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models.fields import CharField, DateField
 
 from shuxiang.circulation.models import Loan
 from shuxiang.core.models import Library
@@ -29,6 +31,7 @@ from shuxiang.core.models import Library
 # reads of the rows cost more than reading the table in order (SQLite; PostgreSQL's
 # planner decides for itself).
 SCAN_FROM_DAYS = 45
+STUDENT = "student"
 
 
 def _offset_minutes(zone: zoneinfo.ZoneInfo, day: dt.date) -> int:
@@ -75,9 +78,26 @@ class LocalWeekday(_Local):
     pg_template = "EXTRACT(ISODOW FROM {col} AT TIME ZONE %s)::integer"
 
 
+class UtcHour(Func):
+    """The UTC hour an aware datetime falls in, as text 'YYYY-MM-DD HH'. On SQLite a
+    prefix of the stored text, so that a query needing only this reads the index."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"substr({sql}, 1, 13)", params
+
+    def as_sql(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')", params
+
+
 class Scanned(Func):
     """The column as it is, but on SQLite written `+col`, which keeps the planner off the
-    column's index (a long span is cheaper read in table order)."""
+    column's index: a long span is cheaper read in table order, and a grouping by a
+    column with an index of its own is cheaper sorted than read through that index (one
+    random read of the row per loan)."""
 
     template = "%(expressions)s"
 
@@ -89,26 +109,84 @@ class Scanned(Func):
 @dataclass
 class LoanFacts:
     """The loans of one period, as tuples (patron_id, item_id, class_id, category, grade,
-    hour, weekday, late)."""
+    late), and the hours (0–23) and weekdays (1 Monday … 7 Sunday), local time, they went
+    out (empty for a headline summary, whose `late` is 0 too)."""
 
     rows: list[tuple] = field(default_factory=list)
+    hours: Counter = field(default_factory=Counter)
+    weekdays: Counter = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
-        self.loans = len(self.rows)
-        self.by_category = Counter(r[3] for r in self.rows)
-        self.late = sum(r[7] for r in self.rows)
-        self.hours = Counter(r[5] for r in self.rows)
-        self.weekdays = Counter(r[6] for r in self.rows)
-        self.items = Counter(r[1] for r in self.rows)
-        self.patrons = Counter(r[0] for r in self.rows if r[0] is not None)
-        self.student_loans_by_class = Counter(r[2] for r in self.rows if r[3] == "student")
+        # Counted by C code (map over itemgetter), not a Python loop per loan: at a
+        # school year's 340,000 loans each loop cost as much as the query.
+        rows = self.rows
+        self.loans = len(rows)
+        self.by_category = Counter(map(_CATEGORY, rows))
+        self.late = sum(map(_LATE, rows))
+        self.items = Counter(map(_ITEM, rows))
+        self.items_lent = len(self.items)
+        self.patrons = Counter(map(_PATRON, rows))
+        self.patrons.pop(None, None)  # a class's collective loans
+        students = compress(rows, (c == STUDENT for c in map(_CATEGORY, rows)))
+        self.student_loans_by_class = Counter(map(_CLASS, students))
 
     def of_group(self, grade: int | None, class_id: int | None) -> list[tuple]:
+        """The loans of a class (by the class at the time, whatever the category) or of a
+        grade (its students at the time); all of them for the school."""
         if class_id is not None:
             return [r for r in self.rows if r[2] == class_id]
         if grade:
-            return [r for r in self.rows if r[3] == "student" and r[4] == grade]
+            return [r for r in self.rows if r[3] == STUDENT and r[4] == grade]
         return self.rows
+
+
+_PATRON, _ITEM, _CLASS, _CATEGORY, _LATE = (itemgetter(i) for i in (0, 1, 2, 3, 5))
+
+
+def _period_loans(library: Library, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    out = (
+        Scanned(F("checked_out_at"))
+        if (end - start).days >= SCAN_FROM_DAYS
+        else F("checked_out_at")
+    )
+    return Loan.objects.filter(library=library).alias(out=out).filter(out__gte=start, out__lt=end)
+
+
+def _hours(
+    library: Library, start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo
+) -> tuple[Counter, Counter]:
+    hours: Counter = Counter()
+    weekdays: Counter = Counter()
+    whole_hours = all(_offset_minutes(zone, day) % 60 == 0 for day in (start.date(), end.date()))
+    loans = Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
+    if not whole_hours:
+        # A UTC hour is not one local hour in a zone half an hour off (India, Nepal):
+        # the database works out each loan's local hour and weekday instead.
+        minutes = _offset_minutes(zone, start.date())
+        rows = (
+            loans.annotate(
+                hour=LocalHour(F("checked_out_at"), zone, minutes),
+                weekday=LocalWeekday(F("checked_out_at"), zone, minutes),
+            )
+            .values_list("hour", "weekday")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for hour, weekday, n in rows:
+            hours[hour] += n
+            weekdays[weekday] += n
+        return hours, weekdays
+    rows = (
+        loans.annotate(bucket=UtcHour(F("checked_out_at")))
+        .values_list("bucket")
+        .annotate(n=Count("checked_out_at"))
+        .order_by()
+    )
+    for bucket, n in rows:
+        local = dt.datetime.fromisoformat(f"{bucket}:00+00:00").astimezone(zone)
+        hours[local.hour] += n
+        weekdays[local.isoweekday()] += n
+    return hours, weekdays
 
 
 def loan_facts(
@@ -116,22 +194,18 @@ def loan_facts(
 ) -> LoanFacts:
     """The loans that went out in [start, end). `late`: returned after the due date (by
     the local date of the return), or still out with a due date before `cutoff`.
-    `slim`: without hour, weekday and lateness (0), for a headline summary only.
+    `slim`: without hours, weekdays and lateness (0), for a headline summary only.
 
-    The query is the ORM's, run on a plain cursor: turning 340,000 rows into values
-    through the queryset's iterator cost as much again as the query."""
+    One pass of six small columns, counted here: on SQLite each grouping done by the
+    database is a pass and a sort of its own, and the two a report needs (by reader,
+    by copy) cost more than this one pass (bench/reports_bench.py). The query is the
+    ORM's, run on a plain cursor: turning the rows into values through the queryset's
+    iterator cost as much again as the query."""
     zone = zoneinfo.ZoneInfo(library.time_zone)
     minutes = _offset_minutes(zone, start.date())
-    out = (
-        Scanned(F("checked_out_at"))
-        if (end - start).days >= SCAN_FROM_DAYS
-        else F("checked_out_at")
-    )
     if slim:
-        hour = weekday = late = Value(0, output_field=IntegerField())
+        late = Value(0, output_field=IntegerField())
     else:
-        hour = LocalHour(F("checked_out_at"), zone, minutes)
-        weekday = LocalWeekday(F("checked_out_at"), zone, minutes)
         late = Case(
             When(Q(returned_at__isnull=False) & Q(back__gt=F("due_date")), then=Value(1)),
             When(returned_at__isnull=True, due_date__lt=cutoff, then=Value(1)),
@@ -139,26 +213,18 @@ def loan_facts(
             output_field=IntegerField(),
         )
     query = (
-        Loan.objects.filter(library=library)
-        .annotate(
-            out=out,
-            back=LocalDate(F("returned_at"), zone, minutes),
-        )
-        .filter(out__gte=start, out__lt=end)
-        .annotate(hour=hour, weekday=weekday, late=late)
+        _period_loans(library, start, end)
+        .alias(back=LocalDate(F("returned_at"), zone, minutes))
+        .annotate(late=late)
         .values_list(
-            "patron_id",
-            "item_id",
-            "class_at_loan_id",
-            "patron_category",
-            "patron_grade",
-            "hour",
-            "weekday",
-            "late",
+            "patron_id", "item_id", "class_at_loan_id", "patron_category", "patron_grade", "late"
         )
         .order_by()
     )
     sql, params = query.query.sql_with_params()
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return LoanFacts(cursor.fetchall())
+        rows = cursor.fetchall()
+    if slim:
+        return LoanFacts(rows)
+    return LoanFacts(rows, *_hours(library, start, end, zone))
