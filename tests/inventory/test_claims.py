@@ -134,3 +134,16 @@ def test_close_marks_missing_in_bulk_each_audited(actor, shelf):
     assert event.actor_id == actor.user.pk and event.channel == "web"
     close = AuditEvent.objects.get(action="stocktake.close")
     assert close.after["marked_missing"] == 3
+
+
+def test_api_close_counts_the_claimed_copies_not_found(api, librarian, claimed):
+    client = api(librarian)
+    with clock.frozen_at(TERM_END):
+        created = client.post("/api/v1/stocktakes", {"name": "期末清点", "locations": ["stacks"]})
+        sid = created.json()["id"]
+        client.post(
+            f"/api/v1/stocktakes/{sid}/scans", {"barcodes": ["30000"], "location": "stacks"}
+        )
+        closed = client.post(f"/api/v1/stocktakes/{sid}/close").json()
+        again = client.get(f"/api/v1/stocktakes/{sid}").json()
+    assert closed["claimed_missing"] == 1 and again["claimed_missing"] == 1

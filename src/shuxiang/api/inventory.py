@@ -59,6 +59,9 @@ class CountsOut(Schema):
     withdrawn: int = Field(description="扫描到的已注销图书")
     recovered: int = Field(description="找回的丢失待查、遗失图书")
     out_of_order: int = Field(description="排架顺序错误")
+    claimed_missing: int = Field(
+        default=0, description="读者声称已还、清点未找到（结束时统计；也计入 missing）"
+    )
 
 
 class RepairIn(Schema):
