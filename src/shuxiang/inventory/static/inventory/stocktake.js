@@ -70,6 +70,7 @@
       save(load().slice(batch.length));
       say(got.data.message, !got.ok);
       if (got.ok && got.data.unknown && got.data.unknown.length) answer.className = "bad";
+      if (got.ok) keepPage();
       flush();
     }, function (error) {
       sending = false;
@@ -105,14 +106,28 @@
   // --- keeping the page for a reload without network --------------------------------
 
   var workerUrl = form.getAttribute("data-worker-url");
+  var keptAt = 0;
+  // The copy of the page a reload without network shows: its figures are those of the
+  // last copy, so it is renewed now and then while scans go through.
+  function keepPage() {
+    if (!window.caches || !workerUrl || Date.now() - keptAt < 60000) return;
+    keptAt = Date.now();
+    var page = window.location.pathname;
+    fetch(page, { credentials: "same-origin" }).then(function (response) {
+      // Redirected to the login page: that is not a page to show for this one.
+      if (!response.ok || response.redirected) return;
+      return caches.open(PAGE_CACHE).then(function (cache) { return cache.put(page, response); });
+    }).catch(function () {});
+  }
   if ("serviceWorker" in navigator && window.caches && workerUrl) {
     navigator.serviceWorker.register(workerUrl).then(function () {
       if (!navigator.onLine) return;
-      var urls = [window.location.pathname, form.getAttribute("data-zxing-url")];
+      var urls = [form.getAttribute("data-zxing-url")];
       document.querySelectorAll('link[rel="stylesheet"][href], script[src]').forEach(function (el) {
         urls.push(el.getAttribute("href") || el.getAttribute("src"));
       });
       caches.open(PAGE_CACHE).then(function (cache) { return cache.addAll(urls); }).catch(function () {});
+      keepPage();
     }).catch(function () {});
   }
   document.querySelectorAll('form[action$="/logout/"]').forEach(function (logout) {
