@@ -713,6 +713,8 @@ def reading_list_action(request: HttpRequest, list_id: int, action: str) -> Http
         from django.http import Http404
 
         raise Http404
+    # Another school's list (or none) is not found, as on the list's own page.
+    _reading_list_of(request, list_id)
     if request.method != "POST":
         return redirect("reports:reading_list", list_id)
     try:
