@@ -236,3 +236,17 @@ def test_api_claim_returned(api, librarian, late_loans, make_user):
         refused = teacher.post("/api/v1/circulation/claim-returned", {"item": "71000002"})
     assert refused.status_code == 403
     assert Loan.objects.get(item__barcode="71000002").status == "on_loan"
+
+
+def test_a_stale_page_cannot_claim_the_next_loan(actor, late_loans, make_patron):
+    make_patron(card="R200007", name="周小芳")
+    old = Loan.objects.get(item__barcode="71000001")
+    with clock.frozen_at(LATER):
+        services.loan_checkin(actor=actor, barcode="71000001")
+        services.loan_checkout(actor=actor, card="R200007", barcode="71000001")
+        with pytest.raises(Conflict) as stale:
+            services.loan_claim_returned(actor=actor, loan_id=old.pk, barcode="71000001")
+    assert stale.value.code == "loan_not_open"
+    assert Loan.objects.get(item__barcode="71000001", status="on_loan").patron.card_number == (
+        "R200007"
+    )

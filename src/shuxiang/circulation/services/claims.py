@@ -52,7 +52,10 @@ def _claimable_loan(actor: Actor, loan_id: int | None, barcode: str) -> tuple[It
             raise NotFound(_("没有这条借阅记录。"), code="loan_not_found")
     item = _locked_item(actor.library, barcode)
     loan = open_loan_of(item.pk)
-    if loan is None or (loan_id and loan.pk != loan_id):
+    if loan is not None and loan_id and loan.pk != loan_id:
+        # The page was read before that loan ended and the copy went out again.
+        raise Conflict(_("这条借阅已经结束，请刷新页面。"), code="loan_not_open")
+    if loan is None:
         if _claimed_loan(item) is not None:
             raise Conflict(_("此书已登记为读者声称已还。"), code="already_claimed")
         raise Conflict(_("此书未借出，不能登记声称已还。"), code="not_on_loan")
