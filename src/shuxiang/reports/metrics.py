@@ -12,10 +12,14 @@ from __future__ import annotations
 import calendar as stdlib_calendar
 import datetime as dt
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 STANDARDS_DIR = Path(__file__).resolve().parent / "standards"
 SCHOOL_LEVELS = ("primary", "junior", "senior", "complete")
@@ -120,19 +124,43 @@ def share(part: int, whole: int) -> Rate:
     return Rate(part, whole, percent=True)
 
 
+class Formulas(Mapping):
+    """{figure: (name, formula)}, each read in the language active when it is read: the
+    page, the definitions sheet, the API and the exports all get plain text in their
+    reader's language (a workbook cell takes no lazy translation)."""
+
+    def __init__(self, formulas: dict[str, tuple[Any, Any]]) -> None:
+        self._formulas = formulas
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        name, formula = self._formulas[key]
+        return str(name), str(formula)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._formulas)
+
+    def __len__(self) -> int:
+        return len(self._formulas)
+
+
 # Every figure with its formula, for the pages and the definitions sheet.
-FORMULAS: dict[str, tuple[str, str]] = {
-    "borrowing_rate": ("借书率", "本期借过至少一册的学生数 ÷ 学生数 × 100%"),
-    "loans_per_student": ("生均借阅量", "本期学生借阅册次 ÷ 学生数"),
-    "loans_per_teacher": ("师均借阅量", "本期教师借阅册次 ÷ 教师数"),
-    "circulation_rate": ("藏书流通率", "本期借出过的不同册数 ÷ 可外借册数 × 100%"),
-    "turnover": ("藏书周转次数", "本期借阅册次 ÷ 可外借册数"),
-    "card_coverage": ("借书证覆盖率", "持有效借书证的学生数 ÷ 学生数 × 100%"),
-    "books_per_student": ("生均藏书", "期末馆藏图书册数 ÷ 学生数"),
-    "new_books_per_student": ("年生均新增图书", "本年入藏图书册数 ÷ 学生数"),
-    "overdue_rate": ("逾期率", "逾期归还或逾期未还的册次 ÷ 本期借阅册次 × 100%"),
-}
-FORMULAS_READERS = ("借书率", "本期借过至少一册的读者数（学生和教师）÷ 读者数 × 100%")
+FORMULAS = Formulas(
+    {
+        "borrowing_rate": (_("借书率"), _("本期借过至少一册的学生数 ÷ 学生数 × 100%")),
+        "loans_per_student": (_("生均借阅量"), _("本期学生借阅册次 ÷ 学生数")),
+        "loans_per_teacher": (_("师均借阅量"), _("本期教师借阅册次 ÷ 教师数")),
+        "circulation_rate": (_("藏书流通率"), _("本期借出过的不同册数 ÷ 可外借册数 × 100%")),
+        "turnover": (_("藏书周转次数"), _("本期借阅册次 ÷ 可外借册数")),
+        "card_coverage": (_("借书证覆盖率"), _("持有效借书证的学生数 ÷ 学生数 × 100%")),
+        "books_per_student": (_("生均藏书"), _("期末馆藏图书册数 ÷ 学生数")),
+        "new_books_per_student": (_("年生均新增图书"), _("本年入藏图书册数 ÷ 学生数")),
+        "overdue_rate": (_("逾期率"), _("逾期归还或逾期未还的册次 ÷ 本期借阅册次 × 100%")),
+    }
+)
+FORMULAS_READERS = (
+    _("借书率"),
+    _("本期借过至少一册的读者数（学生和教师）÷ 读者数 × 100%"),
+)
 
 
 # -- periods -----------------------------------------------------------------------------
@@ -180,15 +208,24 @@ def period_for(
         year = school_year_of(today)
         if today.month >= 9 or today.month == 1:
             return Period(
-                "term", dt.date(year, 9, 1), dt.date(year + 1, 1, 31), f"{year}学年第一学期"
+                "term",
+                dt.date(year, 9, 1),
+                dt.date(year + 1, 1, 31),
+                gettext("%(year)s学年第一学期") % {"year": year},
             )
         return Period(
-            "term", dt.date(year + 1, 2, 1), dt.date(year + 1, 8, 31), f"{year}学年第二学期"
+            "term",
+            dt.date(year + 1, 2, 1),
+            dt.date(year + 1, 8, 31),
+            gettext("%(year)s学年第二学期") % {"year": year},
         )
     if kind == "school_year":
         year = school_year_of(today)
         return Period(
-            "school_year", dt.date(year, 9, 1), dt.date(year + 1, 8, 31), f"{year}—{year + 1}学年"
+            "school_year",
+            dt.date(year, 9, 1),
+            dt.date(year + 1, 8, 31),
+            gettext("%(start)s—%(end)s学年") % {"start": year, "end": year + 1},
         )
     if kind == "month":
         last = stdlib_calendar.monthrange(today.year, today.month)[1]
@@ -196,7 +233,7 @@ def period_for(
             "month",
             today.replace(day=1),
             today.replace(day=last),
-            f"{today.year}年{today.month}月",
+            gettext("%(year)s年%(month)s月") % {"year": today.year, "month": today.month},
         )
     if kind == "week":
         monday = today - dt.timedelta(days=today.weekday())
@@ -288,15 +325,25 @@ def standard_checks(
     periodicals and newspapers subscribed (种), opening hours a week."""
     figures = standard["levels"][level]
     return [
-        Check("生均藏书", books_per_student.rounded(2), figures["books_per_student"], "册"),
         Check(
-            "年生均新增图书",
+            gettext("生均藏书"),
+            books_per_student.rounded(2),
+            figures["books_per_student"],
+            gettext("册"),
+        ),
+        Check(
+            gettext("年生均新增图书"),
             new_books_per_student.rounded(2),
             standard["new_books_per_student"],
-            "册",
+            gettext("册"),
         ),
-        Check("报刊种数", periodicals, figures["periodicals"], "种"),
-        Check("每周开放时间", opening_hours, standard["opening_hours_per_week"], "小时"),
+        Check(gettext("报刊种数"), periodicals, figures["periodicals"], gettext("种")),
+        Check(
+            gettext("每周开放时间"),
+            opening_hours,
+            standard["opening_hours_per_week"],
+            gettext("小时"),
+        ),
     ]
 
 
