@@ -193,6 +193,17 @@ def test_the_relay_hands_the_site_the_callers_address_over_tls(tmp_path):
             # waitress sees the relay's loopback IPv4 connection; the site, the caller.
             assert conn.getresponse().read() == b"https ::1"
             conn.close()
+        # A response's head and body go out as waitress writes them, not held back for
+        # an acknowledgement (Nagle's 40 ms): one connection, forty requests, quickly.
+        conn = http.client.HTTPSConnection("::1", public.getsockname()[1], context=trusting)
+        conn.request("GET", "/")
+        conn.getresponse().read()
+        started = time.monotonic()
+        for _ in range(40):
+            conn.request("GET", "/")
+            assert conn.getresponse().read() == b"https ::1"
+        assert time.monotonic() - started < 0.5  # some 1.4 s when held back
+        conn.close()
     finally:
         site.close()
         public.close()

@@ -332,6 +332,9 @@ class TLSRelay:
     async def _connection(self, conn: socket.socket, peer: Any) -> None:
         loop = asyncio.get_running_loop()
         conn.setblocking(False)
+        # waitress sends a response's head and body as they come; held back for the
+        # first's acknowledgement (Nagle), the body would wait some 40 ms.
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             first = await asyncio.wait_for(self._first_byte(conn), self.HANDSHAKE_TIMEOUT)
         except (TimeoutError, OSError):
@@ -399,6 +402,7 @@ class TLSRelay:
         except OSError:
             client_out.close()
             return
+        backend_out.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # Written before any byte of the request is passed on, so before waitress can
         # read it.
         if peer:
