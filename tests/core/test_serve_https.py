@@ -165,6 +165,7 @@ def test_requests_from_the_relay_are_https_from_the_caller_the_relay_saw():
 
 
 def test_the_relay_hands_the_site_the_callers_address_over_tls(tmp_path):
+    from waitress import wasyncore
     from waitress.server import create_server
 
     from shuxiang.core import server
@@ -183,8 +184,15 @@ def test_the_relay_hands_the_site_the_callers_address_over_tls(tmp_path):
         return [f"{environ['wsgi.url_scheme']} {environ['REMOTE_ADDR']}".encode()]
 
     site = create_server(FromRelay(app, peers), sockets=[backend])
+    stop = threading.Event()
+
+    def serve_site():
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=site._map, count=1)
+
     threading.Thread(target=relay.serve_forever, daemon=True).start()
-    threading.Thread(target=site.run, daemon=True).start()
+    site_thread = threading.Thread(target=serve_site, daemon=True)
+    site_thread.start()
     try:
         trusting = ssl.create_default_context(cafile=str(certificate.ca))
         for _ in range(3):  # one connection after another, each from the caller
@@ -205,6 +213,8 @@ def test_the_relay_hands_the_site_the_callers_address_over_tls(tmp_path):
         assert time.monotonic() - started < 0.5  # some 1.4 s when held back
         conn.close()
     finally:
+        stop.set()
+        site_thread.join(timeout=5)
         site.close()
         public.close()
 
