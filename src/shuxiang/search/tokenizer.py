@@ -196,12 +196,11 @@ def _han_syllables(run: str, is_name: bool) -> tuple[tuple[str, ...], ...]:
                 break
     if all(c in single for c in rest):  # no polyphone: no phrase lookup needed
         main = head + tuple(single[c] for c in rest)
-    elif is_name:
-        main = pinyin.syllables(run, is_name=is_name)
     else:
         # pypinyin's own way (its phrase segmentation, then each word's reading), with
-        # each word's reading kept: titles are mostly new, their words are not.
-        main = tuple(s for word in _words(run) for s in _word_syllables(word))
+        # each word's reading kept: titles and names are mostly new, their words are not.
+        # A name's surname was read above, as pinyin.syllables(is_name=True) reads it.
+        main = head + tuple(s for word in _words(rest) for s in _word_syllables(word))
     if len(main) != len(run):  # a character pypinyin does not know, kept as it is
         main = tuple((pinyin.syllables(c) or ("",))[0] for c in run)
     surnames = _surname_readings()
