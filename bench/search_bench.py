@@ -25,6 +25,7 @@ import glob
 import json
 import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -109,10 +110,17 @@ def pg_cluster() -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_child(engine: str, size: int, queries: int, pg_url: str | None) -> dict:
+def run_child(
+    engine: str, size: int, queries: int, pg_url: str | None, keep: str | None = None
+) -> dict:
     env = dict(os.environ)
     env.pop("SHUXIANG_DB_URL", None)
-    tmp = Path(tempfile.mkdtemp(prefix="shuxiang-bench-search-"))
+    if keep and engine == "sqlite":
+        tmp = Path(keep) / f"sqlite-{size}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="shuxiang-bench-search-"))
     env["SHUXIANG_VAR_DIR"] = str(tmp)
     if engine == "postgres":
         import psycopg
@@ -131,7 +139,8 @@ def run_child(engine: str, size: int, queries: int, pg_url: str | None) -> dict:
             text=True,
         ).stdout
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not (keep and engine == "sqlite"):
+            shutil.rmtree(tmp, ignore_errors=True)
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -142,6 +151,11 @@ def print_results(results: list[dict]) -> None:
             f"   index build: {r['build_seconds']:.1f} s = {r['build_rate']:,.0f} titles/s"
             f"   (writing the catalog itself: {r['load_seconds']:.1f} s)"
         )
+        if "build_cpu" in r:
+            print(
+                f"   build CPU: {r['build_cpu']:.1f} s in the writing process, "
+                f"{r['build_workers_cpu']:.1f} s in the worker processes making documents"
+            )
         if "first_search" in r:
             print(
                 f"   first search after the build (reads the facet values): "
@@ -180,6 +194,11 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200, help="queries per type")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--show", help="print the figures kept in this JSON file, run nothing")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep each SQLite database in DIR/sqlite-<size> (for looking at it afterwards)",
+    )
     args = parser.parse_args()
     if args.show:
         print_results(json.loads(Path(args.show).read_text()))
@@ -192,7 +211,7 @@ def main() -> int:
         for engine in engines:
             for size in sizes:
                 print(f"... {engine}, {size:,} titles", file=sys.stderr, flush=True)
-                results.append(run_child(engine, size, args.queries, pg_url))
+                results.append(run_child(engine, size, args.queries, pg_url, args.keep))
                 print_results(results[-1:])
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))
@@ -409,8 +428,13 @@ def child(engine_name: str, size: int, n: int) -> None:
 
     library, n_items, load_seconds = _load(size)
     started = time.perf_counter()
+    cpu = time.process_time()
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     engine.reindex(library)
     build = time.perf_counter() - started
+    build_cpu = time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_cpu = (after.ru_utime + after.ru_stime) - (workers.ru_utime + workers.ru_stime)
     sets = _query_sets(library, n)
     # The first search after a change of the catalog reads the facet values into memory
     # (search/facet_values.py): timed apart, then every query below finds them read.
@@ -464,6 +488,8 @@ def child(engine_name: str, size: int, n: int) -> None:
                 "load_seconds": load_seconds,
                 "build_seconds": build,
                 "build_rate": size / build,
+                "build_cpu": build_cpu,
+                "build_workers_cpu": workers_cpu,
                 "first_search": first_search,
                 "queries": results,
                 "trgm": dict(_TRGM_READY),

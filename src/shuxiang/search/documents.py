@@ -5,11 +5,13 @@ worker processes."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from shuxiang.search import tokenizer
-from shuxiang.search.plan import COLUMNS, clc_key, material_token
+from shuxiang.search.plan import COLUMNS, NOT_BOOK, OFF_SHELF, clc_key, material_token
 
 # The Bib fields a document is made of.
 BIB_FIELDS = (
@@ -30,6 +32,8 @@ BIB_FIELDS = (
     "summary",
     "edition",
 )
+# The BIB_FIELDS a plain SQL read gives as JSON text (the ORM decodes them itself).
+JSON_FIELDS = ("authors", "subjects", "isbns", "invalid_isbns")
 KEY_LENGTH = 200  # keys are cut here (an index entry stays small)
 SUGGEST_AUTHORS = 2
 
@@ -92,16 +96,19 @@ def _join(tokens: list[str]) -> str:
 
 
 def filter_tokens(library_id: int, material: str, top: str, holdings: Holdings) -> list[str]:
-    """The tokens the filters ask for: library, material type, CLC main class, where
-    the copies are, whether one is on the shelf, whether every copy is withdrawn."""
+    """The tokens the filters ask for: library, material type (and "not a book"), CLC
+    main class, where the copies are, whether none is on the shelf, whether every copy
+    is withdrawn."""
     tokens = [f"l{library_id}", material_token(material)]
+    if material != "book":
+        tokens.append(NOT_BOOK)
     if top:
         tokens.append(f"c{top.lower()}")
     if holdings.withdrawn:
         tokens.append("w")
     tokens += [f"o{location}" for location in holdings.locations]
-    if holdings.available > 0:
-        tokens.append("a")
+    if holdings.available == 0:
+        tokens.append(OFF_SHELF)
     return tokens
 
 
@@ -182,6 +189,40 @@ def build(values: dict[str, Any], holdings: Holdings) -> Document:
     )
 
 
-def build_many(batch: list[tuple[dict[str, Any], Holdings]]) -> list[Document]:
-    """Documents of a batch (what a worker process of the bulk reindex runs)."""
-    return [build(values, holdings) for values, holdings in batch]
+def bib_values(row: Sequence[Any]) -> dict[str, Any]:
+    """A title's values from a plain SQL row of its BIB_FIELDS, in that order."""
+    values = dict(zip(BIB_FIELDS, row, strict=True))
+    for name in JSON_FIELDS:
+        if isinstance(values[name], str):
+            values[name] = json.loads(values[name] or "[]")
+    return values
+
+
+def holdings_of(items: Iterable[tuple[int, str, int | None]]) -> dict[int, Holdings]:
+    """The copies of titles, from their items' (bib id, status, location id)."""
+    out: dict[int, Holdings] = {}
+    for bib_id, status, location_id in items:
+        h = out.get(bib_id)
+        if h is None:
+            h = out[bib_id] = Holdings(withdrawn=True)
+        if status == "withdrawn":
+            continue
+        h.withdrawn = False
+        h.copies += 1
+        h.available += status == "available"
+        if location_id is not None and location_id not in h.locations:
+            h.locations = tuple(sorted((*h.locations, location_id)))
+    return out
+
+
+def build_rows(
+    bib_rows: list[Sequence[Any]], items: list[tuple[int, str, int | None]]
+) -> list[Document]:
+    """The documents of a batch of titles read by plain SQL (BIB_FIELDS rows, and their
+    items' rows for holdings_of): what a worker process of the bulk reindex runs."""
+    holdings = holdings_of(items)
+    out = []
+    for row in bib_rows:
+        values = bib_values(row)
+        out.append(build(values, holdings.get(values["id"], Holdings())))
+    return out

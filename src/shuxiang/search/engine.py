@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from shuxiang.core.errors import Invalid
 from shuxiang.search import facet_values, plan, tokenizer
 from shuxiang.search.backends import backend
-from shuxiang.search.backends.base import FacetRows, Pred
-from shuxiang.search.documents import BIB_FIELDS, Holdings, build
+from shuxiang.search.backends.base import FacetRows, Pred, Rows
+from shuxiang.search.documents import BIB_FIELDS, Holdings, build, build_rows
 from shuxiang.search.query import FIELDS, And, Filters, Not, Or, Query, Term, parse_box
 
 __all__ = [
@@ -140,9 +140,20 @@ def _check(filters: Filters, field_name: str, page: int, per_page: int) -> None:
         )
 
 
-# A title with a copy on the shelf carries this token: the availability filter, and
-# the ranking's "on the shelf first", are answered by the index alone.
-ON_SHELF = plan.Tok(("f",), "a")
+# A title without a copy on the shelf carries this token: the availability filter, and
+# the ranking's "on the shelf first", are answered by the index alone. Most titles have
+# a copy on the shelf, so "on the shelf" is asked as "without it" (plan.OFF_SHELF).
+OFF_SHELF = plan.Tok(("f",), plan.OFF_SHELF)
+NOT_BOOK = plan.Tok(("f",), plan.NOT_BOOK)
+WITHDRAWN = plan.Tok(("f",), "w")
+
+
+def _on_shelf(expr: object) -> object:
+    return plan.Without(expr, OFF_SHELF)
+
+
+def _off_shelf(expr: object) -> object:
+    return plan._all([expr, OFF_SHELF])
 
 
 def _base(
@@ -151,22 +162,25 @@ def _base(
     """The whole question: the words, the library (left out when it is alone in the
     index), and the filters kept as tokens."""
     scope = [] if alone else [plan.Tok(("f",), f"l{library_id}")]
+    without = []  # filters that most titles pass: the few that fail them are left out
     if filters.clc_top:
         scope.append(plan.Tok(("f",), f"c{filters.clc_top.lower()}"))
-    if filters.material_type:
+    if filters.material_type == "book":
+        without.append(NOT_BOOK)
+    elif filters.material_type:
         scope.append(plan.Tok(("f",), plan.material_token(filters.material_type)))
     if filters.location_id is not None:
         scope.append(plan.Tok(("f",), f"o{int(filters.location_id)}"))
     if filters.available is True:
-        scope.append(ON_SHELF)
+        without.append(OFF_SHELF)
+    elif filters.available is False:
+        scope.append(OFF_SHELF)
+    if not staff:
+        without.append(WITHDRAWN)
     whole = plan._all([*scope, expr])
     if whole is None:  # everything, in the only library: FTS5 needs a token to look for
         whole = plan.Tok(("f",), f"l{library_id}")
-    if filters.available is False:
-        whole = plan.Without(whole, ON_SHELF)
-    if not staff:
-        whole = plan.Without(whole, plan.Tok(("f",), "w"))
-    return whole
+    return plan.Without(whole, plan._any(without)) if without else whole
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -346,8 +360,8 @@ def _segments(
         if filters.available is not None:
             segments.append(_Segment(expr=expr, preds=rest))
             continue
-        segments.append(_Segment(expr=plan._all([expr, ON_SHELF]), preds=rest))
-        segments.append(_Segment(expr=plan.Without(expr, ON_SHELF), preds=rest))
+        segments.append(_Segment(expr=_on_shelf(expr), preds=rest))
+        segments.append(_Segment(expr=_off_shelf(expr), preds=rest))
     return segments
 
 
@@ -520,7 +534,7 @@ def _facet_sums(
         sums = facet_values.sums(engine, library_id, whole.ids)
         if sums is not None:
             if filters.available is None:
-                on = engine.count(plan._all([base, ON_SHELF]), library_id, [])
+                on = total - engine.count(_off_shelf(base), library_id, [])
             else:
                 on = total if filters.available else 0
             sums["available"] = {k: n for k, n in (("1", on), ("0", total - on)) if n}
@@ -691,26 +705,24 @@ def holdings_changed(bib_ids: Iterable[int]) -> None:
         index_bibs(missing)
 
 
-JSON_FIELDS = ("authors", "subjects", "isbns", "invalid_isbns")
-
-
-def _bib_values(engine: Any, library_id: int | None, after: int, limit: int) -> list[dict]:
-    """The next titles after bib id `after` (all libraries, or one), as BIB_FIELDS."""
+def _bib_rows(engine: Any, library_id: int | None, after: int, limit: int) -> list[tuple]:
+    """The next titles after bib id `after` (all libraries, or one): rows of BIB_FIELDS
+    as SQL gives them (JSON as text, decoded where the documents are made)."""
     where = "b.id > %s" + (" AND b.library_id = %s" if library_id is not None else "")
     params: list[Any] = [after] + ([library_id] if library_id is not None else [])
     columns = ", ".join(f"b.{name}" for name in BIB_FIELDS)
-    rows = engine._rows(
+    return engine._rows(
         f"SELECT {columns} FROM catalog_bib b WHERE {where} ORDER BY b.id LIMIT %s",
         [*params, limit],
     )
-    out = []
-    for row in rows:
-        values = dict(zip(BIB_FIELDS, row, strict=True))
-        for name in JSON_FIELDS:
-            if isinstance(values[name], str):
-                values[name] = json.loads(values[name] or "[]")
-        out.append(values)
-    return out
+
+
+def _prepare(kind: type, bib_rows: list[tuple], items: list[tuple]) -> Rows:
+    """A batch's rows for the backend `kind` (what a worker process runs)."""
+    return kind.rows_of(build_rows(bib_rows, items))
+
+
+POOL_FROM = 20_000  # titles from which a rebuild makes its documents in worker processes
 
 
 def _workers(total: int) -> Any:
@@ -720,7 +732,7 @@ def _workers(total: int) -> Any:
     import os
 
     cores = os.cpu_count() or 1
-    if total < 20000 or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if total < POOL_FROM or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None  # (Windows has no fork; spawn would run the caller's script again)
     from concurrent.futures import ProcessPoolExecutor
 
@@ -740,10 +752,10 @@ def reindex(
     the search keeps answering meanwhile. progress(done, total) after each batch.
     Returns the number of titles indexed."""
     from shuxiang.catalog.models import Bib
-    from shuxiang.search.documents import build_many
     from shuxiang.search.models import SearchDoc
 
     engine = backend()
+    kind = type(engine)
     library_id = (
         None if library is None else (library.pk if hasattr(library, "pk") else int(library))
     )
@@ -757,36 +769,38 @@ def reindex(
     done = 0
     if progress:
         progress(0, total)
+    # An empty index, filled in bulk (not inside a caller's transaction, where
+    # PostgreSQL keeps the deferred key checks pending and would refuse the index).
+    outside = not engine.connection.in_atomic_block
+    bulk = outside and not SearchDoc.objects.exists()
+    if outside and not bulk:  # what a bulk fill that was cut short left undone
+        engine.bulk_end()
     pool = _workers(total)
     pending: list[Any] = []
     last = 0
-    # An empty index, filled in bulk (not inside a caller's transaction, where
-    # PostgreSQL keeps the deferred key checks pending and would refuse the index).
-    bulk = not engine.connection.in_atomic_block and not SearchDoc.objects.exists()
     if bulk:
         engine.bulk_start()
 
-    def write(docs: list[Any]) -> None:
+    def write(rows: Rows) -> None:
         nonlocal done
         with transaction.atomic():
-            engine.write(docs, fresh=fresh)
-            engine.new_generation({d.library_id for d in docs})
-        done += len(docs)
+            engine.write_rows(rows, fresh=fresh)
+            engine.new_generation(rows.library_ids)
+        done += len(rows.bib_ids)
         if progress:
             progress(done, total)
 
     try:
         while True:
-            rows = _bib_values(engine, library_id, last, batch_size)
+            rows = _bib_rows(engine, library_id, last, batch_size)
             if not rows:
                 break
-            last = rows[-1]["id"]
-            holdings = engine.holdings([r["id"] for r in rows])
-            batch = [(r, holdings.get(r["id"], Holdings())) for r in rows]
+            first, last = rows[0][0], rows[-1][0]
+            items = engine.item_rows(first, last, library_id)
             if pool is None:
-                write(build_many(batch))
+                write(_prepare(kind, rows, items))
                 continue
-            pending.append(pool.submit(build_many, batch))
+            pending.append(pool.submit(_prepare, kind, rows, items))
             while len(pending) > 2:  # keep the workers busy while this one writes
                 write(pending.pop(0).result())
         for future in pending:

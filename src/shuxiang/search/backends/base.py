@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shuxiang.search.documents import Document, Holdings
+from shuxiang.search.documents import Document, Holdings, holdings_of
 
 Pred = tuple[str, list[Any]]  # an SQL condition over search_doc d, and its parameters
 TOP = "\U0010ffff"  # above every character: key < prefix + TOP ends a prefix range
@@ -23,6 +23,15 @@ def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterable[Sequence[int]]:
 
 def marks(n: int) -> str:
     return ", ".join(["%s"] * n)
+
+
+@dataclass
+class Rows:
+    """A batch of documents as the rows a backend inserts, table by table."""
+
+    bib_ids: list[int]
+    library_ids: set[int]
+    tables: tuple[list[tuple], ...]
 
 
 @dataclass
@@ -212,21 +221,28 @@ class Backend(ABC):
     def holdings(self, bib_ids: Sequence[int]) -> dict[int, Holdings]:
         out: dict[int, Holdings] = {}
         for part in chunks(list(bib_ids)):
-            rows = self._rows(
-                "SELECT bib_id, status, location_id FROM catalog_item "
-                f"WHERE bib_id IN ({marks(len(part))})",
-                list(part),
+            out.update(
+                holdings_of(
+                    self._rows(
+                        "SELECT bib_id, status, location_id FROM catalog_item "
+                        f"WHERE bib_id IN ({marks(len(part))})",
+                        list(part),
+                    )
+                )
             )
-            for bib_id, status, location_id in rows:
-                h = out.setdefault(bib_id, Holdings(withdrawn=True))
-                if status == "withdrawn":
-                    continue
-                h.withdrawn = False
-                h.copies += 1
-                h.available += status == "available"
-                if location_id is not None and location_id not in h.locations:
-                    h.locations = tuple(sorted((*h.locations, location_id)))
         return out
+
+    def item_rows(self, first: int, last: int, library_id: int | None) -> list[tuple]:
+        """(bib id, status, location id) of the items of the titles with ids from first
+        to last: one range of the bib_id index, for the bulk reindex."""
+        where = "bib_id >= %s AND bib_id <= %s"
+        params: list[Any] = [first, last]
+        if library_id is not None:
+            where += " AND library_id = %s"
+            params.append(library_id)
+        return self._rows(
+            f"SELECT bib_id, status, location_id FROM catalog_item WHERE {where}", params
+        )
 
     def stored_holdings(self, bib_ids: Sequence[int]) -> dict[int, tuple[Holdings, tuple]]:
         """What the index holds of these titles' copies, and (library id, material type,
@@ -261,16 +277,26 @@ class Backend(ABC):
 
     # -- writing (each backend) ---------------------------------------------------
 
-    @abstractmethod
     def write(self, docs: list[Document], *, fresh: bool = False) -> None:
         """Put documents in the index in place of what it had for those titles
         (fresh: the index has nothing for them yet)."""
+        self.write_rows(self.rows_of(docs), fresh=fresh)
+
+    @classmethod
+    @abstractmethod
+    def rows_of(cls, docs: list[Document]) -> Rows:
+        """The rows that write_rows inserts for these documents (no database: a worker
+        process of the bulk reindex makes them)."""
         ...
+
+    @abstractmethod
+    def write_rows(self, rows: Rows, *, fresh: bool = False) -> None: ...
 
     @abstractmethod
     def delete(self, bib_ids: Sequence[int]) -> None: ...
 
-    def _doc_rows(self, docs: list[Document]) -> list[tuple]:
+    @staticmethod
+    def _doc_rows(docs: list[Document]) -> list[tuple]:
         return [
             (
                 d.bib_id,
@@ -294,7 +320,8 @@ class Backend(ABC):
         "available, copies, withdrawn, locations"
     )
 
-    def _suggest_rows(self, docs: list[Document]) -> list[tuple]:
+    @staticmethod
+    def _suggest_rows(docs: list[Document]) -> list[tuple]:
         return [
             (d.library_id, d.bib_id, key, text[:500], kind)
             for d in docs

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shuxiang.search import plan
-from shuxiang.search.backends.base import Backend, Pred, chunks, marks
+from shuxiang.search.backends.base import Backend, Pred, Rows, chunks, marks
 from shuxiang.search.documents import Document
 
 
@@ -68,21 +68,33 @@ class PostgresBackend(Backend):
                 )
                 cursor.execute(f"DELETE FROM search_doc WHERE bib_id IN ({marks(len(part))})", args)
 
-    def write(self, docs: list[Document], *, fresh: bool = False) -> None:
-        if not docs:
+    @classmethod
+    def rows_of(cls, docs: list[Document]) -> Rows:
+        return Rows(
+            bib_ids=[d.bib_id for d in docs],
+            library_ids={d.library_id for d in docs},
+            tables=(
+                [(*row, d.lexemes()) for row, d in zip(cls._doc_rows(docs), docs, strict=True)],
+                cls._suggest_rows(docs),
+            ),
+        )
+
+    def write_rows(self, rows: Rows, *, fresh: bool = False) -> None:
+        if not rows.bib_ids:
             return
         if not fresh:
-            self.delete([d.bib_id for d in docs])
+            self.delete(rows.bib_ids)
+        docs, suggest = rows.tables
         with self.connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO search_doc ({self.DOC_COLUMNS}, tokens) "
                 f"VALUES ({marks(12)}, array_to_tsvector(%s::text[]))",
-                [(*row, d.lexemes()) for row, d in zip(self._doc_rows(docs), docs, strict=True)],
+                docs,
             )
             cursor.executemany(
                 "INSERT INTO search_suggest (library_id, bib_id, key, text, kind) "
                 f"VALUES ({marks(5)})",
-                self._suggest_rows(docs),
+                suggest,
             )
 
     def bulk_start(self) -> None:
