@@ -59,7 +59,7 @@ def timed_cpu(fn, repeat: int = 3) -> tuple[float, float, object]:  # noqa: ANN0
 
 def staff_home(library, today: dt.date, repeat: int) -> tuple[float, float, float]:  # noqa: ANN001
     """(first load, next loads' median, next loads' CPU median) of /staff/, in seconds,
-    for a librarian of the library on `today`."""
+    for a librarian of the library on `today`, and then what each app's tiles cost."""
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.test import Client
@@ -86,6 +86,34 @@ def staff_home(library, today: dt.date, repeat: int) -> tuple[float, float, floa
         first, _ = timed(load, 1)
         following, cpu, _ = timed_cpu(load, max(repeat, 5))
     return first, following, cpu
+
+
+def dashboard_sources(library, today: dt.date, repeat: int) -> None:  # noqa: ANN001
+    """Each app's figures on the staff home, and the term rates counted (cache empty)
+    beside the same rates read back from the cache."""
+    from django.core.cache import cache
+
+    from shuxiang.core import dashboard
+    from shuxiang.reports import dashboard as term_tiles
+
+    for name, source in dashboard._SOURCES.items():  # noqa: SLF001 - the registry, read
+        if name == "reports":
+            continue
+        took, cpu, _ = timed_cpu(lambda source=source: source(library, today), 1)
+        print(f"    {name + ' tiles':<44} {took * 1000:6.1f} ms   {cpu * 1000:6.1f} ms")
+
+    def counted() -> None:
+        cache.clear()
+        term_tiles.figures(library, today)
+
+    took, cpu, _ = timed_cpu(counted, repeat)
+    print(
+        f"    {'reports tiles, term rates counted':<44} {took * 1000:6.1f} ms   {cpu * 1000:6.1f} ms"
+    )
+    took, cpu, _ = timed_cpu(lambda: term_tiles.figures(library, today), max(repeat, 5))
+    print(
+        f"    {'reports tiles, term rates kept':<44} {took * 1000:6.1f} ms   {cpu * 1000:6.1f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -174,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"  {'staff home /staff/, next loads':<48} {following * 1000:6.1f} ms   {following_cpu * 1000:6.1f} ms"
     )
+    dashboard_sources(library, today, args.repeat)
     before = metrics.previous_period(period)
     facts_s, facts_cpu, facts = timed_cpu(lambda: selectors.facts_of(library, period, today), 1)
     copies_s, copies_cpu, copies = timed_cpu(lambda: selectors.copies_by_item(library), 1)

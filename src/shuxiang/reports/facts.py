@@ -109,7 +109,7 @@ class Scanned(Func):
 @dataclass
 class LoanFacts:
     """The loans of one period, as tuples (patron_id, item_id, class_id, category, grade,
-    late), and the hours (0–23) and weekdays (1 Monday … 7 Sunday), local time, they went
+    late; a headline summary's without late), and the hours (0–23) and weekdays (1 Monday … 7 Sunday), local time, they went
     out (empty for a headline summary, whose `late` is 0 too)."""
 
     rows: list[tuple] = field(default_factory=list)
@@ -122,13 +122,31 @@ class LoanFacts:
         rows = self.rows
         self.loans = len(rows)
         self.by_category = Counter(map(_CATEGORY, rows))
-        self.late = sum(map(_LATE, rows))
+        # A headline summary's rows stop before lateness.
+        self.late = sum(map(_LATE, rows)) if rows and len(rows[0]) > 5 else 0
         self.items = Counter(map(_ITEM, rows))
         self.items_lent = len(self.items)
         self.patrons = Counter(map(_PATRON, rows))
         self.patrons.pop(None, None)  # a class's collective loans
         students = compress(rows, (c == STUDENT for c in map(_CATEGORY, rows)))
         self.student_loans_by_class = Counter(map(_CLASS, students))
+
+    def by_title_and_class(self, item_bibs: dict[int, tuple[int, str]]) -> tuple[Counter, Counter]:
+        """The loans by title (bib id; None for a copy not in `item_bibs`) and by CLC top
+        class ("" for none), from the loans by copy and {copy: (bib id, top class)}: one
+        walk over the copies lent, kept for the collection balance and the top titles."""
+        kept = getattr(self, "_by_title_and_class", None)
+        if kept is not None and kept[0] is item_bibs:
+            return kept[1], kept[2]
+        by_bib: Counter = Counter()
+        by_class: Counter = Counter()
+        unknown = (None, "")
+        for item_id, n in self.items.items():
+            bib_id, top = item_bibs.get(item_id, unknown)
+            by_bib[bib_id] += n
+            by_class[top] += n
+        self._by_title_and_class = (item_bibs, by_bib, by_class)
+        return by_bib, by_class
 
     def of_group(self, grade: int | None, class_id: int | None) -> list[tuple]:
         """The loans of a class (by the class at the time, whatever the category) or of a
@@ -203,24 +221,19 @@ def loan_facts(
     iterator cost as much again as the query."""
     zone = zoneinfo.ZoneInfo(library.time_zone)
     minutes = _offset_minutes(zone, start.date())
-    if slim:
-        late = Value(0, output_field=IntegerField())
-    else:
-        late = Case(
-            When(Q(returned_at__isnull=False) & Q(back__gt=F("due_date")), then=Value(1)),
-            When(returned_at__isnull=True, due_date__lt=cutoff, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
+    columns = ["patron_id", "item_id", "class_at_loan_id", "patron_category", "patron_grade"]
+    query = _period_loans(library, start, end)
+    if not slim:
+        query = query.alias(back=LocalDate(F("returned_at"), zone, minutes)).annotate(
+            late=Case(
+                When(Q(returned_at__isnull=False) & Q(back__gt=F("due_date")), then=Value(1)),
+                When(returned_at__isnull=True, due_date__lt=cutoff, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
         )
-    query = (
-        _period_loans(library, start, end)
-        .alias(back=LocalDate(F("returned_at"), zone, minutes))
-        .annotate(late=late)
-        .values_list(
-            "patron_id", "item_id", "class_at_loan_id", "patron_category", "patron_grade", "late"
-        )
-        .order_by()
-    )
+        columns.append("late")
+    query = query.values_list(*columns).order_by()
     sql, params = query.query.sql_with_params()
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)

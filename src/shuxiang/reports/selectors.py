@@ -348,10 +348,7 @@ def clc_balance(
     for top, n in held:
         key = metrics.clc_top(top)
         holdings[key] = holdings.get(key, 0) + n
-    loans: dict[str, int] = {}
-    for item_id, n in facts.items.items():
-        key = item_bibs.get(item_id, (0, ""))[1]
-        loans[key] = loans.get(key, 0) + n
+    loans = facts.by_title_and_class(item_bibs)[1]
     total_h, total_l = sum(holdings.values()), sum(loans.values())
     keys = sorted(set(holdings) | set(loans), key=lambda k: (k == "", k))
     return [
@@ -406,11 +403,9 @@ def top_books(
 
     facts = facts if facts is not None else facts_of(library, period)
     item_bibs = item_bibs if item_bibs is not None else copies_by_item(library)
-    by_bib: Counter = Counter()
-    for item_id, n in facts.items.items():
-        by_bib[item_bibs.get(item_id, (None, ""))[0]] += n
-    by_bib.pop(None, None)
-    candidates = by_bib.most_common(limit * 3)
+    by_bib = facts.by_title_and_class(item_bibs)[0]
+    candidates = [(b, n) for b, n in by_bib.most_common(limit * 3 + 1) if b is not None]
+    candidates = candidates[: limit * 3]
     titles = dict(Bib.objects.filter(pk__in=[b for b, _n in candidates]).values_list("id", "title"))
     ranked = sorted(candidates, key=lambda kv: (-kv[1], titles.get(kv[0], "")))
     return [{"title": titles[b], "loans": n} for b, n in ranked if b in titles][:limit]
