@@ -28,6 +28,7 @@ from django.db.models import (
     Count,
     DateField,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -37,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Substr, Trim, TruncDate, Upper
+from django.db.models.functions import Coalesce, Substr, Trim, TruncDate, Upper
 from django.utils.translation import gettext_lazy as _
 
 from shuxiang.catalog.models import Item
@@ -97,6 +98,43 @@ REASONS = (
 
 def _zone(library: Library) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(library.time_zone)
+
+
+class Year(Func):
+    """The year of a date column. Django's ExtractYear calls a Python function once per
+    row on SQLite (a second over a large school's 150,000 copies); strftime is SQLite's
+    own."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(strftime('%%Y', {sql}) AS INTEGER)", params
+
+    def as_sql(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"EXTRACT(YEAR FROM {sql})::integer", params
+
+
+class LocalDay(Func):
+    """The local day of an aware datetime column in a time zone. On SQLite by a fixed
+    offset (the zone's on `day`: China keeps no summer time), SQLite's own date() rather
+    than Django's per-row Python conversion; on PostgreSQL AT TIME ZONE."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, zone: zoneinfo.ZoneInfo, day: dt.date, **extra) -> None:  # noqa: ANN001, ANN003
+        offset = dt.datetime.combine(day, dt.time(12), tzinfo=zone).utcoffset()
+        self.zone, self.minutes = zone, int((offset or dt.timedelta()).total_seconds() // 60)
+        super().__init__(expression, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, '{self.minutes:+d} minutes')", params
+
+    def as_sql(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} AT TIME ZONE %s)::date", [*params, self.zone.key]
 
 
 def _approved_line(field_name: str) -> Subquery:
@@ -195,14 +233,14 @@ def general_ledger(library: Library, last_year: int) -> dict[str, list[YearRow]]
     遗失), at the end. 年末 = 年初 + 本年增加 − 本年减少; 年初 = 上年年末."""
     added = (
         _copies(library)
-        .annotate(year=ExtractYear("entered"))
+        .annotate(year=Year("entered"))
         .values_list("year", "kind")
         .annotate(n=Count("id"), value=Sum("worth"))
         .order_by()
     )
     removed = (
         _gone(library)
-        .annotate(year=ExtractYear("left"))
+        .annotate(year=Year("left"))
         .values_list("year", "kind")
         .annotate(n=Count("id"), value=Sum("written_off"))
         .order_by()
@@ -410,7 +448,7 @@ def loan_rows(library: Library, start: dt.date, end: dt.date) -> QuerySet:
     return (
         Loan.objects.filter(library=library, checked_out_at__gte=first, checked_out_at__lt=after)
         .annotate(
-            day=TruncDate("checked_out_at", tzinfo=_zone(library)),
+            day=LocalDay("checked_out_at", _zone(library), start),
             bib_title=F("item__bib__title"),
         )
         .order_by("checked_out_at", "pk")
@@ -437,7 +475,7 @@ def loans_by_day(library: Library, start: dt.date, end: dt.date) -> list[tuple[d
     first, after = _bounds(library, start, end)
     return list(
         Loan.objects.filter(library=library, checked_out_at__gte=first, checked_out_at__lt=after)
-        .annotate(day=TruncDate("checked_out_at", tzinfo=_zone(library)))
+        .annotate(day=LocalDay("checked_out_at", _zone(library), start))
         .values_list("day")
         .annotate(n=Count("id"))
         .order_by("day")
