@@ -213,6 +213,22 @@ def test_a_phone_scans_with_its_camera_each_barcode_once(tmp_path):
                 page.locator("#scan-code").fill(LIBRARY_BARCODE)
                 page.locator("#scan-code").press("Enter")
                 expect(page.locator("#scan-answer")).to_contain_text("已扫描过 1 个")
+                # Signed out meanwhile (at another tab, or the login timed out): the scan
+                # waits on the phone, and goes once the librarian has signed in again.
+                other = context.new_page()
+                other.goto(f"{url}/staff/")
+                with other.expect_navigation():
+                    # (pressed, not tapped: at this width app.css's header lets its
+                    # neighbour cover the button)
+                    other.get_by_role("button", name="退出").press("Enter")
+                other.close()
+                page.locator("#scan-code").fill("50007")
+                page.locator("#scan-code").press("Enter")
+                expect(page.locator("#scan-queue")).to_contain_text("登录已过期")
+                login(page, url, "librarian", "librarian123")
+                page.goto(f"{url}/staff/inventory/stocktakes/{sid}/")
+                expect(page.locator("#scan-answer")).to_contain_text("已扫描过 1 个")
+                expect(page.locator("#scan-queue")).to_be_hidden()
                 # The stocktake itself is no wider than the phone (the staff header is
                 # app.css's).
                 assert page.evaluate("document.querySelector('main').scrollWidth") <= 375

@@ -60,7 +60,7 @@
     }).then(function (response) {
       if (response.status >= 502 && response.status <= 504) throw new Error("offline");
       // The login ended while the phone was away: the answer is the login page.
-      if (response.redirected || response.status === 401 || response.status === 403) {
+      if (response.redirected || response.status === 401) {
         throw new Error("signin");
       }
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
