@@ -247,9 +247,16 @@ def main() -> None:
         # scaled to the same count); both in transactions rolled back.
         from shuxiang.catalog import services as catalog
         from shuxiang.core import audit
+        from shuxiang.search import engine
 
         missing = list(
             Item.objects.filter(barcode__in=result.missing[:50_000]).values_list("id", flat=True)
+        )
+        # The titles were made with bulk_create, outside the search index; a library's
+        # are in it, and a status change only updates their holdings there. Indexing them
+        # first keeps the index's first build out of both figures.
+        engine.index_bibs(
+            sorted(set(Item.objects.filter(pk__in=missing).values_list("bib_id", flat=True)))
         )
         t0 = time.perf_counter()
         with transaction.atomic():

@@ -225,9 +225,21 @@ def stocktake_close(*, actor: Actor, stocktake_id: int) -> dict:
             recovered += 1
         except DomainError:
             continue
-    scanned_at = dict(
-        StocktakeScan.objects.filter(stocktake=stocktake).values_list("barcode", "location_id")
-    )
+    # Where the findings were scanned: read for their few thousand barcodes by the
+    # (stocktake, barcode) index, not the whole session's scans (150,000 at a large
+    # school) into a dict.
+    seen_codes = [
+        code
+        for codes in (result.misplaced, result.unknown, result.withdrawn, result.recovered)
+        for code in codes
+    ] + list(result.out_of_order)
+    scanned_at: dict[str, int | None] = {}
+    for i in range(0, len(seen_codes), CHUNK):
+        scanned_at.update(
+            StocktakeScan.objects.filter(
+                stocktake=stocktake, barcode__in=seen_codes[i : i + CHUNK]
+            ).values_list("barcode", "location_id")
+        )
     findings = []
     lists = (
         (StocktakeFinding.Outcome.MISSING, result.missing),
