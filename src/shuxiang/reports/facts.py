@@ -109,8 +109,8 @@ class Scanned(Func):
 @dataclass
 class LoanFacts:
     """The loans of one period, as tuples (patron_id, item_id, class_id, category, grade,
-    late; a headline summary's without late), and the hours (0–23) and weekdays (1 Monday … 7 Sunday), local time, they went
-    out (empty for a headline summary, whose `late` is 0 too)."""
+    late), and the hours (0–23) and weekdays (1 Monday … 7 Sunday), local time, they went
+    out. A headline summary's rows stop before `late`, and it has no hours or weekdays."""
 
     rows: list[tuple] = field(default_factory=list)
     hours: Counter = field(default_factory=Counter)
@@ -178,8 +178,9 @@ def _hours(
     whole_hours = all(_offset_minutes(zone, day) % 60 == 0 for day in (start.date(), end.date()))
     loans = Loan.objects.filter(library=library, checked_out_at__gte=start, checked_out_at__lt=end)
     if not whole_hours:
-        # A UTC hour is not one local hour in a zone half an hour off (India, Nepal):
-        # the database works out each loan's local hour and weekday instead.
+        # A UTC hour is not one local hour in a zone half an hour off (India, Nepal),
+        # so the database works out each loan's local hour and weekday instead (with
+        # the offset of the period's first day).
         minutes = _offset_minutes(zone, start.date())
         rows = (
             loans.annotate(
