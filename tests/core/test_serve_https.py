@@ -28,6 +28,7 @@ from shuxiang.core.management.commands.serve import (
     TLSRelay,
     ensure_certificate,
     https_origins,
+    machine_names,
     tls_context,
 )
 from tests.browser import BIN, free_port, shuxiang, site_env
@@ -217,6 +218,15 @@ def test_the_relay_hands_the_site_the_callers_address_over_tls(tmp_path):
         site_thread.join(timeout=5)
         site.close()
         public.close()
+
+
+def test_the_certificate_names_the_host_it_is_served_under():
+    names, addresses = machine_names("library-pc.school.lan")
+    assert names[0] == "localhost" and "library-pc.school.lan" in names
+    names, addresses = machine_names("192.168.7.20")
+    assert ipaddress.ip_address("192.168.7.20") in addresses
+    assert set(LOOPBACK) <= set(addresses)
+    assert not any(a.is_unspecified for a in machine_names("0.0.0.0")[1])
 
 
 def test_https_origins_name_the_port_and_bracket_ipv6():

@@ -78,7 +78,12 @@ def machine_names(host: str = "") -> tuple[list[str], list[IPAddress]]:
             udp.connect((probe, 9))
             found.append(udp.getsockname()[0])
     if host:
-        found.append(host)
+        try:
+            ipaddress.ip_address(host.split("%")[0])
+            found.append(host)
+        except ValueError:
+            if host not in names:
+                names.append(host)  # served under a name of its own (--host library-pc)
     addresses: list[IPAddress] = []
     for text in found:
         try:
@@ -512,15 +517,17 @@ class Command(BaseCommand):
             listener = server.listen(host, port)
         except OSError as exc:
             raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        protocol_servers = []
-        wrap: Callable[[Any], Any] = lambda app: app  # noqa: E731
+        protocol_servers: list[Any] = []
+        relay = None
         if options["https"]:
-            relay = self._relay(listener, host, port)
+            # waitress answers on a loopback port of its own, behind the relay.
+            backend = server.listen("127.0.0.1", 0)
+            relay = self._relay(listener, backend.getsockname()[:2], host, port)
             protocol_servers.append(relay)
-            listener = server.listen("127.0.0.1", 0)
-            relay.backend = listener.getsockname()[:2]
-            wrap = lambda app: FromRelay(app, relay.peers)  # noqa: E731
+            listener = backend
         from shuxiang.wsgi import application
+
+        site = FromRelay(application, relay.peers) if relay else application
 
         if options["sip2_port"] is not None:
             try:
@@ -548,22 +555,23 @@ class Command(BaseCommand):
             )
         self.stdout.flush()
         server.run(
-            wrap(application),
+            site,
             listener,
             threads=options["threads"],
             processes=processes,
             protocol_servers=protocol_servers,
         )
 
-    def _relay(self, listener: socket.socket, host: str, port: int) -> TLSRelay:
+    def _relay(
+        self, listener: socket.socket, backend: tuple[str, int], host: str, port: int
+    ) -> TLSRelay:
         from django.conf import settings
 
         names, addresses = machine_names("" if host in {"0.0.0.0", "::"} else host)
         certificate = ensure_certificate(Path(settings.VAR_DIR) / "tls", names, addresses)
         if certificate.made:
-            self.stdout.write(
-                f"Made a certificate for {', '.join(names + [str(a) for a in addresses])}"
-            )
+            covered = ", ".join(names + [str(a) for a in addresses])
+            self.stdout.write(f"已为本机生成 HTTPS 证书 / Made a certificate for: {covered}")
         # Set before the site is loaded: every request now arrives over HTTPS, so its
         # cookies need never travel in clear, and a form posted from the https address
         # passes the CSRF origin check whatever name the phone used.
@@ -574,4 +582,4 @@ class Command(BaseCommand):
             *https_origins(names, addresses, port),
         ]
         self.stdout.write(phone_advice(certificate, addresses, host, port))
-        return TLSRelay(listener, ("127.0.0.1", 0), tls_context(certificate), PeerTable())
+        return TLSRelay(listener, backend, tls_context(certificate), PeerTable())
