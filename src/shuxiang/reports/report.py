@@ -89,6 +89,7 @@ def build(
     terms = selectors.terms_of(library)
     before = metrics.previous_period(period, terms)
     item_bibs = selectors.copies_by_item(library)
+    balance = selectors.clc_balance(library, period, facts, item_bibs)
     found.update(
         {
             "previous": selectors.summary(library, before, group),
@@ -97,7 +98,7 @@ def build(
             "grades": selectors.grade_rows(library, period, facts)
             if group.kind == "school"
             else [],
-            "balance": selectors.clc_balance(library, period, facts, item_bibs),
+            "balance": balance,
             "top_books": selectors.top_books(library, period, facts=facts, item_bibs=item_bibs),
             "top_readers": selectors.top_readers(library, period, facts=facts),
             "busiest": selectors.busiest(library, period, facts),
@@ -107,6 +108,7 @@ def build(
                 library,
                 period,
                 figures if group.kind == "school" else selectors.summary(library, period),
+                balance=balance,
             ),
         }
     )

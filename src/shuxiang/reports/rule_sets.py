@@ -401,20 +401,11 @@ def reference_titles(library: Library, day_end: dt.datetime) -> int:
     return held.aggregate(n=Count("bib_id", distinct=True))["n"] or 0
 
 
-def group_shares(holdings: list[dict]) -> dict[str, Any]:
-    """Books held by major group and their shares (%), from the holdings by CLC class and
-    circulation type (`selectors.holdings_table`); copies without a class count in the
-    whole."""
+def group_shares(books: dict[str, int]) -> dict[str, Any]:
+    """The major groups' shares (%) of the books held, from the books held by CLC class
+    letter; copies without a class count in the whole."""
     from shuxiang.reports import metrics
 
-    books = {
-        row["clc"]: sum(
-            n
-            for kind, n in row["types"].items()
-            if kind in (Item.CirculationType.NORMAL, Item.CirculationType.REFERENCE)
-        )
-        for row in holdings
-    }
     total = sum(books.values())
     return {
         group: metrics.share(sum(books.get(letter, 0) for letter in letters), total)
@@ -476,11 +467,35 @@ def compare(
     }
 
 
+def books_by_class(library: Library, period: Any, balance: list[dict] | None = None) -> dict:
+    """Books held at the period's end by CLC class letter: from the report's collection
+    balance when it has been counted (the same books), else counted here."""
+    from shuxiang.reports import selectors
+
+    if balance is not None:
+        return {row["clc"]: row["holdings"] for row in balance}
+    _start, end = selectors.bounds(library, period)
+    return {
+        row["clc"]: sum(
+            n
+            for kind, n in row["types"].items()
+            if kind in (Item.CirculationType.NORMAL, Item.CirculationType.REFERENCE)
+        )
+        for row in selectors.holdings_table(library, end)
+    }
+
+
 def school_comparison(
-    library: Library, period: Any, school_figures: dict[str, Any]
+    library: Library,
+    period: Any,
+    school_figures: dict[str, Any],
+    *,
+    balance: list[dict] | None = None,
 ) -> dict[str, Any]:
     """The library's chosen rule set against the whole school's figures of the period
-    (a standard holds the school, whichever group the report shows)."""
+    (a standard holds the school, whichever group the report shows). `balance`: the
+    report's collection balance (`selectors.clc_balance`), which holds the books by
+    class the major groups' shares are read from."""
     from shuxiang.reports import selectors
 
     rule_set = chosen(library)
@@ -494,7 +509,7 @@ def school_comparison(
         periodicals=serials["total"],
         reference=reference_titles(library, end),
         opening_hours=selectors.opening_hours_per_week(library),
-        shares=group_shares(selectors.holdings_table(library, end)),
+        shares=group_shares(books_by_class(library, period, balance)),
     )
     found["periodicals"] = serials
     return found
