@@ -59,6 +59,7 @@ KEY_TIER_LIMIT = 200  # titles looked at for the exact-title and title-prefix ti
 KEY_TIER_KEEP = 60  # for a match too large to read whole: titles kept in each of those tiers
 WHOLE_MATCH_UP_TO = 30_000  # a match up to this size is read whole rather than sought
 KEY_TIER_CHECK = 30  # candidates checked against the whole query at a time
+SPLIT_READ = 200  # a ranking run with fewer titles is read whole, then put in order
 # Facets count every matching title in a library of up to EXACT_FACETS_UP_TO titles (a
 # large school has 150,000 copies). In a larger catalog (a district's union catalog)
 # they count the newest FACET_LIMIT matches, and say so: the counts are then lower
@@ -245,6 +246,7 @@ class _Segment:
     ids: list[int] | None = None
     expr: object = None
     preds: list[Pred] = field(default_factory=list)
+    split: bool = False  # its titles on the shelf first, then the rest (each newest first)
 
 
 class _Whole:
@@ -357,11 +359,7 @@ def _segments(
         earlier.append(tier)
     runs.append(plan.Without(base, plan._any(earlier)) if earlier else base)
     for expr in runs:
-        if filters.available is not None:
-            segments.append(_Segment(expr=expr, preds=rest))
-            continue
-        segments.append(_Segment(expr=_on_shelf(expr), preds=rest))
-        segments.append(_Segment(expr=_off_shelf(expr), preds=rest))
+        segments.append(_Segment(expr=expr, preds=rest, split=filters.available is None))
     return segments
 
 
@@ -373,25 +371,41 @@ def _page_ids(
     out: list[int] = []
     skip = offset
     passed = 0  # titles in the runs walked so far
+
+    def take(ids: list[int]) -> None:
+        nonlocal skip, passed
+        out.extend(ids[skip : skip + need - len(out)])
+        skip = max(0, skip - len(ids))
+        passed += len(ids)
+
     for segment in segments:
         if len(out) >= need or passed >= total:
             break
         if segment.ids is not None:
-            size = len(segment.ids)
-            out += segment.ids[skip : skip + need - len(out)]
-            skip = max(0, skip - size)
-            passed += size
+            take(segment.ids)
             continue
-        want = need - len(out)
-        got = engine.ids(segment.expr, library_id, segment.preds, limit=want, offset=skip)
-        if got:
-            out += got
-            passed += skip + len(got)
-            skip = 0
-        elif skip:
-            size = engine.count(segment.expr, library_id, segment.preds)
-            skip -= size
-            passed += size
+        halves = [segment.expr]
+        if segment.split:
+            # A run of a few titles is read whole at once and put in order here: its
+            # halves (on the shelf, not) would each walk the whole match to find them.
+            rows = engine.ids_on_shelf(segment.expr, library_id, segment.preds, limit=SPLIT_READ)
+            if len(rows) < SPLIT_READ:
+                take([b for b, on in rows if on] + [b for b, on in rows if not on])
+                continue
+            halves = [_on_shelf(segment.expr), _off_shelf(segment.expr)]
+        for expr in halves:
+            if len(out) >= need or passed >= total:
+                break
+            want = need - len(out)
+            got = engine.ids(expr, library_id, segment.preds, limit=want, offset=skip)
+            if got:
+                out += got
+                passed += skip + len(got)
+                skip = 0
+            elif skip:
+                size = engine.count(expr, library_id, segment.preds)
+                skip -= size
+                passed += size
     return out
 
 

@@ -86,13 +86,33 @@ class Backend(ABC):
         self, expr: object, library_id: int, preds: list[Pred], *, limit: int, offset: int = 0
     ) -> list[int]:
         """Matching titles, newest first."""
+        return [r[0] for r in self.id_rows(expr, library_id, preds, limit=limit, offset=offset)]
+
+    def ids_on_shelf(
+        self, expr: object, library_id: int, preds: list[Pred], *, limit: int
+    ) -> list[tuple[int, bool]]:
+        """Matching titles, newest first, each with whether a copy is on the shelf."""
+        rows = self.id_rows(expr, library_id, preds, limit=limit, offset=0, available=True)
+        return [(r[0], r[1] > 0) for r in rows]
+
+    def id_rows(
+        self,
+        expr: object,
+        library_id: int,
+        preds: list[Pred],
+        *,
+        limit: int,
+        offset: int,
+        available: bool = False,
+    ) -> list[tuple]:
         source, where, params = self.source(expr, library_id)
         full_where, extra = self._where(where, preds)
+        columns = "d.bib_id, d.available" if available else "d.bib_id"
         sql = (
-            f"SELECT d.bib_id FROM {source} WHERE {full_where} "
+            f"SELECT {columns} FROM {source} WHERE {full_where} "
             f"ORDER BY {self.order_desc()} LIMIT %s OFFSET %s"
         )
-        return [r[0] for r in self._rows(sql, params + extra + [limit, offset])]
+        return self._rows(sql, params + extra + [limit, offset])
 
     def matching(self, expr: object, library_id: int, ids: Sequence[int]) -> set[int]:
         """Those of `ids` that match."""

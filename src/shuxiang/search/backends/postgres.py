@@ -21,19 +21,28 @@ class PostgresBackend(Backend):
             [library_id, plan.to_tsquery(expr)],
         )
 
-    def ids(
-        self, expr: object, library_id: int, preds: list[Pred], *, limit: int, offset: int = 0
-    ) -> list[int]:
+    def id_rows(
+        self,
+        expr: object,
+        library_id: int,
+        preds: list[Pred],
+        *,
+        limit: int,
+        offset: int,
+        available: bool = False,
+    ) -> list[tuple]:
         # MATERIALIZED: the matches come from the GIN index first. Left to itself the
         # planner walks the primary key backwards for "newest 20" and tests every
         # title's tsvector on the way (200 ms for a rare word at 20,000 titles).
         source, where, params = self.source(expr, library_id)
         full_where, extra = self._where(where, preds)
+        columns = "bib_id, available" if available else "bib_id"
         sql = (
-            f"WITH hits AS MATERIALIZED (SELECT d.bib_id FROM {source} WHERE {full_where}) "
-            "SELECT bib_id FROM hits ORDER BY bib_id DESC LIMIT %s OFFSET %s"
+            f"WITH hits AS MATERIALIZED (SELECT d.bib_id, d.available FROM {source} "
+            f"WHERE {full_where}) SELECT {columns} FROM hits ORDER BY bib_id DESC "
+            "LIMIT %s OFFSET %s"
         )
-        return [r[0] for r in self._rows(sql, params + extra + [limit, offset])]
+        return self._rows(sql, params + extra + [limit, offset])
 
     def match_ids_text(self, expr: object, library_id: int) -> str:
         source, where, params = self.source(expr, library_id)
