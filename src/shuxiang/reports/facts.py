@@ -16,6 +16,7 @@ import datetime as dt
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import compress
 from operator import itemgetter
 
@@ -116,20 +117,44 @@ class LoanFacts:
     hours: Counter = field(default_factory=Counter)
     weekdays: Counter = field(default_factory=Counter)
 
-    def __post_init__(self) -> None:
-        # Counted by C code (map over itemgetter), not a Python loop per loan: at a
-        # school year's 340,000 loans each loop cost as much as the query.
+    # Each count is made when first asked for (a headline summary asks for a few), by C
+    # code (map over itemgetter), not a Python loop per loan: at a school year's 340,000
+    # loans each loop cost as much as the query.
+
+    @cached_property
+    def loans(self) -> int:
+        return len(self.rows)
+
+    @cached_property
+    def by_category(self) -> Counter:
+        return Counter(map(_CATEGORY, self.rows))
+
+    @cached_property
+    def late(self) -> int:
         rows = self.rows
-        self.loans = len(rows)
-        self.by_category = Counter(map(_CATEGORY, rows))
-        # A headline summary's rows stop before lateness.
-        self.late = sum(map(_LATE, rows)) if rows and len(rows[0]) > 5 else 0
-        self.items = Counter(map(_ITEM, rows))
-        self.items_lent = len(self.items)
-        self.patrons = Counter(map(_PATRON, rows))
-        self.patrons.pop(None, None)  # a class's collective loans
-        students = compress(rows, (c == STUDENT for c in map(_CATEGORY, rows)))
-        self.student_loans_by_class = Counter(map(_CLASS, students))
+        return sum(map(_LATE, rows)) if rows and len(rows[0]) > 5 else 0
+
+    @cached_property
+    def items(self) -> Counter:
+        return Counter(map(_ITEM, self.rows))
+
+    @cached_property
+    def items_lent(self) -> int:
+        if "items" in self.__dict__:
+            return len(self.items)
+        return len(set(map(_ITEM, self.rows)))
+
+    @cached_property
+    def patrons(self) -> Counter:
+        found = Counter(map(_PATRON, self.rows))
+        found.pop(None, None)  # a class's collective loans
+        return found
+
+    @cached_property
+    def student_loans_by_class(self) -> Counter:
+        rows = self.rows
+        students = compress(rows, map(STUDENT.__eq__, map(_CATEGORY, rows)))
+        return Counter(map(_CLASS, students))
 
     def by_title_and_class(self, item_bibs: dict[int, tuple[int, str]]) -> tuple[Counter, Counter]:
         """The loans by title (bib id; None for a copy not in `item_bibs`) and by CLC top
