@@ -352,17 +352,21 @@ class RuleCheck:
             return 0.0
         return round(self.value - self.maximum, 2)
 
+    def _with_unit(self, value: float) -> str:
+        # 45 册, 12.5%: a percent sign sits on its number.
+        return f"{_fmt(value)}{self.unit}" if self.unit == "%" else f"{_fmt(value)} {self.unit}"
+
     @property
     def requirement(self) -> str:
         if self.minimum is not None and self.maximum is not None:
-            return f"{_fmt(self.minimum)}—{_fmt(self.maximum)} {self.unit}"
+            return f"{_fmt(self.minimum)}—{self._with_unit(self.maximum)}"
         if self.maximum is not None:
-            return f"≤ {_fmt(self.maximum)} {self.unit}"
-        return f"≥ {_fmt(self.minimum)} {self.unit}"
+            return f"≤ {self._with_unit(self.maximum)}"
+        return f"≥ {self._with_unit(self.minimum)}"
 
     @property
     def shown(self) -> str:
-        return "—" if self.value is None else f"{_fmt(self.value)} {self.unit}"
+        return "—" if self.value is None else self._with_unit(self.value)
 
     @property
     def verdict(self) -> str:
@@ -371,8 +375,8 @@ class RuleCheck:
         if self.passed:
             return _("达标")
         if self.excess:
-            return _("未达标（超出 %(n)s %(unit)s）") % {"n": _fmt(self.excess), "unit": self.unit}
-        return _("未达标（差 %(n)s %(unit)s）") % {"n": _fmt(self.shortfall), "unit": self.unit}
+            return _("未达标（超出 %(amount)s）") % {"amount": self._with_unit(self.excess)}
+        return _("未达标（差 %(amount)s）") % {"amount": self._with_unit(self.shortfall)}
 
 
 def _fmt(value: float) -> str:
