@@ -139,7 +139,7 @@ def test_a_hyphen_means_the_en_dash_and_a_file_round_trips():
 
 
 @pytest.mark.django_db
-def test_the_school_against_the_example_province(library, school):
+def test_the_school_against_the_example_province(library, school, staff_client):
     ReportSettings.objects.create(library=library, standard=EXAMPLE)
     with clock.frozen_at(TODAY):
         found = report.build(library, MARCH, Group(), TODAY.date())
@@ -158,6 +158,11 @@ def test_the_school_against_the_example_province(library, school):
         ("N–X 自然科学占藏书比例", 11.11, "20—35%", "未达标（差 8.89%）"),
         ("Z 综合占藏书比例", 11.11, "3—8%", "未达标（超出 3.11%）"),
     ]
+    # The page says the example is one, beside its band.
+    with clock.frozen_at(TODAY):
+        page = staff_client.get("/staff/reports/", MARCH_QUERY).content.decode()
+    assert "注意：这是示例标准，其中的数字不是正式标准" in page
+    assert "适用 0—800 人 一档" in page and "未达标（超出 6.67%）" in page
     # A class's report holds the school, not the class, to the standard.
     with clock.frozen_at(TODAY):
         klass = report.build(
