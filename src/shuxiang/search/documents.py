@@ -92,7 +92,7 @@ def _subjects(values: dict[str, Any]) -> list[str]:
 
 
 def _join(tokens: list[str]) -> str:
-    return " ".join(dict.fromkeys(t for t in tokens if t))
+    return " ".join(dict.fromkeys(filter(None, tokens))) if tokens else ""
 
 
 def filter_tokens(library_id: int, material: str, top: str, holdings: Holdings) -> list[str]:

@@ -144,10 +144,15 @@ def syllable_set() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _surnames_longest_first() -> tuple[str, ...]:
+def _surnames_by_first() -> dict[str, tuple[str, ...]]:
+    """The surnames with a reading of their own, by their first character, longest
+    first (as pinyin.syllables tries them: 万俟 before 万)."""
     from shuxiang.core.pinyin import SURNAME_READINGS
 
-    return tuple(sorted(SURNAME_READINGS, key=len, reverse=True))
+    out: dict[str, list[str]] = {}
+    for surname in sorted(SURNAME_READINGS, key=len, reverse=True):
+        out.setdefault(surname[0], []).append(surname)
+    return {first: tuple(names) for first, names in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -190,7 +195,7 @@ def _han_syllables(run: str, is_name: bool) -> tuple[tuple[str, ...], ...]:
     head: tuple[str, ...] = ()
     rest = run
     if is_name:
-        for surname in _surnames_longest_first():
+        for surname in _surnames_by_first().get(run[:1], ()):
             if run.startswith(surname):
                 head, rest = tuple(pinyin.SURNAME_READINGS[surname]), run[len(surname) :]
                 break
@@ -405,6 +410,7 @@ def clc_top(clc: str) -> str:
 # -- exact values -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def exact_token(field_code: str, value: str) -> str:
     """One token standing for a whole field value (CQL exact): "e" + field + a hash of
     the value's key."""
