@@ -220,15 +220,66 @@
     });
   }
 
+  // ZXing 0.23.0's Code128Reader.findStartPattern shortens its six counters to four
+  // after the first stretch of a row that is not a start pattern (a slice where the
+  // original Java copies within the array); from then on it compares only the first four
+  // widths, which Start B (211214) and Start C (211232) share, so a numeric library
+  // barcode (Code 128 set C) with anything dark to its left on the picture is taken to
+  // start in set B and fails its checksum: more than half of a run of numeric barcodes
+  // went unread. This is the Java original's search, put in its place.
+  function correctCode128(ZXing) {
+    var reader = ZXing.Code128Reader;
+    reader.findStartPattern = function (row) {
+      var width = row.getSize();
+      var counters = new Int32Array(6);
+      var counterPosition = 0;
+      var patternStart = row.getNextSet(0);
+      var isWhite = false;
+      for (var i = patternStart; i < width; i++) {
+        if (row.get(i) !== isWhite) {
+          counters[counterPosition]++;
+          continue;
+        }
+        if (counterPosition === 5) {
+          var bestVariance = reader.MAX_AVG_VARIANCE;
+          var bestMatch = -1;
+          for (var start = reader.CODE_START_A; start <= reader.CODE_START_C; start++) {
+            var variance = ZXing.OneDReader.patternMatchVariance(
+              counters, reader.CODE_PATTERNS[start], reader.MAX_INDIVIDUAL_VARIANCE);
+            if (variance < bestVariance) { bestVariance = variance; bestMatch = start; }
+          }
+          // Quiet zone before the start pattern: at least half its width.
+          if (bestMatch >= 0 && row.isRange(Math.max(0, patternStart - (i - patternStart) / 2), patternStart, false)) {
+            return Int32Array.from([patternStart, i, bestMatch]);
+          }
+          patternStart += counters[0] + counters[1];
+          counters.copyWithin(0, 2);
+          counters[4] = 0;
+          counters[5] = 0;
+          counterPosition--;
+        } else {
+          counterPosition++;
+        }
+        counters[counterPosition] = 1;
+        isWhite = !isWhite;
+      }
+      throw new ZXing.NotFoundException();
+    };
+  }
+
   function zxingDetector(ZXing) {
-    var reader = new ZXing.MultiFormatReader();
+    correctCode128(ZXing);
     var hints = new Map();
     hints.set(ZXing.DecodeHintType.POSSIBLE_FORMATS,
       [ZXing.BarcodeFormat.EAN_13, ZXing.BarcodeFormat.CODE_128, ZXing.BarcodeFormat.CODE_39]);
-    hints.set(ZXing.DecodeHintType.TRY_HARDER, true);
-    reader.setHints(hints);
+    // The 1D readers alone (all three formats are 1D), without TRY_HARDER: a look at an
+    // empty shelf then takes some 7 ms instead of 85 (measured on a PC; a phone is
+    // slower still). A barcode held upright is read from every other look instead,
+    // turned a quarter.
+    var reader = new ZXing.MultiFormatOneDReader(hints);
     var canvas = document.createElement("canvas");
     var context = canvas.getContext("2d", { willReadFrequently: true });
+    var turn = false;
     return function () {
       // A picture at most 640 pixels wide is enough for a barcode filling the box.
       var scale = Math.min(1, 640 / (video.videoWidth || 640));
@@ -239,13 +290,24 @@
       context.drawImage(video, 0, 0, width, height);
       var rgba = context.getImageData(0, 0, width, height).data;
       var grey = new Uint8ClampedArray(width * height);
-      for (var i = 0, j = 0; j < grey.length; i += 4, j++) {
-        grey[j] = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
+      var x, y, i;
+      turn = !turn;
+      if (turn) {
+        for (y = 0, i = 0; y < height; y++) {
+          for (x = 0; x < width; x++, i += 4) {
+            grey[x * height + (height - 1 - y)] = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
+          }
+        }
+        x = width; width = height; height = x;
+      } else {
+        for (i = 0, y = 0; y < grey.length; i += 4, y++) {
+          grey[y] = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
+        }
       }
       try {
         var bitmap = new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(
           new ZXing.RGBLuminanceSource(grey, width, height)));
-        return Promise.resolve(reader.decodeWithState(bitmap).getText());
+        return Promise.resolve(reader.decode(bitmap, hints).getText());
       } catch (e) {
         return Promise.resolve("");  // no barcode in this picture
       } finally {
