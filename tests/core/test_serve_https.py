@@ -163,6 +163,9 @@ def test_requests_from_the_relay_are_https_from_the_caller_the_relay_saw():
     for port in ("50123", "50124", "50125"):
         relayed({"REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": port}, None)
     assert seen == [("https", "192.168.1.7"), ("https", "fd00::5"), ("https", "127.0.0.1")]
+    peers.forget(50123)  # that connection closed
+    relayed({"REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "50123"}, None)
+    assert seen[-1] == ("https", "127.0.0.1")
 
 
 def test_the_relay_hands_the_site_the_callers_address_over_tls(tmp_path):

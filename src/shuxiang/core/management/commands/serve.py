@@ -259,6 +259,11 @@ class PeerTable:
             16, b"\0"
         )
 
+    def forget(self, port: int) -> None:
+        # So that a later connection from this port, not the relay's, is not taken
+        # for the caller who had it.
+        self._memory[port * _SLOT] = 0
+
     def get(self, port: int) -> str | None:
         slot = self._memory[port * _SLOT : (port + 1) * _SLOT]
         if slot[0] == 4:
@@ -410,8 +415,9 @@ class TLSRelay:
         backend_out.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # Written before any byte of the request is passed on, so before waitress can
         # read it.
+        port = backend_out.get_extra_info("sockname")[1]
         if peer:
-            self.peers.put(backend_out.get_extra_info("sockname")[1], peer[0])
+            self.peers.put(port, peer[0])
         pipes = [
             asyncio.ensure_future(self._pipe(client_in, backend_out)),
             asyncio.ensure_future(self._pipe(backend_in, client_out)),
@@ -424,6 +430,7 @@ class TLSRelay:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+        self.peers.forget(port)
 
     @staticmethod
     async def _pipe(reader: asyncio.StreamReader, writer: Any) -> None:
