@@ -346,7 +346,13 @@
     startButton.disabled = true;
     var camera = navigator.mediaDevices.getUserMedia({
       audio: false,
-      video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } }
+      video: {
+        facingMode: { ideal: "environment" },
+        width: { ideal: 1280 },
+        height: { ideal: 720 },
+        // Focus that follows the book held up (Android); ignored where not offered.
+        advanced: [{ focusMode: "continuous" }]
+      }
     });
     var reader = nativeDetector().then(function (found) {
       return found || loadZXing().then(zxingDetector);
