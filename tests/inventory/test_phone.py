@@ -1,6 +1,7 @@
 """What a phone gets from the stocktake page besides the page: the camera controls and
 their messages, the service worker that keeps the page for a reload without network,
-and the barcode library, shipped unchanged in static with its version and license."""
+and the barcode library, installed unchanged into static by `make install` with its
+version and license."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ ZXING_SHA256 = "3ede94153fb0c5b67a12d7adff6decd827c2b22714fdc6faecf27a8f20937ea6
 
 
 def test_the_barcode_library_is_the_published_file_with_its_license_and_record():
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "browser_libs.py"
+    check = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+    assert ZXING_SHA256 in script.read_text()
     assert hashlib.sha256((VENDOR / ZXING).read_bytes()).hexdigest() == ZXING_SHA256
     readme = (VENDOR / "README.md").read_text()
     assert ZXING in readme and ZXING_SHA256 in readme and "Apache-2.0" in readme
