@@ -81,6 +81,7 @@ class School:
     stocktake: Any = None  # open
     closed_stocktake: Any = None  # of a class the school holds nothing of: nothing went missing
     withdrawal: Any = None  # pending, proposed by the librarian
+    reading_list: Any = None  # a recommended reading list (统计报表 → 推荐书目)
 
 
 @dataclass
@@ -225,6 +226,11 @@ def _school(code: str, prefix: str, school: str, number: int, grade: int, day: d
         price=2000,
     )
     s.withdrawal = withdrawal_propose(actor=actor, barcodes=[weeded.barcode], reason="weeding")
+    from shuxiang.reports.services import reading_list_import
+
+    s.reading_list, _found = reading_list_import(
+        actor=actor, name=f"{prefix}校阅读目录", content=f"书名\n{prefix}校推荐书\n".encode()
+    )
     s.sru_server = sru_server_create(
         actor=actor, name=f"{prefix}校联合目录", url=f"http://sru-{code}.invalid/sru"
     )

@@ -281,6 +281,7 @@ PAGES: list[Row] = [
     ),
     page("staff/circulation/ping", "login 403 403 204 403 204 204 204"),
     page("staff/circulation/desk-worker.js", PUBLIC),
+    page("staff/inventory/stocktakes/worker.js", PUBLIC),
     post(
         "staff/circulation/renew",
         LIBRARIAN_WRITE,
@@ -546,6 +547,75 @@ PAGES: list[Row] = [
             "standard": "national-2018",
             "borrowing_rate_basis": "students",
         },
+    ),
+    # The ledgers (三帐一簿), read by whoever reads the statistics; not a school's object.
+    page(
+        "staff/reports/ledgers/<slug:name>/",
+        "login 403 403 403 200 200 200 200",
+        args=lambda s: {"name": "general"},
+        shows=lambda s: "藏书总帐",
+        cross="-",
+    ),
+    page(
+        "staff/reports/ledgers/<slug:name>.xlsx",
+        "login 403 403 403 200 200 200 200",
+        args=lambda s: {"name": "losses"},
+        cross="-",
+    ),
+    page(
+        "staff/reports/ledgers/<slug:name>.pdf",
+        "login 403 403 403 200 200 200 200",
+        args=lambda s: {"name": "classified"},
+        pdf=True,
+        cross="-",
+    ),
+    # Rule sets (对照标准): loaded and deleted on the settings page; read by report readers.
+    page(
+        "staff/reports/settings/rule-set/",
+        "login 403 403 403 403 →/staff/reports/settings/ →/staff/reports/settings/ "
+        "→/staff/reports/settings/",
+    ),
+    post("staff/reports/settings/rule-set/", LIBRARIAN_WRITE, body=nothing, harmless=nothing),
+    post(
+        "staff/reports/settings/rule-set/<slug:code>/delete/",
+        LIBRARIAN_WRITE,
+        args=lambda s: {"code": "no-such-rule-set"},
+        body=nothing,
+        harmless=nothing,
+        cross="-",
+    ),
+    page(
+        "staff/reports/standards/<slug:code>.json",
+        "login 403 403 403 200 200 200 200",
+        args=lambda s: {"code": "national-2018"},
+        shows=lambda s: "books_per_student",
+        cross="-",
+    ),
+    # Recommended reading lists: read by report readers, imported by whoever catalogs.
+    page(
+        "staff/reports/reading-lists/",
+        "login 403 403 403 200 200 200 200",
+        shows=lambda s: s.reading_list.name,
+    ),
+    post("staff/reports/reading-lists/", LIBRARIAN_WRITE, body=nothing, harmless=nothing),
+    page(
+        "staff/reports/reading-lists/<int:list_id>/",
+        "login 403 403 403 200 200 200 200",
+        args=lambda s: {"list_id": s.reading_list.pk},
+        shows=lambda s: s.reading_list.name,
+    ),
+    page(
+        "staff/reports/reading-lists/<int:list_id>.xlsx",
+        "login 403 403 403 200 200 200 200",
+        args=lambda s: {"list_id": s.reading_list.pk},
+    ),
+    post(
+        "staff/reports/reading-lists/<int:list_id>/<str:action>/",
+        LIBRARIAN_WRITE,
+        args=lambda s: {"list_id": s.reading_list.pk, "action": "delete"},
+        safe_args=lambda s: {"list_id": NO_SUCH_ID, "action": "delete"},
+        body=nothing,
+        harmless=nothing,
     ),
     # Not published in the world: nobody sees it (the published page: tests/reports).
     page("staff/reports/public/<slug:code>/", "all 404", args=lambda s: {"code": s.library.code}),
