@@ -810,7 +810,7 @@ def reindex(
             if not rows:
                 break
             first, last = rows[0][0], rows[-1][0]
-            items = engine.item_rows(first, last, library_id)
+            items = engine.item_rows(first, last)
             if pool is None:
                 write(_prepare(kind, rows, items))
                 continue

@@ -252,16 +252,15 @@ class Backend(ABC):
             )
         return out
 
-    def item_rows(self, first: int, last: int, library_id: int | None) -> list[tuple]:
+    def item_rows(self, first: int, last: int) -> list[tuple]:
         """(bib id, status, location id) of the items of the titles with ids from first
-        to last: one range of the bib_id index, for the bulk reindex."""
-        where = "bib_id >= %s AND bib_id <= %s"
-        params: list[Any] = [first, last]
-        if library_id is not None:
-            where += " AND library_id = %s"
-            params.append(library_id)
+        to last: one range of the bib_id index, for the bulk reindex. (No library
+        condition: SQLite would walk the library's index instead, every item of the
+        library for each batch; another library's items in the range go unused.)"""
         return self._rows(
-            f"SELECT bib_id, status, location_id FROM catalog_item WHERE {where}", params
+            "SELECT bib_id, status, location_id FROM catalog_item "
+            "WHERE bib_id >= %s AND bib_id <= %s",
+            [first, last],
         )
 
     def stored_holdings(self, bib_ids: Sequence[int]) -> dict[int, tuple[Holdings, tuple]]:
