@@ -21,12 +21,13 @@ pytestmark = pytest.mark.django_db
 
 def tile(page: str, label: str) -> str:
     found = re.search(
-        r'<div class="figure">([^<]*)</div>(?:<div class="note[^"]*">[^<]*</div>)?'
+        r'<div class="figure">([^<]*)</div>(?:<div class="note[^"]*">([^<]*)</div>)?'
         rf'<div class="label">{label}</div>',
         page,
     )
     assert found, label
-    return found.group(1)
+    # the figure, and the line beside it (last term's value and the trend) as it reads
+    return f"{found.group(1)}（{found.group(2)}）" if found.group(2) else found.group(1)
 
 
 def counts_the_term(queries: list[dict]) -> bool:

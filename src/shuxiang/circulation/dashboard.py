@@ -8,16 +8,17 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from shuxiang.circulation.models import Loan
-from shuxiang.core import dashboard
+from shuxiang.core import clock, dashboard
 from shuxiang.core.models import Library
 
 
 def figures(library: Library, day: dt.date) -> dict[str, Any]:
     """Today's loans and returns, the loans out and those overdue."""
     loans = Loan.objects.filter(library=library)
+    start, end = clock.day_bounds(library.time_zone, day)
     return {
-        "loans_today": loans.filter(checked_out_at__date=day).count(),
-        "returns_today": loans.filter(returned_at__date=day).count(),
+        "loans_today": loans.filter(checked_out_at__gte=start, checked_out_at__lt=end).count(),
+        "returns_today": loans.filter(returned_at__gte=start, returned_at__lt=end).count(),
         "on_loan": loans.filter(status=Loan.Status.ON_LOAN).count(),
         "overdue": loans.filter(status=Loan.Status.ON_LOAN, due_date__lt=day).count(),
     }

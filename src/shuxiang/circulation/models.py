@@ -182,6 +182,8 @@ class Loan(models.Model):
             models.Index(fields=["patron", "status"], name="loan_patron_status"),
             models.Index(fields=["library", "status", "due_date"], name="loan_library_status_due"),
             models.Index(fields=["library", "checked_out_at"], name="loan_library_out"),
+            # today's returns on the dashboard
+            models.Index(fields=["library", "returned_at"], name="loan_library_returned"),
             models.Index(fields=["school_class", "status"], name="loan_class_status"),
         ]
 

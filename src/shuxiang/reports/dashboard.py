@@ -74,11 +74,11 @@ def figures(library: Library, day: dt.date) -> dict[str, Any]:
     found = {}
     for name in KEYS:
         now, before = rates[name]
-        found[f"term_{name}"] = _("%(now)s（上学期 %(before)s %(trend)s）") % {
-            "now": now.text(),
-            "before": before.text(),
-            "trend": _trend(now, before),
-        }
+        found[f"term_{name}"] = dashboard.Figure(
+            now.text(),
+            _("上学期 %(before)s %(trend)s")
+            % {"before": before.text(), "trend": _trend(now, before)},
+        )
     return found
 
 

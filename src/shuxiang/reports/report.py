@@ -107,7 +107,9 @@ def build(
             "standard": rule_sets.school_comparison(
                 library,
                 period,
-                figures if group.kind == "school" else selectors.summary(library, period),
+                figures
+                if group.kind == "school"
+                else selectors.summary(library, period, selectors.Group(), facts),
                 balance=balance,
             ),
         }

@@ -29,6 +29,7 @@ from django.db.models.functions import Substr
 
 from shuxiang.catalog.models import Item
 from shuxiang.circulation.models import Fee, Loan, Payment
+from shuxiang.core import clock
 from shuxiang.core.models import Library, OpeningSlot, Term
 from shuxiang.patrons.grades import system as grade_system
 from shuxiang.patrons.models import Patron, SchoolClass
@@ -65,10 +66,7 @@ def terms_of(library: Library) -> list[tuple[str, dt.date, dt.date]]:
 
 def bounds(library: Library, period: metrics.Period) -> tuple[dt.datetime, dt.datetime]:
     """The period as aware datetimes in the library's time zone: [start 00:00, end+1 00:00)."""
-    zone = zoneinfo.ZoneInfo(library.time_zone)
-    start = dt.datetime.combine(period.start, dt.time(), tzinfo=zone)
-    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-    return start, end
+    return clock.day_bounds(library.time_zone, period.start, period.end)
 
 
 def grade_label(library: Library, grade: int) -> str:
