@@ -652,6 +652,11 @@ PAGES: list[Row] = [
         harmless=nothing,
     ),
     page(
+        "staff/inventory/stocktakes/<int:stocktake_id>/progress",
+        "login 403 403 403 200 200 200 200",
+        args=lambda s: {"stocktake_id": s.stocktake.pk},
+    ),
+    page(
         "staff/inventory/stocktakes/<int:stocktake_id>/report.pdf",
         "login 403 403 403 200 200 200 200",
         args=lambda s: {"stocktake_id": s.closed_stocktake.pk},

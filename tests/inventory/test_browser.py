@@ -72,6 +72,10 @@ def test_scans_made_offline_are_sent_once_when_the_network_is_back(tmp_path):
             page.keyboard.type("50000")
             page.keyboard.press("Enter")
             expect(answer).to_contain_text("新增 1 册")
+            # the location's progress follows without a reload
+            progress = page.locator("#progress tbody tr").first.locator("td")
+            expect(progress.nth(1)).to_have_text("1")
+            expect(progress.nth(3)).to_have_text("17")
 
             page.context.set_offline(True)
             # Chromium's offline emulation reaches a page reloaded from its service

@@ -14,6 +14,11 @@ urlpatterns = [
     path("stocktakes/worker.js", offline.stocktake_worker, name="stocktake_worker"),
     path("stocktakes/<int:stocktake_id>/scans", views.stocktake_scans, name="stocktake_scans"),
     path(
+        "stocktakes/<int:stocktake_id>/progress",
+        views.stocktake_progress,
+        name="stocktake_progress",
+    ),
+    path(
         "stocktakes/<int:stocktake_id>/report.pdf",
         views.stocktake_report_pdf,
         name="stocktake_report_pdf",

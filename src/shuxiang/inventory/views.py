@@ -180,6 +180,23 @@ def stocktake_scans(request: HttpRequest, stocktake_id: int) -> JsonResponse:
     )
 
 
+@staff_required("view_reports")
+def stocktake_progress(request: HttpRequest, stocktake_id: int) -> JsonResponse:
+    """Each location's progress, for the page to show what everyone scanning has done
+    (asked every few seconds while the page is open, and after its own scans)."""
+    stocktake = selectors.stocktake_of(request.library, stocktake_id)
+    rows = [
+        {
+            "location": row.location.name if row.location else _("未定地点"),
+            "scanned": row.scanned,
+            "expected": row.expected,
+            "percent": row.percent,
+        }
+        for row in selectors.stocktake_progress(stocktake)
+    ]
+    return JsonResponse({"status": stocktake.status, "rows": rows})
+
+
 # --- repair ----------------------------------------------------------------------------
 
 

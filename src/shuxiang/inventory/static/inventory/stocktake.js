@@ -70,7 +70,7 @@
       save(load().slice(batch.length));
       say(got.data.message, !got.ok);
       if (got.ok && got.data.unknown && got.data.unknown.length) answer.className = "bad";
-      if (got.ok) keepPage();
+      if (got.ok) { keepPage(); progressSoon(); }
       flush();
     }, function (error) {
       sending = false;
@@ -102,6 +102,36 @@
   window.addEventListener("online", flush);
   setInterval(flush, 5000);
   flush();
+
+  // --- each location's progress, live: everyone's scans, not only this page's ---------
+
+  var progressUrl = form.getAttribute("data-progress-url");
+  var progressBody = document.querySelector("#progress tbody");
+  var progressTimer = null;
+  function showProgress() {
+    progressTimer = null;
+    if (!progressUrl || !progressBody || document.hidden || !navigator.onLine) return;
+    fetch(progressUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.ok && !response.redirected ? response.json() : null; })
+      .then(function (data) {
+        if (!data || !data.rows.length) return;
+        progressBody.replaceChildren.apply(progressBody, data.rows.map(function (row) {
+          var tr = document.createElement("tr");
+          [row.location, row.scanned, row.expected, row.percent].forEach(function (value, i) {
+            var td = document.createElement("td");
+            if (i) td.className = "num";
+            td.textContent = String(value);
+            tr.appendChild(td);
+          });
+          return tr;
+        }));
+      }, function () {});
+  }
+  // After this page's own scans, a moment later (a scanner's burst asks once).
+  function progressSoon() {
+    if (!progressTimer) progressTimer = setTimeout(showProgress, 1500);
+  }
+  setInterval(showProgress, 15000);
 
   // --- keeping the page for a reload without network --------------------------------
 
