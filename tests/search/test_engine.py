@@ -290,6 +290,39 @@ def test_paging_walks_the_same_order(add, library):
     assert engine.search(library, "森林", page=9, per_page=3).hits == []
 
 
+def test_a_small_run_read_whole_is_put_in_the_order_of_its_halves(add, library, monkeypatch):
+    """A relevance run of fewer than SPLIT_READ titles is read at once and ordered in
+    Python; walked half by half (on the shelf, then not) it gives the same order."""
+    for i in range(5):
+        add(f"湖边{i}", copies=1, on_loan=1 if i % 2 else 0, authors=["王小明"])
+    for i in range(4):
+        add(f"山里{i}", copies=1, on_loan=0 if i % 2 else 1, authors=[f"湖{i}生"])
+    read_whole = [h.bib_id for h in engine.search(library, "湖", per_page=100).hits]
+    read_whole_pages = [
+        h.bib_id for p in range(1, 6) for h in engine.search(library, "湖", page=p, per_page=2).hits
+    ]
+    monkeypatch.setattr(engine, "SPLIT_READ", 1)  # every run walked half by half
+    halves = [h.bib_id for h in engine.search(library, "湖", per_page=100).hits]
+    halves_pages = [
+        h.bib_id for p in range(1, 6) for h in engine.search(library, "湖", page=p, per_page=2).hits
+    ]
+    assert len(read_whole) == 9
+    assert read_whole == halves == read_whole_pages == halves_pages
+    titles = [h.title for h in engine.search(library, "湖", per_page=100).hits]
+    # titles before authors; within each, the ones on the shelf first, newest first
+    assert titles == [
+        "湖边4",
+        "湖边2",
+        "湖边0",
+        "湖边3",
+        "湖边1",
+        "山里3",
+        "山里1",
+        "山里2",
+        "山里0",
+    ]
+
+
 def test_a_large_catalog_keeps_the_first_prefix_matches_and_pages_alike(add, library, monkeypatch):
     """In a catalog too large to read every match at once, the title-prefix tier keeps
     only its first KEY_TIER_KEEP titles; the others still come, later, exactly once."""
