@@ -138,6 +138,8 @@ def main(argv: list[str] | None = None) -> None:
             f"  setup                                {time.perf_counter() - t0:7.1f} s", flush=True
         )
         generate(db, scale=args.scale, progress=print)
+    else:
+        run(var, "setup")  # a kept database brought up to the code's migrations
 
     django_setup(var)
     from django.db import connection

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from shuxiang.core import db_statistics
 from shuxiang.core.services import library_setup
 
 
@@ -17,5 +18,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        db_statistics.refresh()  # a new index gets its figures before it is used
         library = library_setup(code=options["library"], name=options["name"])
         self.stdout.write(self.style.SUCCESS(f"ready: library {library.code} ({library.name})"))
