@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -41,6 +40,7 @@ from shuxiang.core.permissions import (
     can,
     can_circulate_for,
 )
+from shuxiang.core.service_workers import worker_script
 from shuxiang.patrons.models import Patron
 from shuxiang.patrons.services import (
     loans_view_record,
@@ -76,13 +76,7 @@ def ping(request: HttpRequest) -> HttpResponse:
 def desk_worker(request: HttpRequest) -> HttpResponse:
     """The desk's service worker script, served from the desk's own folder so that it
     may look after the desk page (a worker's reach is the folder it comes from)."""
-    path = finders.find("circulation/desk-worker.js")
-    if not path:
-        raise Http404
-    with open(path, encoding="utf-8") as script:
-        response = HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    return response
+    return worker_script("circulation/desk-worker.js")
 
 
 def _scan_patron(request: HttpRequest, card: str) -> Patron | None:
