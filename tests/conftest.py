@@ -40,7 +40,8 @@ def pytest_runtest_setup(item):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The PostgreSQL pass runs the database tests only; browser tests stay on SQLite."""
+    """The PostgreSQL pass runs the database tests only; browser tests, and tests of
+    SQLite itself (marked sqlite_only), stay on SQLite."""
     if not PG_PASS:
         return
     keep, drop = [], []
@@ -49,7 +50,8 @@ def pytest_collection_modifyitems(config, items):
             DB_FIXTURES & set(getattr(item, "fixturenames", ()))
         ) or item.get_closest_marker("django_db")
         is_browser = item.get_closest_marker("browser") is not None
-        (keep if uses_db and not is_browser else drop).append(item)
+        is_sqlite = item.get_closest_marker("sqlite_only") is not None
+        (keep if uses_db and not is_browser and not is_sqlite else drop).append(item)
     items[:] = keep
     config.hook.pytest_deselected(items=drop)
 

@@ -12,9 +12,7 @@ from django.db import connection
 from shuxiang.core import db_statistics
 from shuxiang.core.audit import Actor
 
-pytestmark = pytest.mark.skipif(
-    "connection.vendor != 'sqlite'", reason="SQLite's planner and its sqlite_stat1"
-)
+pytestmark = pytest.mark.sqlite_only
 
 
 @pytest.fixture
