@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import connection
 
     from shuxiang.core.models import Library
-    from shuxiang.reports import metrics, report, selectors
+    from shuxiang.reports import metrics, report, rule_sets, selectors
 
     library = Library.objects.order_by("id").first()
     today = dt.date(2026, 6, 30)
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
         "busiest hours and days": lambda: selectors.busiest(library, period, facts),
         "fees": lambda: selectors.fees(library, period),
         "lost and withdrawn": lambda: selectors.lost_and_damaged(library, period),
-        "2018 standard": lambda: selectors.standard_comparison(library, period, figures),
+        "2018 standard": lambda: rule_sets.school_comparison(library, period, figures),
     }
     for name, fn in parts.items():
         took, cpu, _ = timed_cpu(fn, 1)

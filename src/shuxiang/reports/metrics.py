@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import calendar as stdlib_calendar
 import datetime as dt
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-STANDARDS_DIR = Path(__file__).resolve().parent / "standards"
 SCHOOL_LEVELS = ("primary", "junior", "senior", "complete")
 
 
@@ -282,69 +279,6 @@ def school_level(grades: set[int]) -> str:
     if high >= 10:
         return "complete"
     return "junior"
-
-
-def standards() -> dict[str, dict[str, Any]]:
-    """Every rule set in `reports/standards/*.json`, by code: the national 规程 (2018) and
-    any provincial set a deployment adds there (data, not code)."""
-    found = {}
-    for path in sorted(STANDARDS_DIR.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        found[data["code"]] = data
-    return found
-
-
-@dataclass(frozen=True)
-class Check:
-    """One figure against the standard:达标 (pass) or 未达标 (short) by how much."""
-
-    label: str
-    value: float | None
-    minimum: float
-    unit: str
-
-    @property
-    def passed(self) -> bool:
-        return self.value is not None and self.value >= self.minimum
-
-    @property
-    def shortfall(self) -> float:
-        return 0.0 if self.passed else round(self.minimum - (self.value or 0), 2)
-
-
-def standard_checks(
-    standard: dict[str, Any],
-    level: str,
-    *,
-    books_per_student: Rate,
-    new_books_per_student: Rate,
-    periodicals: int,
-    opening_hours: float,
-) -> list[Check]:
-    """The 规程 comparison: books per student, new books per student per year,
-    periodicals and newspapers subscribed (种), opening hours a week."""
-    figures = standard["levels"][level]
-    return [
-        Check(
-            gettext("生均藏书"),
-            books_per_student.rounded(2),
-            figures["books_per_student"],
-            gettext("册"),
-        ),
-        Check(
-            gettext("年生均新增图书"),
-            new_books_per_student.rounded(2),
-            standard["new_books_per_student"],
-            gettext("册"),
-        ),
-        Check(gettext("报刊种数"), periodicals, figures["periodicals"], gettext("种")),
-        Check(
-            gettext("每周开放时间"),
-            opening_hours,
-            standard["opening_hours_per_week"],
-            gettext("小时"),
-        ),
-    ]
 
 
 def clc_top(clc: str) -> str:

@@ -481,28 +481,6 @@ def level_of(library: Library) -> str:
     return metrics.school_level(grades)
 
 
-def standard_comparison(library: Library, period: metrics.Period, figures: dict) -> dict:
-    """The chosen standard, the school's level and each figure against it."""
-    chosen = settings_of(library).standard
-    all_standards = metrics.standards()
-    standard = all_standards.get(chosen) or all_standards["national-2018"]
-    level = level_of(library)
-    serials = periodicals(library, period.end.year)
-    return {
-        "standard": standard,
-        "level": level,
-        "periodicals": serials,
-        "checks": metrics.standard_checks(
-            standard,
-            level,
-            books_per_student=figures["books_per_student"],
-            new_books_per_student=figures["new_books_per_student"],
-            periodicals=serials["total"],
-            opening_hours=opening_hours_per_week(library),
-        ),
-    }
-
-
 def new_arrivals(library: Library, today: dt.date, days: int = 60, limit: int = 20) -> list[dict]:
     """Titles with a copy entered in the last `days` days, newest first (新书通报)."""
     from shuxiang.catalog.models import Bib
