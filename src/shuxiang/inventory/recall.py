@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from shuxiang.catalog import isbn as isbn_rules
 from shuxiang.catalog.maintenance.merge import author_key, title_key
+from shuxiang.catalog.selectors import ListedTitle
 from shuxiang.core import spreadsheet
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -108,14 +109,8 @@ def parse(table: Sequence[Sequence[Any]]) -> Parsed:
     return parsed
 
 
-@dataclass(frozen=True, slots=True)
-class BibFacts:
-    """A title of the library as matching needs it."""
-
-    bib_id: int
-    title: str
-    authors: tuple[str, ...] = ()
-    isbns: tuple[str, ...] = ()
+# A title of the library as matching needs it (bib_id, title, authors, isbns).
+BibFacts = ListedTitle
 
 
 @dataclass(frozen=True, slots=True)

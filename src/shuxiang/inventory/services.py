@@ -5,15 +5,17 @@ the refund rules of a lost book."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from shuxiang.catalog import selectors as catalog_selectors
 from shuxiang.catalog import services as catalog
-from shuxiang.catalog.models import Bib, Item
+from shuxiang.catalog.maintenance.merge import title_key
+from shuxiang.catalog.models import Item
 from shuxiang.circulation import services as circulation
 from shuxiang.core import audit, clock, spreadsheet
 from shuxiang.core.audit import Actor
@@ -602,18 +604,13 @@ class RecallReport:
     dry_run: bool = False
 
 
-def _library_titles(actor: Actor) -> Iterator[recall.BibFacts]:
-    for bib_id, title, authors, isbns in (
-        Bib.objects.filter(library=actor.library)
-        .values_list("id", "title", "authors", "isbns")
-        .iterator(chunk_size=5000)
-    ):
-        yield recall.BibFacts(
-            bib_id,
-            title or "",
-            tuple(a.get("name", "") for a in authors or () if isinstance(a, dict)),
-            tuple(isbns or ()),
-        )
+def _library_titles(actor: Actor, entries: Sequence[recall.Entry]) -> list[recall.BibFacts]:
+    """The library's titles a list's entries could name (by ISBN or folded title)."""
+    return catalog_selectors.titles_named(
+        actor.library,
+        isbns={e.isbn for e in entries if e.isbn},
+        title_keys={key for e in entries if (key := title_key(e.title))},
+    )
 
 
 def recall_list_import(
@@ -643,7 +640,7 @@ def recall_list_import(
     )
     if not parsed.entries:
         raise Invalid(_("清单中没有可导入的行。"), code="no_rows")
-    matches = recall.match(parsed.entries, _library_titles(actor))
+    matches = recall.match(parsed.entries, _library_titles(actor, parsed.entries))
     bib_ids = {m.bib_id for m in matches}
     report.titles = len(bib_ids)
     report.copies = (

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from shuxiang.catalog import isbn as isbn_rules
 from shuxiang.catalog.maintenance.merge import author_key, fold, title_key
-from shuxiang.catalog.models import Bib, Item
+from shuxiang.catalog.models import Item
+from shuxiang.catalog.selectors import titles_named
 from shuxiang.circulation.models import Loan
 from shuxiang.core import spreadsheet
 from shuxiang.core.errors import Invalid
@@ -144,44 +145,30 @@ def _agree(a: str, b: str) -> bool:
     return bool(a and b) and (a in b or b in a)
 
 
-def _bib_authors(authors: Any, responsibility: str) -> tuple[set[str], str]:
-    names = set()
-    for a in authors or []:
-        name = a.get("name", "") if isinstance(a, dict) else str(a)
-        if author_key(name):
-            names.add(author_key(name))
-    return names, fold(responsibility)
-
-
 def match(library: Library, rows: list[Any]) -> dict[int, list[tuple[int, str]]]:
     """{index in `rows`: [(bib id, "isbn" or "title")]}: the catalog's titles that hold
     each row of a list. `rows` carry title, author, isbn (ISBN-13 or ""), title_key and
     author_key (a ListRow or a stored entry).
 
-    The catalog is read once (id, title, ISBNs, authors of each title) and folded in
-    Python: folding (traditional → simplified) has no SQL form; a large school's 60,000
-    titles take under a second, once per import or re-match."""
-    wanted_isbns = {r.isbn for r in rows if r.isbn}
-    wanted_titles = {r.title_key for r in rows}
+    The candidates come from `catalog.selectors.titles_named`, as a recall list's do; a
+    list matches by ISBN only where the titles agree (a set shares its ISBN)."""
     by_isbn: dict[str, list[int]] = defaultdict(list)
     by_title: dict[str, list[int]] = defaultdict(list)
     keys: dict[int, str] = {}
     people: dict[int, tuple[set[str], str]] = {}
-    for pk, title, isbns, authors, responsibility in (
-        Bib.objects.filter(library=library)
-        .values_list("id", "title", "isbns", "authors", "responsibility")
-        .iterator(chunk_size=5000)
-    ):
-        hits = [n for n in (isbns or []) if n in wanted_isbns]
-        key = title_key(title)
-        if not hits and key not in wanted_titles:
-            continue
-        keys[pk] = key
-        people[pk] = _bib_authors(authors, responsibility)
-        for n in hits:
-            by_isbn[n].append(pk)
+    wanted_isbns = {r.isbn for r in rows if r.isbn}
+    wanted_titles = {r.title_key for r in rows}
+    for bib in titles_named(library, isbns=wanted_isbns, title_keys=wanted_titles):
+        keys[bib.bib_id] = key = title_key(bib.title)
+        people[bib.bib_id] = (
+            {k for name in bib.authors if (k := author_key(name))},
+            fold(bib.responsibility),
+        )
+        for n in bib.isbns:
+            if n in wanted_isbns:
+                by_isbn[n].append(bib.bib_id)
         if key in wanted_titles:
-            by_title[key].append(pk)
+            by_title[key].append(bib.bib_id)
     found: dict[int, list[tuple[int, str]]] = {}
     for index, row in enumerate(rows):
         hits = (
